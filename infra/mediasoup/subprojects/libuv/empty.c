@@ -1,0 +1,1 @@
+/* An empty translation unit: the real library is the shared system one. */
