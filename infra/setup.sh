@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs whatever showrec needs and is missing; takes seconds when nothing is.
+#   infra/setup.sh              what `npm start` needs
+#   infra/setup.sh --for-tests  plus Chromium for the browser tests
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+log() { echo "[setup] $*"; }
+
+# Redis and ffmpeg run the stack; the -dev libraries, pkg-config and ninja build the mediasoup
+# worker offline (infra/mediasoup/provide-worker.sh) where its prebuilt binary can't be fetched.
+packages=(redis-server ffmpeg pkg-config ninja-build
+  libuv1-dev libssl-dev libsrtp2-dev libusrsctp-dev libabsl-dev nlohmann-json3-dev catch2)
+if [ "${1:-}" = "--for-tests" ]; then
+  packages+=(chromium fonts-dejavu-core)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing Debian packages: ${missing[*]}"
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { log "need root (or sudo) to apt-get install: ${missing[*]}" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm ci only when package-lock.json changed since the last install.
+stamp="node_modules/.showrec-lock-sha256"
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  log "installing npm packages (npm ci)"
+  # mediasoup's postinstall (where npm runs it) would download or build its worker; we provide
+  # the worker below instead, and this variable makes that postinstall a no-op.
+  MEDIASOUP_WORKER_BIN="$root/node_modules/mediasoup/worker/out/Release/mediasoup-worker" \
+    npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" >"$stamp"
+fi
+
+bash infra/mediasoup/provide-worker.sh
