@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { idSchema } from './ids.js';
+
+export const contributorSchema = z.object({
+  participantId: idSchema,
+  name: z.string(),
+  role: z.enum(['recorded']),
+});
+export type Contributor = z.infer<typeof contributorSchema>;
+
+/** A RECord: a filed contribution others can remix, crediting the people who made it. */
+export const recordSchema = z.object({
+  id: idSchema,
+  showId: idSchema,
+  cueId: idSchema.nullable(),
+  takeId: idSchema,
+  title: z.string(),
+  contributors: z.array(contributorSchema).min(1),
+  media: z.object({
+    video: z.string(),
+    poster: z.string(),
+    durationMs: z.number().int().nonnegative(),
+  }),
+  createdAt: z.string(),
+  status: z.literal('filed'),
+});
+export type RECord = z.infer<typeof recordSchema>;
+
+export const recordListSchema = z.object({ records: z.array(recordSchema) });
+
+/** A take's RECord id is derived from the take id, so filing the same take twice is a no-op. */
+export function recordIdForTake(takeId: string): string {
+  return `rec-${takeId}`;
+}

@@ -1,0 +1,14 @@
+/**
+ * The Redis key layout shared by the show-server (writes shows and takes) and the media-worker
+ * (writes RECords). One place, so both sides agree.
+ */
+export const redisKeys = {
+  show: (showId: string) => `showrec:show:${showId}`,
+  showByJoinCode: (joinCode: string) => `showrec:join:${joinCode}`,
+  showTakes: (showId: string) => `showrec:show:${showId}:takes`,
+  showRecords: (showId: string) => `showrec:show:${showId}:records`,
+  showDevices: (showId: string) => `showrec:show:${showId}:devices`,
+  take: (takeId: string) => `showrec:take:${takeId}`,
+  takeFailure: (takeId: string) => `showrec:take:${takeId}:filing-failure`,
+  record: (recordId: string) => `showrec:record:${recordId}`,
+};
