@@ -1,0 +1,12 @@
+export { childExit, stopChild } from './child-exit.js';
+export { startEmbeddedRedis, type EmbeddedRedis } from './embedded-redis.js';
+export { freeTcpPort } from './free-port.js';
+export { repoRoot, startStack, type Stack, type StackOptions } from './stack.js';
+export {
+  decodeFully,
+  ffprobe,
+  makeClip,
+  sendClipAsRtp,
+  type ProbedMedia,
+  type RtpTarget,
+} from './testing/test-media.js';

@@ -1,0 +1,125 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { childExit, stopChild } from './child-exit.js';
+import { startEmbeddedRedis, type EmbeddedRedis } from './embedded-redis.js';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface StackOptions {
+  dataDir: string;
+  port: number;
+  /** An external Redis; without it the stack runs its own under `dataDir/redis`. */
+  redisUrl?: string;
+  /** Extra environment for the show-server and the media-worker. */
+  env?: Record<string, string>;
+  /** Where each service writes its log; without it they write to this process's stdout. */
+  logDir?: string;
+}
+
+export interface Stack {
+  baseUrl: string;
+  redisUrl: string;
+  adminToken: string;
+  server: ChildProcess;
+  worker: ChildProcess;
+  redis: EmbeddedRedis | null;
+  /** Services in order: server (finishes takes, enqueues them), worker, then Redis. */
+  stop(): Promise<void>;
+}
+
+/** Starts what `npm start` runs: Redis (unless given), the show-server and one media-worker. */
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const dataDir = path.resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const redis = options.redisUrl
+    ? null
+    : await startEmbeddedRedis({ dir: path.join(dataDir, 'redis') });
+  const redisUrl = options.redisUrl ?? redis!.url;
+  if (options.logDir) await mkdir(options.logDir, { recursive: true });
+  const env = {
+    ...process.env,
+    ...options.env,
+    PORT: String(options.port),
+    SHOWREC_DATA_DIR: dataDir,
+    REDIS_URL: redisUrl,
+  };
+  const server = await launch('show-server', env, options.logDir);
+  const worker = await launch('media-worker', env, options.logDir);
+  const baseUrl = `http://127.0.0.1:${options.port}`;
+  const stack: Stack = {
+    baseUrl,
+    redisUrl,
+    adminToken: '',
+    server,
+    worker,
+    redis,
+    async stop() {
+      await stopChild(server);
+      await stopChild(worker);
+      await redis?.stop();
+    },
+  };
+  try {
+    await waitForHealthy(baseUrl, server);
+    stack.adminToken =
+      options.env?.SHOWREC_ADMIN_TOKEN ??
+      process.env.SHOWREC_ADMIN_TOKEN ??
+      (await readFile(path.join(dataDir, 'admin-token'), 'utf8')).trim();
+  } catch (err) {
+    await stack.stop();
+    throw err;
+  }
+  return stack;
+}
+
+async function launch(
+  service: string,
+  env: NodeJS.ProcessEnv,
+  logDir?: string,
+): Promise<ChildProcess> {
+  const entry = path.join(repoRoot, service, 'dist', 'main.js');
+  // Own process group: Ctrl-C reaches only the launcher, which stops the services in order.
+  const child = spawn(process.execPath, [entry], {
+    env,
+    cwd: repoRoot,
+    detached: true,
+    stdio: logDir ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
+  });
+  const spawned = new Promise<void>((resolve, reject) => {
+    child.once('spawn', resolve);
+    child.once('error', reject);
+  });
+  if (logDir) {
+    const log = createWriteStream(path.join(logDir, `${service}.log`), { flags: 'a' });
+    child.stdout!.pipe(log);
+    child.stderr!.pipe(log);
+  }
+  await spawned;
+  return child;
+}
+
+async function waitForHealthy(
+  baseUrl: string,
+  server: ChildProcess,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void childExit(server).then(() => (exited = true));
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`the show-server exited during start (code ${server.exitCode})`);
+    try {
+      const res = await fetch(`${baseUrl}/healthz`);
+      if (res.status === 200) return;
+      last = `${res.status} ${await res.text()}`;
+    } catch (err) {
+      last = String(err);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`the stack did not become healthy within ${timeoutMs} ms: ${last}`);
+}

@@ -1,0 +1,159 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export interface ClipOptions {
+  seconds: number;
+  /** Default "vp8-opus-mkv": what a phone's take looks like on disk. */
+  format?: 'vp8-opus-mkv' | 'vp8-opus-webm';
+  width?: number;
+  height?: number;
+  /** Audio tone frequency, so clips made for alignment tests differ. */
+  toneHz?: number;
+}
+
+/** A generated clip: a moving test pattern with a timecode and a sine tone. */
+export async function makeClip(file: string, options: ClipOptions): Promise<void> {
+  const { seconds, width = 640, height = 360, toneHz = 440 } = options;
+  const container = options.format === 'vp8-opus-webm' ? 'webm' : 'matroska';
+  await run('ffmpeg', [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=${width}x${height}:rate=30:duration=${seconds}`,
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=${toneHz}:sample_rate=48000:duration=${seconds}`,
+    '-c:v',
+    'libvpx',
+    '-deadline',
+    'realtime',
+    '-cpu-used',
+    '8',
+    '-b:v',
+    '800k',
+    '-g',
+    '30',
+    '-c:a',
+    'libopus',
+    '-b:a',
+    '64k',
+    '-ac',
+    '2',
+    '-f',
+    container,
+    file,
+  ]);
+}
+
+export interface ProbedMedia {
+  durationSeconds: number;
+  streams: Array<{ codec_type: string; codec_name: string; width?: number; height?: number }>;
+}
+
+export async function ffprobe(file: string): Promise<ProbedMedia> {
+  const { stdout } = await run('ffprobe', [
+    '-v',
+    'error',
+    '-show_format',
+    '-show_streams',
+    '-of',
+    'json',
+    file,
+  ]);
+  const data = JSON.parse(stdout) as {
+    format: { duration?: string };
+    streams: ProbedMedia['streams'];
+  };
+  return { durationSeconds: Number(data.format.duration ?? 0), streams: data.streams };
+}
+
+/**
+ * Decodes every packet of a file: a file that decodes without error to its end is complete.
+ * Returns ffmpeg's error output (empty when clean) and the decoded duration.
+ */
+export async function decodeFully(file: string): Promise<{ errors: string; seconds: number }> {
+  const { stderr } = await run('ffmpeg', [
+    '-hide_banner',
+    '-v',
+    'error',
+    '-stats',
+    '-i',
+    file,
+    '-f',
+    'null',
+    '-',
+  ]).catch((err: { stderr?: string }) => ({ stderr: err.stderr ?? String(err) }));
+  const times = [...stderr.matchAll(/time=(\d+):(\d+):(\d+\.\d+)/g)];
+  const last = times.at(-1);
+  const seconds = last ? Number(last[1]) * 3600 + Number(last[2]) * 60 + Number(last[3]) : 0;
+  const errors = stderr
+    .split(/\r|\n/)
+    .filter((l) => l.trim() && !l.includes('time='))
+    .join('\n');
+  return { errors, seconds };
+}
+
+export interface RtpTarget {
+  ip: string;
+  port: number;
+  rtcpPort?: number;
+  payloadType: number;
+  ssrc: number;
+}
+
+/**
+ * A simulated phone: ffmpeg reads a VP8+Opus clip in real time and sends each stream, copied
+ * without re-encoding (so a hundred of them stay cheap), as RTP to a mediasoup PlainTransport.
+ */
+export function sendClipAsRtp(
+  clip: string,
+  video: RtpTarget,
+  audio: RtpTarget,
+  loop = true,
+): ChildProcess {
+  const target = (t: RtpTarget) =>
+    `rtp://${t.ip}:${t.port}?rtcpport=${t.rtcpPort ?? t.port}&pkt_size=1200`;
+  return spawn(
+    'ffmpeg',
+    [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-nostdin',
+      '-re',
+      ...(loop ? ['-stream_loop', '-1'] : []),
+      '-i',
+      clip,
+      '-map',
+      '0:v:0',
+      '-c:v',
+      'copy',
+      '-payload_type',
+      String(video.payloadType),
+      '-ssrc',
+      String(video.ssrc),
+      '-f',
+      'rtp',
+      target(video),
+      '-map',
+      '0:a:0',
+      '-c:a',
+      'copy',
+      '-payload_type',
+      String(audio.payloadType),
+      '-ssrc',
+      String(audio.ssrc),
+      '-f',
+      'rtp',
+      target(audio),
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+}
