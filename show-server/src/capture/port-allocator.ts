@@ -1,0 +1,47 @@
+import dgram from 'node:dgram';
+
+/**
+ * Hands out even UDP ports whose odd neighbour is also free: ffmpeg listens for RTP on the even
+ * port and RTCP on the next one. Ports stay reserved here until released, so two recorders
+ * starting at once never race for the same pair.
+ */
+export class PortAllocator {
+  readonly #reserved = new Set<number>();
+  #cursor: number;
+
+  constructor(
+    private readonly min: number,
+    private readonly max: number,
+  ) {
+    this.#cursor = min + (min % 2);
+  }
+
+  async reservePair(): Promise<number> {
+    const span = this.max - this.min;
+    for (let tried = 0; tried < span; tried += 2) {
+      const port = this.#cursor;
+      this.#cursor = port + 2 > this.max - 1 ? this.min + (this.min % 2) : port + 2;
+      if (this.#reserved.has(port)) continue;
+      if ((await udpPortFree(port)) && (await udpPortFree(port + 1))) {
+        this.#reserved.add(port);
+        return port;
+      }
+    }
+    throw new Error(`no free UDP port pair between ${this.min} and ${this.max} for a recorder`);
+  }
+
+  release(port: number): void {
+    this.#reserved.delete(port);
+  }
+}
+
+export function udpPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = dgram.createSocket('udp4');
+    socket.once('error', () => {
+      socket.close();
+      resolve(false);
+    });
+    socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
+  });
+}

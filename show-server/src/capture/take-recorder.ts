@@ -1,0 +1,161 @@
+import { EventEmitter } from 'node:events';
+import { writeFile } from 'node:fs/promises';
+import type { types as ms } from 'mediasoup';
+import type { TakeManifest } from '@showrec/protocol';
+import type { Logger } from '../logger.js';
+import { FfmpegRecorder } from './ffmpeg-recorder.js';
+import type { PortAllocator } from './port-allocator.js';
+import { recorderSdp, type SdpStream } from './recorder-sdp.js';
+
+type Kind = 'audio' | 'video';
+export type RtpCounts = NonNullable<TakeManifest['rtp']['audio']>;
+
+export interface TakeRecorderEvents {
+  /** The recording ended by itself: ffmpeg died or a producer went away. */
+  interrupted: [{ reason: 'recorder-died' | 'producer-closed'; failure: string | null }];
+}
+
+export interface TakeRecorderOptions {
+  router: ms.Router;
+  producers: ms.Producer[];
+  ports: PortAllocator;
+  sdpFile: string;
+  outputFile: string;
+  logger: Logger;
+}
+
+interface Leg {
+  kind: Kind;
+  port: number;
+  producer: ms.Producer;
+  transport: ms.PlainTransport;
+  consumer: ms.Consumer;
+}
+
+/**
+ * Records one phone's producers into one Matroska file: each producer is consumed into a
+ * PlainTransport that sends RTP to ffmpeg on loopback. Consumers start paused and are resumed
+ * only once ffmpeg listens, then a keyframe is requested so the file opens on one.
+ */
+export class TakeRecorder extends EventEmitter<TakeRecorderEvents> {
+  readonly #legs: Leg[];
+  readonly #ffmpeg: FfmpegRecorder;
+  readonly #ports: PortAllocator;
+  readonly #log: Logger;
+  readonly #counts = new Map<Kind, RtpCounts>();
+  readonly #statsTimer: NodeJS.Timeout;
+  readonly #keyframeTimer: NodeJS.Timeout;
+  #closed = false;
+
+  private constructor(legs: Leg[], ffmpeg: FfmpegRecorder, ports: PortAllocator, log: Logger) {
+    super();
+    this.#legs = legs;
+    this.#ffmpeg = ffmpeg;
+    this.#ports = ports;
+    this.#log = log;
+    ffmpeg.on('exit', ({ expected, code, signal, stderrTail }) => {
+      if (expected) return;
+      const failure = `ffmpeg exited unexpectedly (code ${code}, signal ${signal}): ${stderrTail || 'no output'}`;
+      this.#log.error({ code, signal }, failure);
+      this.emit('interrupted', { reason: 'recorder-died', failure });
+    });
+    for (const leg of legs) {
+      leg.consumer.on('producerclose', () => {
+        if (!this.#closed) this.emit('interrupted', { reason: 'producer-closed', failure: null });
+      });
+    }
+    this.#statsTimer = setInterval(() => void this.#sampleStats(), 2000);
+    // A second request covers a keyframe lost while ffmpeg was still probing the streams.
+    this.#keyframeTimer = setTimeout(() => void this.#requestKeyFrame(), 1000);
+  }
+
+  static async start(options: TakeRecorderOptions): Promise<TakeRecorder> {
+    const log = options.logger.child({ component: 'take-recorder' });
+    const legs: Leg[] = [];
+    try {
+      for (const producer of options.producers) {
+        const port = await options.ports.reservePair();
+        const transport = await options.router.createPlainTransport({
+          listenIp: { ip: '127.0.0.1' },
+          rtcpMux: false,
+          comedia: false,
+        });
+        await transport.connect({ ip: '127.0.0.1', port, rtcpPort: port + 1 });
+        const consumer = await transport.consume({
+          producerId: producer.id,
+          rtpCapabilities: options.router.rtpCapabilities,
+          paused: true,
+        });
+        legs.push({ kind: producer.kind, port, producer, transport, consumer });
+      }
+      const streams: SdpStream[] = legs.map((l) => ({
+        kind: l.kind,
+        port: l.port,
+        codec: l.consumer.rtpParameters.codecs[0]!,
+      }));
+      await writeFile(options.sdpFile, recorderSdp(streams));
+      const ffmpeg = await FfmpegRecorder.start(
+        options.sdpFile,
+        options.outputFile,
+        legs.map((l) => l.port),
+      );
+      const recorder = new TakeRecorder(legs, ffmpeg, options.ports, log);
+      for (const leg of legs) await leg.consumer.resume();
+      await recorder.#requestKeyFrame();
+      log.info({ file: options.outputFile, ffmpegPid: ffmpeg.pid }, 'recording');
+      return recorder;
+    } catch (err) {
+      for (const leg of legs) {
+        leg.transport.close();
+        options.ports.release(leg.port);
+      }
+      throw err;
+    }
+  }
+
+  /** Codec names as recorded, e.g. "opus", "VP8". */
+  codecs(): TakeManifest['codecs'] {
+    const name = (kind: Kind) =>
+      this.#legs
+        .find((l) => l.kind === kind)
+        ?.consumer.rtpParameters.codecs[0]?.mimeType.split('/')[1] ?? null;
+    return { audio: name('audio'), video: name('video') };
+  }
+
+  /** Live counts from the phone's producers (arrivals at the SFU). */
+  rtpCounts(): TakeManifest['rtp'] {
+    return { audio: this.#counts.get('audio') ?? null, video: this.#counts.get('video') ?? null };
+  }
+
+  /** Ends the recording: ffmpeg closes the file, transports and ports are released. Idempotent. */
+  async stop(): Promise<void> {
+    if (this.#closed) return;
+    await this.#sampleStats();
+    this.#closed = true;
+    clearInterval(this.#statsTimer);
+    clearTimeout(this.#keyframeTimer);
+    await this.#ffmpeg.stop();
+    for (const leg of this.#legs) {
+      leg.transport.close();
+      this.#ports.release(leg.port);
+    }
+  }
+
+  async #requestKeyFrame(): Promise<void> {
+    for (const leg of this.#legs) {
+      if (leg.kind === 'video' && !leg.consumer.closed)
+        await leg.consumer.requestKeyFrame().catch(() => undefined);
+    }
+  }
+
+  async #sampleStats(): Promise<void> {
+    if (this.#closed) return;
+    for (const leg of this.#legs) {
+      if (leg.producer.closed) continue;
+      const stats = await leg.producer.getStats().catch(() => []);
+      const packets = stats.reduce((sum, s) => sum + (s.packetCount ?? 0), 0);
+      const lost = stats.reduce((sum, s) => sum + Math.max(0, s.packetsLost ?? 0), 0);
+      this.#counts.set(leg.kind, { packets, lost });
+    }
+  }
+}

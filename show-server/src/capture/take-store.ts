@@ -1,0 +1,26 @@
+import type { Redis } from 'ioredis';
+import { redisKeys, takeManifestSchema, type TakeManifest } from '@showrec/protocol';
+
+/** Take manifests in Redis, indexed per show by start time. */
+export class TakeStore {
+  constructor(private readonly redis: Redis) {}
+
+  async save(take: TakeManifest): Promise<void> {
+    await this.redis
+      .multi()
+      .set(redisKeys.take(take.id), JSON.stringify(takeManifestSchema.parse(take)))
+      .zadd(redisKeys.showTakes(take.showId), take.startedAt, take.id)
+      .exec();
+  }
+
+  async get(takeId: string): Promise<TakeManifest | null> {
+    const raw = await this.redis.get(redisKeys.take(takeId));
+    return raw ? takeManifestSchema.parse(JSON.parse(raw)) : null;
+  }
+
+  async listForShow(showId: string): Promise<TakeManifest[]> {
+    const ids = await this.redis.zrange(redisKeys.showTakes(showId), 0, -1);
+    const takes = await Promise.all(ids.map((id) => this.get(id)));
+    return takes.filter((t): t is TakeManifest => t !== null);
+  }
+}

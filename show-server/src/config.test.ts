@@ -1,0 +1,43 @@
+import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.js';
+
+describe('show-server config', () => {
+  it('applies the documented defaults', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'showrec-config-'));
+    const config = loadConfig({ SHOWREC_DATA_DIR: dataDir });
+    expect(config).toMatchObject({
+      port: 8080,
+      dataDir,
+      takesDir: path.join(dataDir, 'takes'),
+      redisUrl: 'redis://127.0.0.1:6379',
+      rtc: { listenIp: '0.0.0.0', minPort: 40000, maxPort: 44999 },
+      recorderPorts: { min: 45000, max: 49999 },
+    });
+    expect(config.mediasoupWorkers).toBeGreaterThanOrEqual(1);
+  });
+
+  it('generates an admin token once, keeps it private on disk, and reuses it', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'showrec-config-'));
+    const first = loadConfig({ SHOWREC_DATA_DIR: dataDir });
+    expect(first.adminTokenSource).toBe('generated');
+    expect(first.adminToken.length).toBeGreaterThanOrEqual(32);
+    const file = path.join(dataDir, 'admin-token');
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect((await readFile(file, 'utf8')).trim()).toBe(first.adminToken);
+    const second = loadConfig({ SHOWREC_DATA_DIR: dataDir });
+    expect(second).toMatchObject({ adminToken: first.adminToken, adminTokenSource: 'file' });
+    const fromEnv = loadConfig({ SHOWREC_DATA_DIR: dataDir, SHOWREC_ADMIN_TOKEN: 'x'.repeat(20) });
+    expect(fromEnv).toMatchObject({ adminToken: 'x'.repeat(20), adminTokenSource: 'env' });
+  });
+
+  it('rejects bad settings with the variable named', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ REDIS_URL: 'not a url' })).toThrow(/REDIS_URL/);
+    expect(() =>
+      loadConfig({ SHOWREC_RTC_MIN_PORT: '45000', SHOWREC_RTC_MAX_PORT: '41000' }),
+    ).toThrow(/SHOWREC_RTC_MIN_PORT must be below/);
+  });
+});

@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting of the show-server, from the environment. Defaults are documented in the README's
+ * configuration table; keep the two in step.
+ */
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  SHOWREC_DATA_DIR: z.string().default('data'),
+  REDIS_URL: z.string().url().optional(),
+  SHOWREC_ADMIN_TOKEN: z.string().min(16).optional(),
+  SHOWREC_PUBLIC_URL: z.string().url().optional(),
+  SHOWREC_MEDIASOUP_WORKERS: z.coerce.number().int().min(1).default(os.cpus().length),
+  SHOWREC_RTC_LISTEN_IP: z.union([z.ipv4(), z.ipv6()]).default('0.0.0.0'),
+  SHOWREC_RTC_ANNOUNCED_IP: z.string().optional(),
+  SHOWREC_RTC_MIN_PORT: z.coerce.number().int().min(1024).max(65535).default(40000),
+  SHOWREC_RTC_MAX_PORT: z.coerce.number().int().min(1024).max(65535).default(44999),
+  SHOWREC_RECORDER_MIN_PORT: z.coerce.number().int().min(1024).max(65535).default(45000),
+  SHOWREC_RECORDER_MAX_PORT: z.coerce.number().int().min(1024).max(65535).default(49999),
+  SHOWREC_WEB_DIR: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+});
+
+export interface Config {
+  port: number;
+  dataDir: string;
+  /** Where recordings (Matroska takes) and filed media live, below the data directory. */
+  takesDir: string;
+  recordsDir: string;
+  redisUrl: string;
+  adminToken: string;
+  adminTokenSource: 'env' | 'file' | 'generated';
+  publicUrl: string | null;
+  mediasoupWorkers: number;
+  rtc: { listenIp: string; announcedIp: string; minPort: number; maxPort: number };
+  recorderPorts: { min: number; max: number };
+  /** The folder holding stage-display/dist and audience-app/dist. */
+  webDir: string;
+  logLevel: string;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid show-server configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  if (e.SHOWREC_RTC_MIN_PORT >= e.SHOWREC_RTC_MAX_PORT) {
+    throw new Error(
+      'invalid show-server configuration: SHOWREC_RTC_MIN_PORT must be below SHOWREC_RTC_MAX_PORT',
+    );
+  }
+  const dataDir = path.resolve(e.SHOWREC_DATA_DIR);
+  mkdirSync(dataDir, { recursive: true });
+  const admin = resolveAdminToken(e.SHOWREC_ADMIN_TOKEN, dataDir);
+  return {
+    port: e.PORT,
+    dataDir,
+    takesDir: path.join(dataDir, 'takes'),
+    recordsDir: path.join(dataDir, 'records'),
+    redisUrl: e.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    adminToken: admin.token,
+    adminTokenSource: admin.source,
+    publicUrl: e.SHOWREC_PUBLIC_URL?.replace(/\/$/, '') ?? null,
+    mediasoupWorkers: e.SHOWREC_MEDIASOUP_WORKERS,
+    rtc: {
+      listenIp: e.SHOWREC_RTC_LISTEN_IP,
+      announcedIp: e.SHOWREC_RTC_ANNOUNCED_IP ?? firstLanAddress(),
+      minPort: e.SHOWREC_RTC_MIN_PORT,
+      maxPort: e.SHOWREC_RTC_MAX_PORT,
+    },
+    recorderPorts: { min: e.SHOWREC_RECORDER_MIN_PORT, max: e.SHOWREC_RECORDER_MAX_PORT },
+    webDir: path.resolve(e.SHOWREC_WEB_DIR ?? path.join(import.meta.dirname, '..', '..')),
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** The token survives restarts (kept in the data directory, mode 0600) unless the env sets one. */
+function resolveAdminToken(
+  fromEnv: string | undefined,
+  dataDir: string,
+): { token: string; source: Config['adminTokenSource'] } {
+  if (fromEnv) return { token: fromEnv, source: 'env' };
+  const file = path.join(dataDir, 'admin-token');
+  try {
+    const token = readFileSync(file, 'utf8').trim();
+    if (token.length >= 16) return { token, source: 'file' };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const token = randomBytes(24).toString('base64url');
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return { token, source: 'generated' };
+}
+
+/** Phones on the venue network reach the SFU at this machine's LAN address. */
+function firstLanAddress(): string {
+  for (const addresses of Object.values(os.networkInterfaces())) {
+    for (const a of addresses ?? []) {
+      if (a.family === 'IPv4' && !a.internal) return a.address;
+    }
+  }
+  return '127.0.0.1';
+}

@@ -1,0 +1,38 @@
+import express, { type Express } from 'express';
+import type { Logger } from '../logger.js';
+import { errorHandler } from './http-error.js';
+import { healthRoute } from './routes/health-route.js';
+import { showsRoutes, type ShowsRoutesDeps } from './routes/shows-routes.js';
+import { webApps } from './web-apps.js';
+import type { HealthSources } from '../health/health-check.js';
+import type { ShowStore } from '../shows/show-store.js';
+
+export interface AppDeps extends ShowsRoutesDeps {
+  health: HealthSources;
+  shows: ShowStore;
+  webDir: string;
+  recordsDir: string;
+  logger: Logger;
+}
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(express.json({ limit: '64kb' }));
+  app.use(healthRoute(deps.health));
+  app.use(showsRoutes(deps));
+  app.use(
+    webApps({
+      webDir: deps.webDir,
+      recordsDir: deps.recordsDir,
+      shows: deps.shows,
+      logger: deps.logger,
+    }),
+  );
+  app.use('/api', (req, res) =>
+    res.status(404).json({ error: `no such API route: ${req.method} ${req.originalUrl}` }),
+  );
+  app.use(errorHandler(deps.logger.child({ component: 'http' })));
+  return app;
+}

@@ -1,0 +1,35 @@
+import type { Request } from 'express';
+import { timingSafeEqual } from 'node:crypto';
+import type { StoredShow } from '@showrec/protocol';
+import { secretMatches } from '../shows/secrets.js';
+import { HttpError } from './http-error.js';
+
+export type Role = 'admin' | 'host';
+
+/** Which role a presented secret grants for a show, if any. */
+export function roleFor(secret: string, adminToken: string, show: StoredShow | null): Role | null {
+  const a = Buffer.from(secret);
+  const b = Buffer.from(adminToken);
+  if (a.length === b.length && timingSafeEqual(a, b)) return 'admin';
+  if (show && secretMatches(secret, show.hostKeyHash)) return 'host';
+  return null;
+}
+
+export function bearerToken(req: Request): string {
+  const header = req.get('authorization') ?? '';
+  const match = /^Bearer (.+)$/i.exec(header);
+  if (!match) throw new HttpError(401, 'missing credentials: send "Authorization: Bearer <token>"');
+  return match[1]!.trim();
+}
+
+export function requireRole(
+  req: Request,
+  adminToken: string,
+  show: StoredShow | null,
+  allowed: Role[],
+): Role {
+  const role = roleFor(bearerToken(req), adminToken, show);
+  if (!role || !allowed.includes(role))
+    throw new HttpError(403, 'these credentials may not do that');
+  return role;
+}

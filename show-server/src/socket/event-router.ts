@@ -1,0 +1,74 @@
+import type { Socket } from 'socket.io';
+import { z } from 'zod';
+import {
+  clientEventSchemas,
+  type Ack,
+  type ClientEvent,
+  type ClientEventResults,
+  type SocketRole,
+} from '@showrec/protocol';
+import type { Logger } from '../logger.js';
+import { CaptureError } from '../capture/capture-service.js';
+
+type Schemas = typeof clientEventSchemas;
+export type RoleHandlers<R extends SocketRole> = {
+  [E in keyof Schemas[R] & ClientEvent]: (
+    payload: z.infer<Schemas[R][E] & z.ZodType>,
+  ) => Promise<ClientEventResults[E]>;
+};
+
+/**
+ * Every client event goes through here: an event the socket's role may not send is refused and
+ * logged, a payload that fails its schema is refused with the reason, and domain errors come back
+ * in the ack. Nothing reaches the domain unvalidated.
+ */
+export function routeEvents<R extends SocketRole>(
+  socket: Socket,
+  role: R,
+  handlers: RoleHandlers<R>,
+  logger: Logger,
+): void {
+  const schemas = clientEventSchemas[role] as Record<string, z.ZodType>;
+  socket.onAny(async (event: string, ...args: unknown[]) => {
+    const last = args.at(-1);
+    const ack = (typeof last === 'function' ? last : () => undefined) as (
+      answer: Ack<unknown>,
+    ) => void;
+    const schema = Object.hasOwn(schemas, event) ? schemas[event] : undefined;
+    if (!schema) {
+      logger.warn(
+        { socketId: socket.id, role, event: String(event).slice(0, 64) },
+        'refused an event this role may not send',
+      );
+      ack({
+        ok: false,
+        error: `"${String(event).slice(0, 64)}" is not allowed on a ${role} connection`,
+      });
+      return;
+    }
+    const parsed = schema.safeParse(args[0]);
+    if (!parsed.success) {
+      const reason = parsed.error.issues
+        .map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`)
+        .join('; ');
+      ack({ ok: false, error: `invalid ${event} payload: ${reason}` });
+      return;
+    }
+    try {
+      const handler = handlers[event as keyof RoleHandlers<R>] as (
+        payload: unknown,
+      ) => Promise<unknown>;
+      ack({ ok: true, data: await handler(parsed.data) });
+    } catch (err) {
+      if (err instanceof CaptureError) {
+        ack({ ok: false, error: err.message });
+        return;
+      }
+      logger.error({ err, socketId: socket.id, event }, 'socket event failed');
+      ack({
+        ok: false,
+        error: `${event} failed: ${err instanceof Error ? err.message : 'internal error'}`,
+      });
+    }
+  });
+}

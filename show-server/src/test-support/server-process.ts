@@ -1,0 +1,87 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { freeTcpPort, stopChild } from '@showrec/infra';
+
+export interface ServerProcess {
+  baseUrl: string;
+  port: number;
+  dataDir: string;
+  adminToken: string;
+  child: ChildProcess;
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+/** The built show-server as its own process, exactly as the stack runs it. */
+export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+  const port = await freeTcpPort();
+  const dataDir = env.SHOWREC_DATA_DIR ?? (await mkdtemp(path.join(tmpdir(), 'showrec-server-')));
+  const adminToken = 'test-admin-token-0123456789';
+  const child = spawn(
+    process.execPath,
+    [path.join(import.meta.dirname, '..', '..', 'dist', 'main.js')],
+    {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        SHOWREC_DATA_DIR: dataDir,
+        SHOWREC_ADMIN_TOKEN: adminToken,
+        SHOWREC_MEDIASOUP_WORKERS: '1',
+        SHOWREC_RTC_LISTEN_IP: '127.0.0.1',
+        SHOWREC_RTC_ANNOUNCED_IP: '127.0.0.1',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`show-server exited at start: ${output}`);
+    const up = await fetch(`${baseUrl}/healthz`).then(
+      () => true,
+      () => false,
+    );
+    if (up) break;
+    if (Date.now() > deadline) throw new Error(`show-server did not listen: ${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    baseUrl,
+    port,
+    dataDir,
+    adminToken,
+    child,
+    logs: () => output,
+    stop: () => stopChild(child),
+  };
+}
+
+/** Pids of a process's direct children whose command line matches `name`. */
+export async function childPids(parentPid: number, name: string): Promise<number[]> {
+  const { execFile } = await import('node:child_process');
+  return new Promise((resolve) => {
+    execFile('pgrep', ['-P', String(parentPid), '-f', name], (_err, stdout) =>
+      resolve(stdout.split('\n').filter(Boolean).map(Number)),
+    );
+  });
+}
+
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
