@@ -1,0 +1,46 @@
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Every setting of the media-worker, from the environment (documented in the README). */
+const envSchema = z.object({
+  SHOWREC_DATA_DIR: z.string().default('data'),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  FFMPEG_PATH: z.string().default('ffmpeg'),
+  FFPROBE_PATH: z.string().default('ffprobe'),
+  SHOWREC_WORKER_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(Math.max(1, Math.floor(os.cpus().length / 2))),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+});
+
+export interface WorkerConfig {
+  dataDir: string;
+  recordsDir: string;
+  redisUrl: string;
+  ffmpegPath: string;
+  ffprobePath: string;
+  concurrency: number;
+  logLevel: string;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid media-worker configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.SHOWREC_DATA_DIR);
+  return {
+    dataDir,
+    recordsDir: path.join(dataDir, 'records'),
+    redisUrl: e.REDIS_URL,
+    ffmpegPath: e.FFMPEG_PATH,
+    ffprobePath: e.FFPROBE_PATH,
+    concurrency: e.SHOWREC_WORKER_CONCURRENCY,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,87 @@
+import ffmpeg from 'fluent-ffmpeg';
+
+export interface MediaTools {
+  ffmpegPath: string;
+  ffprobePath: string;
+}
+
+function command(tools: MediaTools, input: string): ffmpeg.FfmpegCommand {
+  return ffmpeg(input).setFfmpegPath(tools.ffmpegPath).setFfprobePath(tools.ffprobePath);
+}
+
+/** Web-playable MP4: H.264 + AAC, moov atom first so playback starts before the download ends. */
+export function transcodeToMp4(
+  tools: MediaTools,
+  input: string,
+  output: string,
+  onPercent: (percent: number) => void,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    command(tools, input)
+      .videoCodec('libx264')
+      .audioCodec('aac')
+      .audioBitrate('128k')
+      .outputOptions([
+        '-preset veryfast',
+        '-crf 23',
+        '-pix_fmt yuv420p',
+        '-movflags +faststart',
+        // Phones change resolution mid-stream under bad Wi-Fi; libx264 needs even dimensions.
+        '-vf scale=trunc(iw/2)*2:trunc(ih/2)*2',
+      ])
+      .format('mp4')
+      .on('progress', (p: { percent?: number }) => {
+        if (typeof p.percent === 'number' && Number.isFinite(p.percent))
+          onPercent(Math.min(100, Math.max(0, p.percent)));
+      })
+      .on('error', (err: Error, _stdout: string | null, stderr: string | null) =>
+        reject(
+          new Error(
+            `transcode failed: ${err.message}${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`,
+          ),
+        ),
+      )
+      .on('end', () => resolve())
+      .save(output);
+  });
+}
+
+/** One JPEG frame at `atSeconds`. */
+export function extractPoster(
+  tools: MediaTools,
+  input: string,
+  output: string,
+  atSeconds: number,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    command(tools, input)
+      .seekInput(atSeconds)
+      .frames(1)
+      .outputOptions(['-q:v 3'])
+      .on('error', (err: Error) => reject(new Error(`poster failed: ${err.message}`)))
+      .on('end', () => resolve())
+      .save(output);
+  });
+}
+
+export interface ProbeResult {
+  durationMs: number;
+  video: string | null;
+  audio: string | null;
+}
+
+export function probe(tools: MediaTools, input: string): Promise<ProbeResult> {
+  return new Promise((resolve, reject) => {
+    command(tools, input).ffprobe((err: Error | null, data: ffmpeg.FfprobeData) => {
+      if (err) return reject(new Error(`ffprobe failed on ${input}: ${err.message}`));
+      const codec = (type: string) =>
+        data.streams.find((s) => s.codec_type === type)?.codec_name ?? null;
+      const seconds = Number(data.format.duration);
+      resolve({
+        durationMs: Number.isFinite(seconds) ? Math.round(seconds * 1000) : 0,
+        video: codec('video'),
+        audio: codec('audio'),
+      });
+    });
+  });
+}

@@ -1,0 +1,58 @@
+import { Redis } from 'ioredis';
+import { loadConfig } from './config.js';
+import { checkFfmpeg } from './ffmpeg/check-ffmpeg.js';
+import { createLogger } from './logger.js';
+import { RecordStore } from './records/record-store.js';
+import { createTakeWorker } from './take-worker.js';
+
+const config = loadConfig();
+const logger = createLogger(config.logLevel);
+
+try {
+  const version = await checkFfmpeg(config.ffmpegPath, config.ffprobePath);
+  logger.info({ version }, 'ffmpeg found');
+} catch (err) {
+  logger.fatal((err as Error).message);
+  process.exit(1);
+}
+
+const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+let reachable: boolean | null = null;
+connection.on('ready', () => {
+  if (reachable !== true) logger.info('redis connected');
+  reachable = true;
+});
+connection.on('error', (err: Error) => {
+  if (reachable !== false)
+    logger.error({ err: err.message }, 'redis unreachable; retrying in the background');
+  reachable = false;
+});
+
+const worker = createTakeWorker(connection, config.concurrency, {
+  store: new RecordStore(connection),
+  tools: { ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath },
+  dataDir: config.dataDir,
+  recordsDir: config.recordsDir,
+  logger,
+});
+logger.info(
+  { concurrency: config.concurrency, dataDir: config.dataDir },
+  'media-worker waiting for takes',
+);
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down: finishing the current jobs');
+  // A transcode that outlasts the grace period is released: BullMQ's stalled-job check hands it
+  // to the next worker, which starts it over.
+  const force = setTimeout(() => void worker.close(true), 20_000);
+  await worker.close();
+  clearTimeout(force);
+  connection.disconnect();
+  logger.info('stopped');
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,0 +1,49 @@
+import type { Redis } from 'ioredis';
+import {
+  recordSchema,
+  redisKeys,
+  storedShowSchema,
+  takeManifestSchema,
+  type RECord,
+  type StoredShow,
+  type TakeManifest,
+} from '@showrec/protocol';
+
+/** The worker's view of Redis: it reads takes and shows, and files RECords. */
+export class RecordStore {
+  constructor(private readonly redis: Redis) {}
+
+  async take(takeId: string): Promise<TakeManifest | null> {
+    const raw = await this.redis.get(redisKeys.take(takeId));
+    return raw ? takeManifestSchema.parse(JSON.parse(raw)) : null;
+  }
+
+  async show(showId: string): Promise<StoredShow | null> {
+    const raw = await this.redis.get(redisKeys.show(showId));
+    return raw ? storedShowSchema.parse(JSON.parse(raw)) : null;
+  }
+
+  async hasRecord(recordId: string): Promise<boolean> {
+    return (await this.redis.exists(redisKeys.record(recordId))) === 1;
+  }
+
+  async get(recordId: string): Promise<RECord | null> {
+    const raw = await this.redis.get(redisKeys.record(recordId));
+    return raw ? recordSchema.parse(JSON.parse(raw)) : null;
+  }
+
+  /** Files the RECord and lists it under its show in one transaction. */
+  async file(record: RECord): Promise<void> {
+    await this.redis
+      .multi()
+      .set(redisKeys.record(record.id), JSON.stringify(recordSchema.parse(record)))
+      .zadd(redisKeys.showRecords(record.showId), Date.parse(record.createdAt), record.id)
+      .del(redisKeys.takeFailure(record.takeId))
+      .exec();
+  }
+
+  /** A take whose filing failed for good keeps its reason next to it (the input file stays too). */
+  async markFilingFailed(takeId: string, reason: string): Promise<void> {
+    await this.redis.set(redisKeys.takeFailure(takeId), reason);
+  }
+}

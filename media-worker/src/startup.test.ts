@@ -1,0 +1,25 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const main = path.join(import.meta.dirname, '..', 'dist', 'main.js');
+
+describe('media-worker start-up', () => {
+  it('refuses to start without ffmpeg and names the fix', async () => {
+    const result = await run(process.execPath, [main], {
+      env: { ...process.env, FFMPEG_PATH: '/nonexistent/ffmpeg', REDIS_URL: 'redis://127.0.0.1:1' },
+      timeout: 20_000,
+    }).then(
+      () => ({ code: 0, stdout: '' }),
+      (err: { code: number; stdout: string }) => err,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(
+      'ffmpeg is required but not found at \\"/nonexistent/ffmpeg\\"',
+    );
+    expect(result.stdout).toContain('npm run setup');
+    expect(result.stdout).toContain('FFMPEG_PATH');
+  });
+});

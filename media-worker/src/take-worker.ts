@@ -1,0 +1,36 @@
+import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { FILE_TAKE_QUEUE, type FileTakeJob } from '@showrec/protocol';
+import { fileTakeProcessor, type FileTakeDeps, type FileTakeResult } from './jobs/file-take.js';
+
+/**
+ * The BullMQ worker for filing takes. A job that fails for good leaves its reason on the take;
+ * its input file is never touched.
+ */
+export function createTakeWorker(
+  connection: Redis,
+  concurrency: number,
+  deps: FileTakeDeps,
+): Worker<FileTakeJob, FileTakeResult> {
+  const worker = new Worker<FileTakeJob, FileTakeResult>(FILE_TAKE_QUEUE, fileTakeProcessor(deps), {
+    connection,
+    concurrency,
+  });
+  worker.on('failed', (job, err) => {
+    if (!job) return;
+    const final = job.attemptsMade >= (job.opts.attempts ?? 1) || err.name === 'UnrecoverableError';
+    deps.logger.error(
+      { jobId: job.id, attemptsMade: job.attemptsMade, final, err: err.message },
+      'filing a take failed',
+    );
+    if (final) {
+      deps.store
+        .markFilingFailed(job.data.takeId, err.message)
+        .catch((storeErr: Error) =>
+          deps.logger.error({ err: storeErr.message }, 'could not record the filing failure'),
+        );
+    }
+  });
+  worker.on('error', (err) => deps.logger.debug({ err: err.message }, 'worker error'));
+  return worker;
+}
