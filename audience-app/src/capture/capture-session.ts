@@ -1,0 +1,133 @@
+import { Device, type types } from 'mediasoup-client';
+import type { RecordingState } from '@showrec/protocol';
+import { preferredVideoCodec } from './preferred-codec.js';
+import { connectAudienceSocket, request, type AudienceSocket } from './signalling.js';
+import { ScreenWakeLock } from './wake-lock.js';
+
+export type SessionState =
+  | { phase: 'connecting' }
+  | { phase: 'standby'; showTitle: string }
+  | { phase: 'recording'; showTitle: string; since: number }
+  | { phase: 'reconnecting'; showTitle: string | null }
+  | { phase: 'error'; message: string };
+
+const deviceTokenKey = (joinCode: string) => `showrec:device:${joinCode}`;
+
+/**
+ * A phone's session in a show: joins, sends its camera over a mediasoup send transport, and
+ * follows the server's recording state. Every (re)connection of the socket runs the whole setup
+ * again, so a phone that drops off the venue Wi-Fi comes back as the same participant.
+ */
+export class CaptureSession {
+  readonly #socket: AudienceSocket;
+  readonly #device = new Device();
+  readonly #wakeLock = new ScreenWakeLock();
+  #transport: types.Transport | null = null;
+  #showTitle: string | null = null;
+  #recording: { takeId: string; since: number } | null = null;
+  #closed = false;
+
+  constructor(
+    private readonly joinCode: string,
+    private readonly name: string,
+    private readonly stream: MediaStream,
+    private readonly onState: (state: SessionState) => void,
+  ) {
+    this.onState({ phase: 'connecting' });
+    this.#socket = connectAudienceSocket();
+    this.#socket.on('connect', () => void this.#setup());
+    this.#socket.on('disconnect', (reason) => {
+      if (this.#closed) return;
+      this.onState({ phase: 'reconnecting', showTitle: this.#showTitle });
+      // The server dropped this phone's media session: connect again and rejoin.
+      if (reason === 'io server disconnect') this.#socket.connect();
+    });
+    this.#socket.on('connect_error', () => {
+      if (!this.#closed) this.onState({ phase: 'reconnecting', showTitle: this.#showTitle });
+    });
+    this.#socket.on('recording', (state) => this.#apply(state));
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#transport?.close();
+    this.#socket.disconnect();
+    void this.#wakeLock.release();
+  }
+
+  async #setup(): Promise<void> {
+    try {
+      const stored = localStorage.getItem(deviceTokenKey(this.joinCode));
+      const joined = await request(this.#socket, 'join', {
+        joinCode: this.joinCode,
+        name: this.name,
+        ...(stored ? { deviceToken: stored } : {}),
+      });
+      localStorage.setItem(deviceTokenKey(this.joinCode), joined.deviceToken);
+      this.#showTitle = joined.show.title;
+      if (!this.#device.loaded) {
+        await this.#device.load({
+          routerRtpCapabilities: joined.routerRtpCapabilities as types.RtpCapabilities,
+        });
+      }
+      await this.#sendMedia();
+      this.#apply(await request(this.#socket, 'media:ready', {}));
+    } catch (err) {
+      if (this.#closed) return;
+      if (!this.#socket.connected) return; // the disconnect handler shows "reconnecting"
+      this.onState({ phase: 'error', message: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  async #sendMedia(): Promise<void> {
+    this.#transport?.close();
+    const params = await request(this.#socket, 'transport:create', {});
+    const transport = this.#device.createSendTransport(params as unknown as types.TransportOptions);
+    this.#transport = transport;
+    transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+      request(this.#socket, 'transport:connect', { transportId: transport.id, dtlsParameters })
+        .then(() => callback())
+        .catch(errback);
+    });
+    transport.on('produce', ({ kind, rtpParameters }, callback, errback) => {
+      request(this.#socket, 'produce', { transportId: transport.id, kind, rtpParameters })
+        .then(({ producerId }) => callback({ id: producerId }))
+        .catch(errback);
+    });
+    transport.on('connectionstatechange', (state) => {
+      // ICE gave up (network changed, long outage): rebuild the whole session.
+      if (state === 'failed' && !this.#closed && this.#transport === transport) {
+        this.#socket.disconnect().connect();
+      }
+    });
+    for (const track of this.stream.getTracks()) {
+      await transport.produce(
+        track.kind === 'video'
+          ? {
+              track,
+              encodings: [{ maxBitrate: 2_500_000 }],
+              codecOptions: { videoGoogleStartBitrate: 1000 },
+              codec: preferredVideoCodec(this.#device),
+              stopTracks: false,
+            }
+          : { track, stopTracks: false },
+      );
+    }
+  }
+
+  #apply(state: RecordingState): void {
+    if (this.#closed) return;
+    const showTitle = this.#showTitle ?? '';
+    if (state.state === 'recording') {
+      // Elapsed time counts on the phone's own clock from the moment it hears it is recording.
+      if (this.#recording?.takeId !== state.takeId)
+        this.#recording = { takeId: state.takeId, since: Date.now() };
+      this.onState({ phase: 'recording', showTitle, since: this.#recording.since });
+      void this.#wakeLock.hold();
+    } else {
+      this.#recording = null;
+      this.onState({ phase: 'standby', showTitle });
+      void this.#wakeLock.release();
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import { useEffect, useRef, useState } from 'react';
+import { CaptureSession, type SessionState } from '../capture/capture-session.js';
+import { openCamera } from '../capture/camera.js';
+import { StatusBanner } from './StatusBanner.js';
+
+/** The camera preview under one big, unmissable status. */
+export function CaptureView({
+  joinCode,
+  name,
+  showTitle,
+}: {
+  joinCode: string;
+  name: string;
+  showTitle: string;
+}) {
+  const video = useRef<HTMLVideoElement>(null);
+  const [state, setState] = useState<SessionState>({ phase: 'connecting' });
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    let session: CaptureSession | null = null;
+    let stream: MediaStream | null = null;
+    let cancelled = false;
+    openCamera()
+      .then((s) => {
+        stream = s;
+        if (cancelled) return;
+        if (video.current) video.current.srcObject = s;
+        session = new CaptureSession(joinCode, name, s, setState);
+      })
+      .catch((err: Error) => !cancelled && setState({ phase: 'error', message: err.message }));
+    return () => {
+      cancelled = true;
+      session?.close();
+      stream?.getTracks().forEach((t) => t.stop());
+    };
+  }, [joinCode, name, attempt]);
+
+  return (
+    <main className="capture">
+      <video ref={video} className="preview" autoPlay muted playsInline data-testid="preview" />
+      <StatusBanner
+        state={state}
+        showTitle={showTitle}
+        onRetry={() => {
+          setState({ phase: 'connecting' });
+          setAttempt((n) => n + 1);
+        }}
+      />
+    </main>
+  );
+}
