@@ -1,0 +1,46 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { freeTcpPort, startStack, type Stack } from '@showrec/infra';
+import type { ShowCreated } from '@showrec/protocol';
+
+export interface TestStack extends Stack {
+  dataDir: string;
+}
+
+/** The whole stack as `npm start` runs it, on free ports, with its data in a temp dir. */
+export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'showrec-e2e-'));
+  const stack = await startStack({
+    dataDir,
+    port: await freeTcpPort(),
+    logDir: path.join(dataDir, 'logs'),
+    env: { SHOWREC_RTC_LISTEN_IP: '127.0.0.1', SHOWREC_RTC_ANNOUNCED_IP: '127.0.0.1', ...env },
+  });
+  return Object.assign(stack, { dataDir });
+}
+
+export async function createShow(stack: Stack, title: string): Promise<ShowCreated> {
+  const res = await fetch(`${stack.baseUrl}/api/shows`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ title }),
+  });
+  if (res.status !== 201)
+    throw new Error(`creating a show failed: ${res.status} ${await res.text()}`);
+  return (await res.json()) as ShowCreated;
+}
+
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
