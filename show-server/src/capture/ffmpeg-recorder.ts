@@ -11,8 +11,8 @@ export interface FfmpegRecorderEvents {
 
 /**
  * One ffmpeg that reads RTP described by an SDP file and copies it, untouched, into Matroska.
- * Matroska is written cluster by cluster (at most one second each), so a crash or a kill leaves
- * a playable file holding everything up to the last second.
+ * Matroska is written cluster by cluster (at most one second each) and flushed to disk as it
+ * goes, so a crash or a kill leaves a playable file holding everything up to the last second.
  */
 export class FfmpegRecorder extends EventEmitter<FfmpegRecorderEvents> {
   readonly #child: ChildProcess;
@@ -63,6 +63,8 @@ export class FfmpegRecorder extends EventEmitter<FfmpegRecorderEvents> {
         'copy',
         '-cluster_time_limit',
         '1000',
+        '-flush_packets',
+        '1',
         '-f',
         'matroska',
         '-y',

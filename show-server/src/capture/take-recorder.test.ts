@@ -1,0 +1,87 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as mediasoup from 'mediasoup';
+import type { types as ms } from 'mediasoup';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeFully, ffprobe, makeClip } from '@showrec/infra';
+import { createLogger } from '../logger.js';
+import { mediaCodecs } from '../sfu/media-codecs.js';
+import { startRtpPhone, type RtpPhone } from '../test-support/rtp-phone.js';
+import { PortAllocator } from './port-allocator.js';
+import { TakeRecorder } from './take-recorder.js';
+
+const logger = createLogger('silent');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('TakeRecorder (real mediasoup, real ffmpeg)', () => {
+  let worker: ms.Worker;
+  let router: ms.Router;
+  let dir: string;
+  let clip: string;
+  let phone: RtpPhone;
+  const ports = new PortAllocator(46000, 46999);
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'showrec-recorder-'));
+    clip = path.join(dir, 'clip.webm');
+    await makeClip(clip, { seconds: 4, format: 'vp8-opus-webm' });
+    worker = await mediasoup.createWorker({ logLevel: 'warn' });
+    router = await worker.createRouter({ mediaCodecs });
+    phone = await startRtpPhone(router, clip);
+  });
+  afterAll(async () => {
+    await phone?.close();
+    worker?.close();
+  });
+
+  const start = (name: string) =>
+    TakeRecorder.start({
+      router,
+      producers: phone.producers,
+      ports,
+      sdpFile: path.join(dir, `${name}.sdp`),
+      outputFile: path.join(dir, `${name}.mkv`),
+      logger,
+    });
+
+  it('records a phone into one Matroska file: VP8 + Opus, as long as the take, decodable to the end', async () => {
+    const recorder = await start('whole');
+    expect(recorder.codecs()).toEqual({ audio: 'opus', video: 'VP8' });
+    await sleep(5000);
+    await recorder.stop();
+    const file = path.join(dir, 'whole.mkv');
+    const probed = await ffprobe(file);
+    expect(probed.streams.map((s) => s.codec_name).sort()).toEqual(['opus', 'vp8']);
+    expect(probed.durationSeconds).toBeGreaterThan(4);
+    expect(probed.durationSeconds).toBeLessThan(6);
+    const decoded = await decodeFully(file);
+    expect(decoded.seconds).toBeGreaterThan(4);
+    const counts = recorder.rtpCounts();
+    expect(counts.video!.packets).toBeGreaterThan(50);
+    expect(counts.audio!.packets).toBeGreaterThan(100);
+    // A stopped recorder released its ports and transports; stopping again is harmless.
+    await recorder.stop();
+  });
+
+  it('reports a recorder that dies, and the partial file it leaves still plays', async () => {
+    const recorder = await start('crash');
+    const interrupted = new Promise<{ reason: string; failure: string | null }>((resolve) =>
+      recorder.once('interrupted', resolve),
+    );
+    await sleep(3500);
+    const pid = Number(
+      execFileSync('pgrep', ['-f', path.join(dir, 'crash.mkv')], { encoding: 'utf8' }).trim(),
+    );
+    process.kill(pid, 'SIGKILL');
+    const event = await interrupted;
+    expect(event.reason).toBe('recorder-died');
+    expect(event.failure).toMatch(/ffmpeg exited unexpectedly \(code null, signal SIGKILL\)/);
+    await recorder.stop();
+    const decoded = await decodeFully(path.join(dir, 'crash.mkv'));
+    expect(decoded.seconds).toBeGreaterThan(1.5);
+    const probed = await ffprobe(path.join(dir, 'crash.mkv'));
+    expect(probed.streams.map((s) => s.codec_name).sort()).toEqual(['opus', 'vp8']);
+  });
+});
