@@ -1,0 +1,177 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Queue, QueueEvents, type Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ffprobe, makeClip, startEmbeddedRedis, type EmbeddedRedis } from '@showrec/infra';
+import {
+  FILE_TAKE_JOB,
+  FILE_TAKE_QUEUE,
+  recordIdForTake,
+  recordSchema,
+  redisKeys,
+  type FileTakeJob,
+  type StoredShow,
+  type TakeManifest,
+} from '@showrec/protocol';
+import { createLogger } from '../logger.js';
+import { RecordStore } from '../records/record-store.js';
+import { createTakeWorker } from '../take-worker.js';
+import type { FileTakeResult } from './file-take.js';
+
+const show: StoredShow = {
+  id: 'show-abc123',
+  title: 'Open Mic',
+  joinCode: 'ABC234',
+  hostKeyHash: 'x',
+  createdAt: new Date().toISOString(),
+  capture: { running: false, startedAt: null },
+};
+
+function manifest(takeId: string, file: string): TakeManifest {
+  return {
+    id: takeId,
+    showId: show.id,
+    cueId: null,
+    participant: { id: 'part-ada001', name: 'Ada' },
+    status: 'ended',
+    startedAt: Date.now() - 5000,
+    endedAt: Date.now(),
+    endReason: 'stopped',
+    file,
+    codecs: { audio: 'opus', video: 'VP8' },
+    rtp: { audio: { packets: 250, lost: 0 }, video: { packets: 600, lost: 0 } },
+    failure: null,
+  };
+}
+
+describe('file-take job (real Redis, BullMQ and ffmpeg)', () => {
+  let redis: EmbeddedRedis;
+  let client: Redis;
+  let queue: Queue<FileTakeJob>;
+  let events: QueueEvents;
+  let worker: Worker<FileTakeJob, FileTakeResult>;
+  let dataDir: string;
+
+  async function seedTake(takeId: string, build: (file: string) => Promise<void>): Promise<string> {
+    const relative = path.join('takes', show.id, `${takeId}.mkv`);
+    await mkdir(path.join(dataDir, 'takes', show.id), { recursive: true });
+    await build(path.join(dataDir, relative));
+    await client.set(redisKeys.take(takeId), JSON.stringify(manifest(takeId, relative)));
+    return path.join(dataDir, relative);
+  }
+
+  const enqueue = (takeId: string) =>
+    queue.add(
+      FILE_TAKE_JOB,
+      { takeId },
+      { jobId: takeId, attempts: 2, backoff: { type: 'fixed', delay: 100 }, removeOnFail: false },
+    );
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'showrec-worker-'));
+    redis = await startEmbeddedRedis({ dir: path.join(dataDir, 'redis') });
+    client = new Redis(redis.url, { maxRetriesPerRequest: null });
+    await client.set(redisKeys.show(show.id), JSON.stringify(show));
+    queue = new Queue(FILE_TAKE_QUEUE, { connection: client });
+    events = new QueueEvents(FILE_TAKE_QUEUE, { connection: { url: redis.url } });
+    await events.waitUntilReady();
+    worker = createTakeWorker(client, 1, {
+      store: new RecordStore(client),
+      tools: { ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe' },
+      dataDir,
+      recordsDir: path.join(dataDir, 'records'),
+      logger: createLogger('silent'),
+    });
+  });
+  afterAll(async () => {
+    await worker?.close();
+    await events?.close();
+    await queue?.close();
+    client?.disconnect();
+    await redis?.stop();
+  });
+
+  it('transcodes a take to H.264 + AAC MP4 with a poster, reports progress, and files a credited RECord', async () => {
+    await seedTake('take-good01', (file) => makeClip(file, { seconds: 5 }));
+    const progress: number[] = [];
+    events.on(
+      'progress',
+      ({ jobId, data }) => jobId === 'take-good01' && progress.push(Number(data)),
+    );
+    const job = await enqueue('take-good01');
+    const result = (await job.waitUntilFinished(events, 60_000)) as FileTakeResult;
+    expect(result).toEqual({ recordId: recordIdForTake('take-good01'), alreadyFiled: false });
+
+    const record = recordSchema.parse(
+      JSON.parse((await client.get(redisKeys.record(result.recordId)))!),
+    );
+    expect(record).toMatchObject({
+      showId: show.id,
+      takeId: 'take-good01',
+      cueId: null,
+      title: 'Open Mic · Ada',
+      status: 'filed',
+      contributors: [{ participantId: 'part-ada001', name: 'Ada', role: 'recorded' }],
+      media: {
+        video: `/media/records/${result.recordId}/video.mp4`,
+        poster: `/media/records/${result.recordId}/poster.jpg`,
+      },
+    });
+    expect(Math.abs(record.media.durationMs - 5000)).toBeLessThan(200);
+    expect(await client.zrange(redisKeys.showRecords(show.id), 0, -1)).toEqual([result.recordId]);
+
+    const mp4 = path.join(dataDir, 'records', result.recordId, 'video.mp4');
+    const probed = await ffprobe(mp4);
+    expect(probed.streams.map((s) => s.codec_name).sort()).toEqual(['aac', 'h264']);
+    // faststart: the moov atom comes before the media data.
+    const head = (await readFile(mp4)).subarray(0, 64 * 1024).toString('latin1');
+    expect(head.indexOf('moov')).toBeGreaterThan(-1);
+    expect(head.indexOf('moov')).toBeLessThan(head.indexOf('mdat'));
+    const poster = await readFile(path.join(dataDir, 'records', result.recordId, 'poster.jpg'));
+    expect([poster[0], poster[1]]).toEqual([0xff, 0xd8]);
+    expect(existsSync(`${mp4}.partial.mp4`)).toBe(false);
+
+    expect(progress.at(-1)).toBe(100);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+  });
+
+  it('files a take once, however often it is enqueued or processed', async () => {
+    const again = await enqueue('take-good01');
+    expect(again.id).toBe('take-good01');
+    expect(await again.getState()).toBe('completed');
+    // A fresh job for the same take (say, after the completed one expired) is a no-op too.
+    await queue.remove('take-good01');
+    const fresh = await enqueue('take-good01');
+    expect(await fresh.waitUntilFinished(events, 60_000)).toEqual({
+      recordId: recordIdForTake('take-good01'),
+      alreadyFiled: true,
+    });
+    expect(await client.zcard(redisKeys.showRecords(show.id))).toBe(1);
+  });
+
+  it('a take that cannot be filed fails for good with its reason kept, and its input file untouched', async () => {
+    const garbage = Buffer.from('this is not a matroska file at all');
+    const input = await seedTake('take-bad001', (file) => writeFile(file, garbage));
+    const job = await enqueue('take-bad001');
+    await expect(job.waitUntilFinished(events, 60_000)).rejects.toThrow(/ffprobe failed/);
+    const failed = await queue.getJob('take-bad001');
+    expect(failed!.attemptsMade).toBe(2);
+    expect(failed!.failedReason).toMatch(/ffprobe failed/);
+    await expect
+      .poll(() => client.get(redisKeys.takeFailure('take-bad001')))
+      .toMatch(/ffprobe failed/);
+    expect(await readFile(input)).toEqual(garbage);
+    expect(await client.exists(redisKeys.record(recordIdForTake('take-bad001')))).toBe(0);
+  });
+
+  it('a take whose manifest is missing fails at once without retrying', async () => {
+    const job = await enqueue('take-nomanifest');
+    await expect(job.waitUntilFinished(events, 60_000)).rejects.toThrow(
+      /no manifest for take take-nomanifest/,
+    );
+    expect((await queue.getJob('take-nomanifest'))!.attemptsMade).toBe(1);
+  });
+});
