@@ -1,0 +1,118 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ffprobe } from '@showrec/infra';
+import {
+  recordListSchema,
+  takeManifestSchema,
+  type CaptureChanged,
+  type RECord,
+} from '@showrec/protocol';
+import { launchChromium } from './support/browser.js';
+import { createShow, startTestStack, waitFor, type TestStack } from './support/test-stack.js';
+
+describe('phones record over WebRTC; every take becomes a RECord', () => {
+  let stack: TestStack;
+  let browser: Browser;
+  beforeAll(async () => {
+    stack = await startTestStack();
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  async function joinAs(joinCode: string, name: string): Promise<Page> {
+    // A context per phone: separate storage, so each is its own participant.
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${stack.baseUrl}/join/${joinCode}`);
+    await page.getByLabel('Your name').fill(name);
+    await page.getByRole('button', { name: 'Join show' }).click();
+    await page.locator('[data-phase="standby"]').waitFor({ timeout: 20_000 });
+    return page;
+  }
+
+  it('two phones, one capture of about 6 s, two H.264 + AAC RECords crediting each phone', async () => {
+    const show = await createShow(stack, 'Two Phones');
+    const host = (verb: string) =>
+      fetch(`${stack.baseUrl}/api/shows/${show.id}/${verb}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${show.hostKey}` },
+      });
+    const phones = await Promise.all([
+      joinAs(show.joinCode, 'Ada'),
+      joinAs(show.joinCode, 'Grace'),
+    ]);
+
+    const started = (await (await host('capture/start')).json()) as CaptureChanged;
+    expect(started.running).toBe(true);
+    expect(started.takeIds).toHaveLength(2);
+    for (const phone of phones) {
+      await phone.locator('[data-phase="recording"]').waitFor({ timeout: 10_000 });
+    }
+    await new Promise((r) => setTimeout(r, 6000));
+    await expect(phones[0]!.locator('.elapsed').textContent()).resolves.toMatch(/^00:0[5-7]$/);
+    const stopped = (await (await host('capture/stop')).json()) as CaptureChanged;
+    expect(stopped.takeIds.sort()).toEqual([...started.takeIds].sort());
+    for (const phone of phones)
+      await phone.locator('[data-phase="standby"]').waitFor({ timeout: 10_000 });
+
+    const takes = (
+      (await (
+        await fetch(`${stack.baseUrl}/api/shows/${show.id}/takes`, {
+          headers: { authorization: `Bearer ${show.hostKey}` },
+        })
+      ).json()) as { takes: unknown[] }
+    ).takes.map((t) => takeManifestSchema.parse(t));
+    expect(takes.map((t) => t.participant.name).sort()).toEqual(['Ada', 'Grace']);
+    for (const take of takes) {
+      expect(take).toMatchObject({
+        status: 'ended',
+        endReason: 'stopped',
+        codecs: { audio: 'opus', video: 'VP8' },
+      });
+      expect(take.rtp.video!.packets).toBeGreaterThan(100);
+      expect(take.rtp.audio!.packets).toBeGreaterThan(100);
+    }
+
+    const records = await waitFor(
+      'two RECords',
+      async () => {
+        const res = await fetch(`${stack.baseUrl}/api/shows/${show.id}/records`, {
+          headers: { authorization: `Bearer ${show.hostKey}` },
+        });
+        const list = recordListSchema.parse(await res.json()).records;
+        return list.length === 2 ? list : null;
+      },
+      120_000,
+    );
+    expect(
+      records
+        .map((r: RECord) => r.contributors.map((c) => `${c.name}:${c.role}`))
+        .flat()
+        .sort(),
+    ).toEqual(['Ada:recorded', 'Grace:recorded']);
+    for (const record of records) {
+      expect(started.takeIds).toContain(record.takeId);
+      // Served over HTTP with range requests.
+      const partial = await fetch(`${stack.baseUrl}${record.media.video}`, {
+        headers: { range: 'bytes=0-99' },
+      });
+      expect(partial.status).toBe(206);
+      expect((await partial.arrayBuffer()).byteLength).toBe(100);
+      const full = Buffer.from(
+        await (await fetch(`${stack.baseUrl}${record.media.video}`)).arrayBuffer(),
+      );
+      const file = path.join(stack.dataDir, `${record.id}-download.mp4`);
+      await writeFile(file, full);
+      const probed = await ffprobe(file);
+      expect(probed.streams.map((s) => s.codec_name).sort()).toEqual(['aac', 'h264']);
+      expect(probed.durationSeconds).toBeGreaterThanOrEqual(4);
+      expect(probed.durationSeconds).toBeLessThanOrEqual(8);
+      const poster = await fetch(`${stack.baseUrl}${record.media.poster}`);
+      expect(poster.headers.get('content-type')).toBe('image/jpeg');
+    }
+  });
+});
