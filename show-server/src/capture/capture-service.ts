@@ -203,13 +203,10 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
         logger: log,
       });
       peer.take = { manifest: { ...manifest, codecs: recorder.codecs() }, recorder };
-      recorder.on('interrupted', ({ reason, failure }) => {
-        void this.#endTake(
-          peer,
-          reason === 'recorder-died' ? 'recorder-died' : 'disconnected',
-          failure,
-        );
-      });
+      recorder.on(
+        'interrupted',
+        ({ reason, failure }) => void this.#onInterrupted(room, peer, reason, failure),
+      );
       this.emit('recording', peer.id, this.#stateOf(peer));
       // The phone left, or capture stopped, while the recorder was starting.
       if (room.peers.get(peer.id) !== peer || !room.captureRunning) {
@@ -227,6 +224,30 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
       });
     } finally {
       peer.startingTake = false;
+    }
+  }
+
+  /**
+   * A dead recorder ends its take (the partial file is still filed); the phone is still sending,
+   * so while capture runs it gets a new take at once rather than going unrecorded.
+   */
+  async #onInterrupted(
+    room: Room,
+    peer: Peer,
+    reason: 'recorder-died' | 'producer-closed',
+    failure: string | null,
+  ): Promise<void> {
+    if (reason === 'producer-closed') {
+      await this.#endTake(peer, 'disconnected', null);
+      return;
+    }
+    await this.#endTake(peer, 'recorder-died', failure);
+    if (room.captureRunning && room.peers.get(peer.id) === peer && peer.mediaReady) {
+      this.#log.warn(
+        { showId: room.showId, participantId: peer.id },
+        'restarting the recording after its recorder died',
+      );
+      await this.#startTake(room, peer);
     }
   }
 
