@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ffprobe } from '@showrec/infra';
 import {
@@ -10,6 +10,7 @@ import {
   type RECord,
 } from '@showrec/protocol';
 import { launchChromium } from './support/browser.js';
+import { joinAs } from './support/phones.js';
 import { createShow, startTestStack, waitFor, type TestStack } from './support/test-stack.js';
 
 describe('phones record over WebRTC; every take becomes a RECord', () => {
@@ -24,16 +25,6 @@ describe('phones record over WebRTC; every take becomes a RECord', () => {
     await stack?.stop();
   });
 
-  async function joinAs(joinCode: string, name: string): Promise<Page> {
-    // A context per phone: separate storage, so each is its own participant.
-    const page = await (await browser.newContext()).newPage();
-    await page.goto(`${stack.baseUrl}/join/${joinCode}`);
-    await page.getByLabel('Your name').fill(name);
-    await page.getByRole('button', { name: 'Join show' }).click();
-    await page.locator('[data-phase="standby"]').waitFor({ timeout: 20_000 });
-    return page;
-  }
-
   it('two phones, one capture of about 6 s, two H.264 + AAC RECords crediting each phone', async () => {
     const show = await createShow(stack, 'Two Phones');
     const host = (verb: string) =>
@@ -42,8 +33,8 @@ describe('phones record over WebRTC; every take becomes a RECord', () => {
         headers: { authorization: `Bearer ${show.hostKey}` },
       });
     const phones = await Promise.all([
-      joinAs(show.joinCode, 'Ada'),
-      joinAs(show.joinCode, 'Grace'),
+      joinAs(browser, stack.baseUrl, show.joinCode, 'Ada'),
+      joinAs(browser, stack.baseUrl, show.joinCode, 'Grace'),
     ]);
 
     const started = (await (await host('capture/start')).json()) as CaptureChanged;

@@ -1,0 +1,110 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  recordListSchema,
+  takeManifestSchema,
+  type CaptureChanged,
+  type ShowCreated,
+  type TakeManifest,
+} from '@showrec/protocol';
+import { launchChromium } from './support/browser.js';
+import { joinAs } from './support/phones.js';
+import { createShow, startTestStack, waitFor, type TestStack } from './support/test-stack.js';
+
+describe('capture faults: nothing a phone recorded is lost', () => {
+  let stack: TestStack;
+  let browser: Browser;
+  beforeAll(async () => {
+    stack = await startTestStack();
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const auth = (show: ShowCreated) => ({ authorization: `Bearer ${show.hostKey}` });
+  const capture = async (show: ShowCreated, verb: 'start' | 'stop') =>
+    (await (
+      await fetch(`${stack.baseUrl}/api/shows/${show.id}/capture/${verb}`, {
+        method: 'POST',
+        headers: auth(show),
+      })
+    ).json()) as CaptureChanged;
+  const takes = async (show: ShowCreated): Promise<TakeManifest[]> =>
+    (
+      (await (
+        await fetch(`${stack.baseUrl}/api/shows/${show.id}/takes`, { headers: auth(show) })
+      ).json()) as { takes: unknown[] }
+    ).takes.map((t) => takeManifestSchema.parse(t));
+  const records = (show: ShowCreated, count: number) =>
+    waitFor(
+      `${count} RECords`,
+      async () => {
+        const list = recordListSchema.parse(
+          await (
+            await fetch(`${stack.baseUrl}/api/shows/${show.id}/records`, { headers: auth(show) })
+          ).json(),
+        ).records;
+        return list.length === count ? list : null;
+      },
+      120_000,
+    );
+
+  it('a recorder killed mid-take: the take is marked failed with the reason, its partial file is filed, and recording resumes', async () => {
+    const show = await createShow(stack, 'Recorder crash');
+    const phone = await joinAs(browser, stack.baseUrl, show.joinCode, 'Lin');
+    const [firstTake] = (await capture(show, 'start')).takeIds;
+    await phone.locator('[data-phase="recording"]').waitFor();
+    await sleep(3000);
+    const file = path.join(stack.dataDir, 'takes', show.id, `${firstTake}.mkv`);
+    const pid = Number(execFileSync('pgrep', ['-f', file], { encoding: 'utf8' }).trim());
+    process.kill(pid, 'SIGKILL');
+
+    const [failed, resumed] = await waitFor('a second take', async () => {
+      const all = await takes(show);
+      return all.length === 2 && all[0]!.status === 'failed' ? all : null;
+    });
+    expect(failed).toMatchObject({
+      id: firstTake,
+      endReason: 'recorder-died',
+      participant: { name: 'Lin' },
+    });
+    expect(failed!.failure).toMatch(/ffmpeg exited unexpectedly \(code null, signal SIGKILL\)/);
+    expect(resumed).toMatchObject({ status: 'recording', participant: { name: 'Lin' } });
+    await phone.locator('[data-phase="recording"]').waitFor();
+    await sleep(3000);
+    expect((await capture(show, 'stop')).takeIds).toEqual([resumed!.id]);
+
+    const filed = await records(show, 2);
+    const byTake = new Map(filed.map((r) => [r.takeId, r]));
+    expect(byTake.get(firstTake!)!.media.durationMs).toBeGreaterThan(1500);
+    expect(byTake.get(resumed!.id)!.media.durationMs).toBeGreaterThan(1500);
+    expect(filed.every((r) => r.contributors[0]!.name === 'Lin')).toBe(true);
+  });
+
+  it('a phone that vanishes mid-take: its take ends with what arrived and is filed', async () => {
+    const show = await createShow(stack, 'Phone drop');
+    const phone = await joinAs(browser, stack.baseUrl, show.joinCode, 'Kim');
+    const [takeId] = (await capture(show, 'start')).takeIds;
+    await phone.locator('[data-phase="recording"]').waitFor();
+    await sleep(3500);
+    await phone.context().close();
+
+    const [ended] = await waitFor('the take to end', async () => {
+      const all = await takes(show);
+      return all[0]?.status === 'ended' ? all : null;
+    });
+    expect(ended).toMatchObject({
+      id: takeId,
+      endReason: expect.stringMatching(/^(left|disconnected)$/),
+    });
+    const [record] = await records(show, 1);
+    expect(record!.takeId).toBe(takeId);
+    expect(record!.media.durationMs).toBeGreaterThan(2500);
+    expect((await capture(show, 'stop')).takeIds).toEqual([]);
+  });
+});
