@@ -1,0 +1,177 @@
+/**
+ * bench/capture: how many phones one machine records at once.
+ *
+ * Each simulated phone is an ffmpeg that stream-copies a generated 720p VP8 + Opus clip as RTP
+ * into mediasoup (PlainTransport producers, as the recorder sees a real phone); every phone is
+ * recorded at once by the real TakeRecorder (consumer → PlainTransport → ffmpeg → Matroska).
+ * Per level it prints CPU per stream for showrec's side (mediasoup worker + recorder ffmpeg), the
+ * same figure for the senders — a bare ffmpeg stream copy of the same media, measured in the same
+ * run, so the ratio holds on a noisy machine — packet loss, and whether every file is complete.
+ *
+ *   npm run bench:capture -- --levels 10,25,50,100,150 --seconds 10
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import * as mediasoup from 'mediasoup';
+import type { types as ms } from 'mediasoup';
+import { makeClip } from '@showrec/infra';
+import { PortAllocator } from '@showrec/show-server/src/capture/port-allocator.ts';
+import { TakeRecorder } from '@showrec/show-server/src/capture/take-recorder.ts';
+import { createLogger } from '@showrec/show-server/src/logger.ts';
+import { mediaCodecs } from '@showrec/show-server/src/sfu/media-codecs.ts';
+import { startRtpPhone, type RtpPhone } from '@showrec/show-server/src/test-support/rtp-phone.ts';
+import { totalCpuSeconds } from './cpu.ts';
+
+const run = promisify(execFile);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const { values } = parseArgs({
+  options: {
+    levels: { type: 'string', default: '10,25,50,100,150' },
+    seconds: { type: 'string', default: '10' },
+    workers: { type: 'string', default: String(os.cpus().length) },
+  },
+});
+const levels = values.levels.split(',').map(Number);
+const seconds = Number(values.seconds);
+const FPS = 30;
+
+interface LevelResult {
+  streams: number;
+  showrecCpuPerStream: number;
+  senderCpuPerStream: number;
+  lossPercent: number;
+  complete: number;
+  framesPercent: number;
+}
+
+async function videoFrames(file: string): Promise<number> {
+  const { stdout } = await run('ffprobe', [
+    '-v',
+    'error',
+    '-select_streams',
+    'v:0',
+    '-count_packets',
+    '-show_entries',
+    'stream=nb_read_packets',
+    '-of',
+    'csv=p=0',
+    file,
+  ]).catch(() => ({ stdout: '0' }));
+  return Number(stdout.trim()) || 0;
+}
+
+async function recorderPids(dir: string): Promise<number[]> {
+  const { stdout } = await run('pgrep', ['-f', `${dir}/take-`]).catch(() => ({ stdout: '' }));
+  return stdout.split('\n').filter(Boolean).map(Number);
+}
+
+async function runLevel(
+  streams: number,
+  clip: string,
+  workers: ms.Worker[],
+  dir: string,
+): Promise<LevelResult> {
+  const logger = createLogger('silent');
+  const routers = await Promise.all(workers.map((w) => w.createRouter({ mediaCodecs })));
+  const ports = new PortAllocator(46000, 49999);
+  const phones: RtpPhone[] = [];
+  for (let i = 0; i < streams; i++)
+    phones.push(await startRtpPhone(routers[i % routers.length]!, clip));
+  await sleep(1500);
+  const recorders = await Promise.all(
+    phones.map((phone, i) =>
+      TakeRecorder.start({
+        router: routers[i % routers.length]!,
+        producers: phone.producers,
+        ports,
+        sdpFile: path.join(dir, `take-${streams}-${i}.sdp`),
+        outputFile: path.join(dir, `take-${streams}-${i}.mkv`),
+        logger,
+      }),
+    ),
+  );
+  await sleep(1000);
+  const showrecPids = [...workers.map((w) => w.pid), ...(await recorderPids(dir))];
+  const senderPids = phones.map((p) => p.sender.pid!);
+  const before = {
+    showrec: totalCpuSeconds(showrecPids),
+    senders: totalCpuSeconds(senderPids),
+    at: Date.now(),
+  };
+  const statsBefore = await Promise.all(
+    phones.flatMap((p) => p.producers.map((pr) => pr.getStats())),
+  );
+  await sleep(seconds * 1000);
+  const wall = (Date.now() - before.at) / 1000;
+  const showrecCpu = totalCpuSeconds(showrecPids) - before.showrec;
+  const senderCpu = totalCpuSeconds(senderPids) - before.senders;
+  const statsAfter = await Promise.all(
+    phones.flatMap((p) => p.producers.map((pr) => pr.getStats())),
+  );
+  await Promise.all(recorders.map((r) => r.stop()));
+  for (const phone of phones) await phone.close();
+  for (const router of routers) router.close();
+
+  const sum = (all: ms.ProducerStat[][], key: 'packetCount' | 'packetsLost') =>
+    all.flat().reduce((s, x) => s + Math.max(0, x[key] ?? 0), 0);
+  const packets = sum(statsAfter, 'packetCount') - sum(statsBefore, 'packetCount');
+  const lost = sum(statsAfter, 'packetsLost') - sum(statsBefore, 'packetsLost');
+  // Every file must hold at least the measured window; the simulated phones send a keyframe each
+  // second and can't answer keyframe requests, so a file may open up to a second after its start.
+  const frames = await Promise.all(
+    phones.map((_, i) => videoFrames(path.join(dir, `take-${streams}-${i}.mkv`))),
+  );
+  const expected = seconds * FPS;
+  return {
+    streams,
+    showrecCpuPerStream: (showrecCpu / wall / streams) * 100,
+    senderCpuPerStream: (senderCpu / wall / streams) * 100,
+    lossPercent: packets > 0 ? (lost / (packets + lost)) * 100 : 100,
+    complete: frames.filter((f) => f >= expected * 0.99).length,
+    framesPercent: (frames.reduce((s, f) => s + f, 0) / (expected * streams)) * 100,
+  };
+}
+
+const dir = await mkdtemp(path.join(os.tmpdir(), 'showrec-bench-'));
+const clip = path.join(dir, 'phone.webm');
+await makeClip(clip, { seconds: 20, format: 'vp8-opus-webm', width: 1280, height: 720 });
+const workers = await Promise.all(
+  Array.from({ length: Number(values.workers) }, () =>
+    mediasoup.createWorker({ logLevel: 'error', rtcMinPort: 40000, rtcMaxPort: 44999 }),
+  ),
+);
+console.log(
+  `bench/capture: ${os.cpus().length} cores, ${workers.length} mediasoup workers, ${seconds} s per level, 1280x720 VP8 + Opus at 30 fps`,
+);
+const results: LevelResult[] = [];
+for (const streams of levels) {
+  const result = await runLevel(streams, clip, workers, dir);
+  results.push(result);
+  console.table([
+    {
+      streams,
+      'showrec CPU %/stream': result.showrecCpuPerStream.toFixed(2),
+      'bare ffmpeg copy CPU %/stream': result.senderCpuPerStream.toFixed(2),
+      'ratio showrec/bare': (result.showrecCpuPerStream / result.senderCpuPerStream).toFixed(2),
+      'loss %': result.lossPercent.toFixed(3),
+      'files complete': `${result.complete}/${streams}`,
+      'frames vs window %': result.framesPercent.toFixed(1),
+    },
+  ]);
+  for (let i = 0; i < streams; i++) {
+    for (const ext of ['mkv', 'sdp'])
+      await rm(path.join(dir, `take-${streams}-${i}.${ext}`), { force: true });
+  }
+}
+for (const w of workers) w.close();
+const held = results
+  .filter((r) => r.lossPercent < 1 && r.complete === r.streams)
+  .map((r) => r.streams);
+console.log(
+  `highest level held with loss < 1% and every file complete: ${held.length ? Math.max(...held) : 'none'} streams`,
+);
+await rm(dir, { recursive: true, force: true });
