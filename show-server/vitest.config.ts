@@ -1,6 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { sharedTestConfig } from '../vitest.shared.ts';
 
-// Tests drive real Redis, ffmpeg, mediasoup and Chromium on a 2-core machine: one file at a time.
-export default defineConfig({
-  test: { testTimeout: 60_000, hookTimeout: 60_000, fileParallelism: false },
-});
+export default sharedTestConfig('show-server');
