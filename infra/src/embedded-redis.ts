@@ -27,25 +27,18 @@ export interface EmbeddedRedisOptions {
 export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise<EmbeddedRedis> {
   await mkdir(options.dir, { recursive: true });
   const port = options.port ?? (await freeTcpPort());
+  // prettier-ignore
   const child = spawn(
     'redis-server',
     [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--dir',
-      path.resolve(options.dir),
-      '--appendonly',
-      'yes',
-      '--appendfsync',
-      'everysec',
-      '--save',
-      '',
-      '--daemonize',
-      'no',
-      '--loglevel',
-      'warning',
+      '--port', String(port),
+      '--bind', '127.0.0.1',
+      '--dir', path.resolve(options.dir),
+      '--appendonly', 'yes',
+      '--appendfsync', 'everysec',
+      '--save', '',
+      '--daemonize', 'no',
+      '--loglevel', 'warning',
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );

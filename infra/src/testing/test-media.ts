@@ -6,7 +6,7 @@ const run = promisify(execFile);
 export interface ClipOptions {
   seconds: number;
   /** Default "vp8-opus-mkv": what a phone's take looks like on disk. */
-  format?: 'vp8-opus-mkv' | 'vp8-opus-webm';
+  format?: 'vp8-opus-mkv' | 'vp8-opus-webm' | 'h264-opus-mkv';
   width?: number;
   height?: number;
   /** Audio tone frequency, so clips made for alignment tests differ. */
@@ -17,38 +17,18 @@ export interface ClipOptions {
 export async function makeClip(file: string, options: ClipOptions): Promise<void> {
   const { seconds, width = 640, height = 360, toneHz = 440 } = options;
   const container = options.format === 'vp8-opus-webm' ? 'webm' : 'matroska';
+  // prettier-ignore
+  const video = options.format === 'h264-opus-mkv'
+    ? ['-c:v', 'libx264', '-profile:v', 'baseline', '-preset', 'veryfast', '-pix_fmt', 'yuv420p']
+    : ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8'];
+  // prettier-ignore
   await run('ffmpeg', [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    `testsrc2=size=${width}x${height}:rate=30:duration=${seconds}`,
-    '-f',
-    'lavfi',
-    '-i',
-    `sine=frequency=${toneHz}:sample_rate=48000:duration=${seconds}`,
-    '-c:v',
-    'libvpx',
-    '-deadline',
-    'realtime',
-    '-cpu-used',
-    '8',
-    '-b:v',
-    '800k',
-    '-g',
-    '30',
-    '-c:a',
-    'libopus',
-    '-b:a',
-    '64k',
-    '-ac',
-    '2',
-    '-f',
-    container,
-    file,
+    '-hide_banner', '-loglevel', 'error', '-y',
+    '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=30:duration=${seconds}`,
+    '-f', 'lavfi', '-i', `sine=frequency=${toneHz}:sample_rate=48000:duration=${seconds}`,
+    ...video, '-b:v', '800k', '-g', '30',
+    '-c:a', 'libopus', '-b:a', '64k', '-ac', '2',
+    '-f', container, file,
   ]);
 }
 
@@ -106,6 +86,7 @@ export interface RtpTarget {
   rtcpPort?: number;
   payloadType: number;
   ssrc: number;
+  h264?: boolean;
 }
 
 /**
@@ -120,39 +101,24 @@ export function sendClipAsRtp(
 ): ChildProcess {
   const target = (t: RtpTarget) =>
     `rtp://${t.ip}:${t.port}?rtcpport=${t.rtcpPort ?? t.port}&pkt_size=1200`;
+  const stream = (t: RtpTarget) => [
+    '-payload_type',
+    String(t.payloadType),
+    '-ssrc',
+    String(t.ssrc),
+    '-f',
+    'rtp',
+    target(t),
+  ];
+  // prettier-ignore
   return spawn(
     'ffmpeg',
     [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-nostdin',
-      '-re',
-      ...(loop ? ['-stream_loop', '-1'] : []),
-      '-i',
-      clip,
-      '-map',
-      '0:v:0',
-      '-c:v',
-      'copy',
-      '-payload_type',
-      String(video.payloadType),
-      '-ssrc',
-      String(video.ssrc),
-      '-f',
-      'rtp',
-      target(video),
-      '-map',
-      '0:a:0',
-      '-c:a',
-      'copy',
-      '-payload_type',
-      String(audio.payloadType),
-      '-ssrc',
-      String(audio.ssrc),
-      '-f',
-      'rtp',
-      target(audio),
+      '-hide_banner', '-loglevel', 'error', '-nostdin',
+      '-re', ...(loop ? ['-stream_loop', '-1'] : []), '-i', clip,
+      // H.264 parameter sets go in-band before each keyframe, as a phone's encoder sends them.
+      '-map', '0:v:0', '-c:v', 'copy', ...(video.h264 ? ['-bsf:v', 'h264_mp4toannexb'] : []), ...stream(video),
+      '-map', '0:a:0', '-c:a', 'copy', ...stream(audio),
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );

@@ -84,4 +84,32 @@ describe('TakeRecorder (real mediasoup, real ffmpeg)', () => {
     const probed = await ffprobe(path.join(dir, 'crash.mkv'));
     expect(probed.streams.map((s) => s.codec_name).sort()).toEqual(['opus', 'vp8']);
   });
+
+  it('records a phone that sends H.264 as H.264', async () => {
+    const h264Clip = path.join(dir, 'clip-h264.mkv');
+    await makeClip(h264Clip, { seconds: 4, format: 'h264-opus-mkv' });
+    const h264Phone = await startRtpPhone(router, h264Clip, 'h264');
+    try {
+      const recorder = await TakeRecorder.start({
+        router,
+        producers: h264Phone.producers,
+        ports,
+        sdpFile: path.join(dir, 'h264.sdp'),
+        outputFile: path.join(dir, 'h264.mkv'),
+        logger,
+      });
+      expect(recorder.codecs()).toEqual({ audio: 'opus', video: 'H264' });
+      await sleep(4000);
+      await recorder.stop();
+      const probed = await ffprobe(path.join(dir, 'h264.mkv'));
+      expect(probed.streams.map((s) => s.codec_name).sort()).toEqual(['h264', 'opus']);
+      expect(probed.streams.find((s) => s.codec_type === 'video')).toMatchObject({
+        width: 640,
+        height: 360,
+      });
+      expect((await decodeFully(path.join(dir, 'h264.mkv'))).seconds).toBeGreaterThan(2.5);
+    } finally {
+      await h264Phone.close();
+    }
+  });
 });

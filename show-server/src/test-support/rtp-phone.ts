@@ -14,21 +14,28 @@ let nextSsrc = 10_000;
  * A phone without a browser: ffmpeg sends a VP8+Opus clip as RTP into two comedia
  * PlainTransports, which produce into the router exactly as a phone's WebRTC producers do.
  */
-export async function startRtpPhone(router: ms.Router, clip: string): Promise<RtpPhone> {
+const videoCodecs = {
+  vp8: { mimeType: 'video/VP8', parameters: {} },
+  h264: {
+    mimeType: 'video/H264',
+    parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f' },
+  },
+};
+
+export async function startRtpPhone(
+  router: ms.Router,
+  clip: string,
+  video: 'vp8' | 'h264' = 'vp8',
+): Promise<RtpPhone> {
   const legs = [
-    {
-      kind: 'video' as const,
-      mimeType: 'video/VP8',
-      payloadType: 101,
-      clockRate: 90000,
-      channels: undefined,
-    },
+    { kind: 'video' as const, payloadType: 101, clockRate: 90000, ...videoCodecs[video] },
     {
       kind: 'audio' as const,
       mimeType: 'audio/opus',
       payloadType: 100,
       clockRate: 48000,
       channels: 2,
+      parameters: {},
     },
   ];
   const transports: ms.PlainTransport[] = [];
@@ -52,7 +59,8 @@ export async function startRtpPhone(router: ms.Router, clip: string): Promise<Rt
               mimeType: leg.mimeType,
               payloadType: leg.payloadType,
               clockRate: leg.clockRate,
-              ...(leg.channels ? { channels: leg.channels } : {}),
+              parameters: leg.parameters,
+              ...('channels' in leg ? { channels: leg.channels } : {}),
             },
           ],
           encodings: [{ ssrc }],
@@ -67,7 +75,7 @@ export async function startRtpPhone(router: ms.Router, clip: string): Promise<Rt
     payloadType: legs[i]!.payloadType,
     ssrc: producers[i]!.rtpParameters.encodings![0]!.ssrc!,
   });
-  const sender = sendClipAsRtp(clip, target(0), target(1));
+  const sender = sendClipAsRtp(clip, { ...target(0), h264: video === 'h264' }, target(1));
   return {
     producers,
     sender,
