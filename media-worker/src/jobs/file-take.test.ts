@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Queue, QueueEvents, type Worker } from 'bullmq';
@@ -13,39 +13,12 @@ import {
   recordSchema,
   redisKeys,
   type FileTakeJob,
-  type StoredShow,
-  type TakeManifest,
 } from '@showrec/protocol';
 import { createLogger } from '../logger.js';
 import { RecordStore } from '../records/record-store.js';
 import { createTakeWorker } from '../take-worker.js';
+import { seedTake, testShow as show } from '../test-support/takes.js';
 import type { FileTakeResult } from './file-take.js';
-
-const show: StoredShow = {
-  id: 'show-abc123',
-  title: 'Open Mic',
-  joinCode: 'ABC234',
-  hostKeyHash: 'x',
-  createdAt: new Date().toISOString(),
-  capture: { running: false, startedAt: null },
-};
-
-function manifest(takeId: string, file: string): TakeManifest {
-  return {
-    id: takeId,
-    showId: show.id,
-    cueId: null,
-    participant: { id: 'part-ada001', name: 'Ada' },
-    status: 'ended',
-    startedAt: Date.now() - 5000,
-    endedAt: Date.now(),
-    endReason: 'stopped',
-    file,
-    codecs: { audio: 'opus', video: 'VP8' },
-    rtp: { audio: { packets: 250, lost: 0 }, video: { packets: 600, lost: 0 } },
-    failure: null,
-  };
-}
 
 describe('file-take job (real Redis, BullMQ and ffmpeg)', () => {
   let redis: EmbeddedRedis;
@@ -55,13 +28,8 @@ describe('file-take job (real Redis, BullMQ and ffmpeg)', () => {
   let worker: Worker<FileTakeJob, FileTakeResult>;
   let dataDir: string;
 
-  async function seedTake(takeId: string, build: (file: string) => Promise<void>): Promise<string> {
-    const relative = path.join('takes', show.id, `${takeId}.mkv`);
-    await mkdir(path.join(dataDir, 'takes', show.id), { recursive: true });
-    await build(path.join(dataDir, relative));
-    await client.set(redisKeys.take(takeId), JSON.stringify(manifest(takeId, relative)));
-    return path.join(dataDir, relative);
-  }
+  const seed = (takeId: string, write: (file: string) => Promise<void>) =>
+    seedTake(client, dataDir, takeId, write);
 
   const enqueue = (takeId: string) =>
     queue.add(
@@ -74,7 +42,6 @@ describe('file-take job (real Redis, BullMQ and ffmpeg)', () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'showrec-worker-'));
     redis = await startEmbeddedRedis({ dir: path.join(dataDir, 'redis') });
     client = new Redis(redis.url, { maxRetriesPerRequest: null });
-    await client.set(redisKeys.show(show.id), JSON.stringify(show));
     queue = new Queue(FILE_TAKE_QUEUE, { connection: client });
     events = new QueueEvents(FILE_TAKE_QUEUE, { connection: { url: redis.url } });
     await events.waitUntilReady();
@@ -95,7 +62,7 @@ describe('file-take job (real Redis, BullMQ and ffmpeg)', () => {
   });
 
   it('transcodes a take to H.264 + AAC MP4 with a poster, reports progress, and files a credited RECord', async () => {
-    await seedTake('take-good01', (file) => makeClip(file, { seconds: 5 }));
+    await seed('take-good01', (file) => makeClip(file, { seconds: 5 }));
     const progress: number[] = [];
     events.on(
       'progress',
@@ -154,7 +121,7 @@ describe('file-take job (real Redis, BullMQ and ffmpeg)', () => {
 
   it('a take that cannot be filed fails for good with its reason kept, and its input file untouched', async () => {
     const garbage = Buffer.from('this is not a matroska file at all');
-    const input = await seedTake('take-bad001', (file) => writeFile(file, garbage));
+    const input = await seed('take-bad001', (file) => writeFile(file, garbage));
     const job = await enqueue('take-bad001');
     await expect(job.waitUntilFinished(events, 60_000)).rejects.toThrow(/ffprobe failed/);
     const failed = await queue.getJob('take-bad001');

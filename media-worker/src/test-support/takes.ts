@@ -1,0 +1,45 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Redis } from 'ioredis';
+import { redisKeys, type StoredShow, type TakeManifest } from '@showrec/protocol';
+
+export const testShow: StoredShow = {
+  id: 'show-abc123',
+  title: 'Open Mic',
+  joinCode: 'ABC234',
+  hostKeyHash: 'x',
+  createdAt: new Date().toISOString(),
+  capture: { running: false, startedAt: null },
+};
+
+export function endedTake(takeId: string, file: string): TakeManifest {
+  return {
+    id: takeId,
+    showId: testShow.id,
+    cueId: null,
+    participant: { id: 'part-ada001', name: 'Ada' },
+    status: 'ended',
+    startedAt: Date.now() - 5000,
+    endedAt: Date.now(),
+    endReason: 'stopped',
+    file,
+    codecs: { audio: 'opus', video: 'VP8' },
+    rtp: { audio: { packets: 250, lost: 0 }, video: { packets: 600, lost: 0 } },
+    failure: null,
+  };
+}
+
+/** Stores the show and an ended take whose recording `write` creates; returns the file's path. */
+export async function seedTake(
+  redis: Redis,
+  dataDir: string,
+  takeId: string,
+  write: (file: string) => Promise<void>,
+): Promise<string> {
+  const relative = path.join('takes', testShow.id, `${takeId}.mkv`);
+  await mkdir(path.join(dataDir, 'takes', testShow.id), { recursive: true });
+  await write(path.join(dataDir, relative));
+  await redis.set(redisKeys.show(testShow.id), JSON.stringify(testShow));
+  await redis.set(redisKeys.take(takeId), JSON.stringify(endedTake(takeId, relative)));
+  return path.join(dataDir, relative);
+}
