@@ -1,24 +1,14 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './support/browser.js';
-import { createShow, startTestStack, type TestStack } from './support/test-stack.js';
+import { describe, expect, it } from 'vitest';
+import { createShow } from './support/test-stack.js';
+import { useStackAndBrowser } from './support/stack-and-browser.js';
 
 describe('audience app in a real browser', () => {
-  let stack: TestStack;
-  let browser: Browser;
-  beforeAll(async () => {
-    stack = await startTestStack();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  const env = useStackAndBrowser();
 
   it('joins a show and gets a live camera stream', async () => {
-    const show = await createShow(stack, 'Camera check');
-    const page = await browser.newPage();
-    await page.goto(`${stack.baseUrl}/join/${show.joinCode}`);
+    const show = await createShow(env.stack, 'Camera check');
+    const page = await env.browser.newPage();
+    await page.goto(`${env.stack.baseUrl}/join/${show.joinCode}`);
     await page.getByLabel('Your name').fill('Ada');
     await page.getByRole('button', { name: 'Join show' }).click();
     const track = await page.waitForFunction(() => {
@@ -34,8 +24,8 @@ describe('audience app in a real browser', () => {
   });
 
   it('shows a page saying so for an unknown join code, with HTTP 404', async () => {
-    const page = await browser.newPage();
-    const res = await page.goto(`${stack.baseUrl}/join/ZZZZZZ`);
+    const page = await env.browser.newPage();
+    const res = await page.goto(`${env.stack.baseUrl}/join/ZZZZZZ`);
     expect(res?.status()).toBe(404);
     await expect(page.getByRole('alert').textContent()).resolves.toContain(
       'No show has the code ZZZZZZ',

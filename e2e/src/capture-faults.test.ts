@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   recordListSchema,
   takeManifestSchema,
@@ -9,27 +8,18 @@ import {
   type ShowCreated,
   type TakeManifest,
 } from '@showrec/protocol';
-import { launchChromium } from './support/browser.js';
 import { joinAs } from './support/phones.js';
-import { createShow, startTestStack, waitFor, type TestStack } from './support/test-stack.js';
+import { createShow, waitFor } from './support/test-stack.js';
+import { useStackAndBrowser } from './support/stack-and-browser.js';
 
 describe('capture faults: nothing a phone recorded is lost', () => {
-  let stack: TestStack;
-  let browser: Browser;
-  beforeAll(async () => {
-    stack = await startTestStack();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  const env = useStackAndBrowser();
 
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const auth = (show: ShowCreated) => ({ authorization: `Bearer ${show.hostKey}` });
   const capture = async (show: ShowCreated, verb: 'start' | 'stop') =>
     (await (
-      await fetch(`${stack.baseUrl}/api/shows/${show.id}/capture/${verb}`, {
+      await fetch(`${env.stack.baseUrl}/api/shows/${show.id}/capture/${verb}`, {
         method: 'POST',
         headers: auth(show),
       })
@@ -37,7 +27,7 @@ describe('capture faults: nothing a phone recorded is lost', () => {
   const takes = async (show: ShowCreated): Promise<TakeManifest[]> =>
     (
       (await (
-        await fetch(`${stack.baseUrl}/api/shows/${show.id}/takes`, { headers: auth(show) })
+        await fetch(`${env.stack.baseUrl}/api/shows/${show.id}/takes`, { headers: auth(show) })
       ).json()) as { takes: unknown[] }
     ).takes.map((t) => takeManifestSchema.parse(t));
   const records = (show: ShowCreated, count: number) =>
@@ -46,7 +36,9 @@ describe('capture faults: nothing a phone recorded is lost', () => {
       async () => {
         const list = recordListSchema.parse(
           await (
-            await fetch(`${stack.baseUrl}/api/shows/${show.id}/records`, { headers: auth(show) })
+            await fetch(`${env.stack.baseUrl}/api/shows/${show.id}/records`, {
+              headers: auth(show),
+            })
           ).json(),
         ).records;
         return list.length === count ? list : null;
@@ -55,12 +47,12 @@ describe('capture faults: nothing a phone recorded is lost', () => {
     );
 
   it('a recorder killed mid-take: the take is marked failed with the reason, its partial file is filed, and recording resumes', async () => {
-    const show = await createShow(stack, 'Recorder crash');
-    const phone = await joinAs(browser, stack.baseUrl, show.joinCode, 'Lin');
+    const show = await createShow(env.stack, 'Recorder crash');
+    const phone = await joinAs(env.browser, env.stack.baseUrl, show.joinCode, 'Lin');
     const [firstTake] = (await capture(show, 'start')).takeIds;
     await phone.locator('[data-phase="recording"]').waitFor();
     await sleep(3000);
-    const file = path.join(stack.dataDir, 'takes', show.id, `${firstTake}.mkv`);
+    const file = path.join(env.stack.dataDir, 'takes', show.id, `${firstTake}.mkv`);
     const pid = Number(execFileSync('pgrep', ['-f', file], { encoding: 'utf8' }).trim());
     process.kill(pid, 'SIGKILL');
 
@@ -87,8 +79,8 @@ describe('capture faults: nothing a phone recorded is lost', () => {
   });
 
   it('a phone that vanishes mid-take: its take ends with what arrived and is filed', async () => {
-    const show = await createShow(stack, 'Phone drop');
-    const phone = await joinAs(browser, stack.baseUrl, show.joinCode, 'Kim');
+    const show = await createShow(env.stack, 'Phone drop');
+    const phone = await joinAs(env.browser, env.stack.baseUrl, show.joinCode, 'Kim');
     const [takeId] = (await capture(show, 'start')).takeIds;
     await phone.locator('[data-phase="recording"]').waitFor();
     await sleep(3500);

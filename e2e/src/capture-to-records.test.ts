@@ -1,7 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ffprobe } from '@showrec/infra';
 import {
   recordListSchema,
@@ -9,32 +8,23 @@ import {
   type CaptureChanged,
   type RECord,
 } from '@showrec/protocol';
-import { launchChromium } from './support/browser.js';
 import { joinAs } from './support/phones.js';
-import { createShow, startTestStack, waitFor, type TestStack } from './support/test-stack.js';
+import { createShow, waitFor } from './support/test-stack.js';
+import { useStackAndBrowser } from './support/stack-and-browser.js';
 
 describe('phones record over WebRTC; every take becomes a RECord', () => {
-  let stack: TestStack;
-  let browser: Browser;
-  beforeAll(async () => {
-    stack = await startTestStack();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  const env = useStackAndBrowser();
 
   it('two phones, one capture of about 6 s, two H.264 + AAC RECords crediting each phone', async () => {
-    const show = await createShow(stack, 'Two Phones');
+    const show = await createShow(env.stack, 'Two Phones');
     const host = (verb: string) =>
-      fetch(`${stack.baseUrl}/api/shows/${show.id}/${verb}`, {
+      fetch(`${env.stack.baseUrl}/api/shows/${show.id}/${verb}`, {
         method: 'POST',
         headers: { authorization: `Bearer ${show.hostKey}` },
       });
     const phones = await Promise.all([
-      joinAs(browser, stack.baseUrl, show.joinCode, 'Ada'),
-      joinAs(browser, stack.baseUrl, show.joinCode, 'Grace'),
+      joinAs(env.browser, env.stack.baseUrl, show.joinCode, 'Ada'),
+      joinAs(env.browser, env.stack.baseUrl, show.joinCode, 'Grace'),
     ]);
 
     const started = (await (await host('capture/start')).json()) as CaptureChanged;
@@ -52,7 +42,7 @@ describe('phones record over WebRTC; every take becomes a RECord', () => {
 
     const takes = (
       (await (
-        await fetch(`${stack.baseUrl}/api/shows/${show.id}/takes`, {
+        await fetch(`${env.stack.baseUrl}/api/shows/${show.id}/takes`, {
           headers: { authorization: `Bearer ${show.hostKey}` },
         })
       ).json()) as { takes: unknown[] }
@@ -71,7 +61,7 @@ describe('phones record over WebRTC; every take becomes a RECord', () => {
     const records = await waitFor(
       'two RECords',
       async () => {
-        const res = await fetch(`${stack.baseUrl}/api/shows/${show.id}/records`, {
+        const res = await fetch(`${env.stack.baseUrl}/api/shows/${show.id}/records`, {
           headers: { authorization: `Bearer ${show.hostKey}` },
         });
         const list = recordListSchema.parse(await res.json()).records;
@@ -88,21 +78,21 @@ describe('phones record over WebRTC; every take becomes a RECord', () => {
     for (const record of records) {
       expect(started.takeIds).toContain(record.takeId);
       // Served over HTTP with range requests.
-      const partial = await fetch(`${stack.baseUrl}${record.media.video}`, {
+      const partial = await fetch(`${env.stack.baseUrl}${record.media.video}`, {
         headers: { range: 'bytes=0-99' },
       });
       expect(partial.status).toBe(206);
       expect((await partial.arrayBuffer()).byteLength).toBe(100);
       const full = Buffer.from(
-        await (await fetch(`${stack.baseUrl}${record.media.video}`)).arrayBuffer(),
+        await (await fetch(`${env.stack.baseUrl}${record.media.video}`)).arrayBuffer(),
       );
-      const file = path.join(stack.dataDir, `${record.id}-download.mp4`);
+      const file = path.join(env.stack.dataDir, `${record.id}-download.mp4`);
       await writeFile(file, full);
       const probed = await ffprobe(file);
       expect(probed.streams.map((s) => s.codec_name).sort()).toEqual(['aac', 'h264']);
       expect(probed.durationSeconds).toBeGreaterThanOrEqual(4);
       expect(probed.durationSeconds).toBeLessThanOrEqual(8);
-      const poster = await fetch(`${stack.baseUrl}${record.media.poster}`);
+      const poster = await fetch(`${env.stack.baseUrl}${record.media.poster}`);
       expect(poster.headers.get('content-type')).toBe('image/jpeg');
     }
   });

@@ -3,7 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { childExit, freeTcpPort, repoRoot } from '@showrec/infra';
+import { childExit, freeTcpPort, processAlive, repoRoot } from '@showrec/infra';
 import { healthSchema } from '@showrec/protocol';
 import { waitFor } from './support/test-stack.js';
 
@@ -23,15 +23,6 @@ function descendants(pid: number): Array<{ pid: number; cmd: string }> {
   };
   walk(pid);
   return found;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('npm start (infra/dist/start-stack.js)', () => {
@@ -79,6 +70,6 @@ describe('npm start (infra/dist/start-stack.js)', () => {
     launcher.kill('SIGINT');
     await childExit(launcher);
     expect(launcher.exitCode).toBe(0);
-    expect(tree.filter((p) => alive(p.pid))).toEqual([]);
+    expect(tree.filter((p) => processAlive(p.pid))).toEqual([]);
   });
 });

@@ -4,15 +4,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmbeddedRedis, type EmbeddedRedis } from './embedded-redis.js';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { processAlive } from './testing/wait-for.js';
 
 describe('embedded redis', () => {
   let dir = '';
@@ -32,7 +24,7 @@ describe('embedded redis', () => {
     client.disconnect();
     const { port, pid } = redis;
     await redis.stop();
-    expect(alive(pid)).toBe(false);
+    expect(processAlive(pid)).toBe(false);
     expect((await readdir(dir)).some((f) => f.startsWith('appendonly'))).toBe(true);
 
     redis = await startEmbeddedRedis({ dir, port });

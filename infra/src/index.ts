@@ -10,3 +10,4 @@ export {
   type ProbedMedia,
   type RtpTarget,
 } from './testing/test-media.js';
+export { processAlive, waitFor } from './testing/wait-for.js';

@@ -2,6 +2,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freeTcpPort, startStack, type Stack } from '@showrec/infra';
+
+export { waitFor } from '@showrec/infra';
 import type { ShowCreated } from '@showrec/protocol';
 
 export interface TestStack extends Stack {
@@ -29,18 +31,4 @@ export async function createShow(stack: Stack, title: string): Promise<ShowCreat
   if (res.status !== 201)
     throw new Error(`creating a show failed: ${res.status} ${await res.text()}`);
   return (await res.json()) as ShowCreated;
-}
-
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | null | undefined | false>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }

@@ -2,12 +2,11 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freeTcpPort, startEmbeddedRedis, type EmbeddedRedis } from '@showrec/infra';
+import { freeTcpPort, startEmbeddedRedis, waitFor, type EmbeddedRedis } from '@showrec/infra';
 import { healthSchema } from '@showrec/protocol';
 import {
   childPids,
   startServerProcess,
-  waitFor,
   type ServerProcess,
 } from '../test-support/server-process.js';
 
