@@ -1,5 +1,6 @@
 export * from './ids.js';
 export * from './health.js';
+export * from './cue.js';
 export * from './show.js';
 export * from './take.js';
 export * from './record.js';

@@ -8,6 +8,7 @@ export const redisKeys = {
   showTakes: (showId: string) => `showrec:show:${showId}:takes`,
   showRecords: (showId: string) => `showrec:show:${showId}:records`,
   showDevices: (showId: string) => `showrec:show:${showId}:devices`,
+  showPhones: (showId: string) => `showrec:show:${showId}:phones`,
   take: (takeId: string) => `showrec:take:${takeId}`,
   takeFailure: (takeId: string) => `showrec:take:${takeId}:filing-failure`,
   record: (recordId: string) => `showrec:record:${recordId}`,

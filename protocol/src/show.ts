@@ -1,9 +1,25 @@
 import { z } from 'zod';
+import { cueSchema } from './cue.js';
 import { idSchema, joinCodeSchema } from './ids.js';
 
-export const createShowBodySchema = z.strictObject({
+const showDetails = {
   title: z.string().trim().min(1, 'title is required').max(200),
+  venue: z.string().trim().max(200),
+  /** The show's date, YYYY-MM-DD. */
+  date: z.iso.date().nullable(),
+};
+
+export const createShowBodySchema = z.strictObject({
+  title: showDetails.title,
+  venue: showDetails.venue.default(''),
+  date: showDetails.date.default(null),
 });
+
+export const updateShowBodySchema = z
+  .strictObject(showDetails)
+  .partial()
+  .refine((patch) => Object.keys(patch).length > 0, 'nothing to change');
+export type ShowDetailsPatch = z.infer<typeof updateShowBodySchema>;
 export type CreateShowBody = z.infer<typeof createShowBodySchema>;
 
 export const showCreatedSchema = z.object({
@@ -11,20 +27,42 @@ export const showCreatedSchema = z.object({
   joinCode: joinCodeSchema,
   joinUrl: z.string(),
   hostKey: z.string(),
+  crewKey: z.string(),
+  /** The control panel, with the host key in the fragment (never sent to a server). */
+  controlUrl: z.string(),
+  stageUrl: z.string(),
 });
 export type ShowCreated = z.infer<typeof showCreatedSchema>;
 
-/** A show as stored. Only a hash of the host key is kept. */
+export const hostMessageSchema = z.object({ text: z.string(), at: z.number() });
+export type HostMessage = z.infer<typeof hostMessageSchema>;
+
+/** A show as stored. Only hashes of its keys are kept. */
 export const storedShowSchema = z.object({
   id: idSchema,
   title: z.string(),
+  venue: z.string().default(''),
+  date: z.string().nullable().default(null),
   joinCode: joinCodeSchema,
   hostKeyHash: z.string(),
+  crewKeyHash: z.string(),
   createdAt: z.string(),
+  cues: z.array(cueSchema).default([]),
+  /** -1 before the first GO. */
+  currentCueIndex: z.number().int().min(-1).default(-1),
+  cueStartedAt: z.number().nullable().default(null),
+  /** On hold: GO, back and jumps are refused until released. */
+  standby: z.boolean().default(false),
+  ended: z.boolean().default(false),
+  lastMessage: hostMessageSchema.nullable().default(null),
   capture: z.object({
     running: z.boolean(),
     startedAt: z.number().nullable(),
+    /** The capture cue that started it, if a cue did. */
+    cueId: idSchema.nullable().default(null),
   }),
+  /** Bumped on every change, so concurrent writers detect each other. */
+  version: z.number().int().default(0),
 });
 export type StoredShow = z.infer<typeof storedShowSchema>;
 
@@ -35,6 +73,42 @@ export const publicShowSchema = z.object({
   joinCode: joinCodeSchema,
 });
 export type PublicShow = z.infer<typeof publicShowSchema>;
+
+export interface PhoneStatus {
+  participantId: string;
+  name: string;
+  state: 'standby' | 'recording';
+  /** Video bitrate arriving at the SFU, bits per second. */
+  bitrate: number;
+  packetsLost: number;
+  /** Recording, but nothing has arrived for a few seconds. */
+  stalled: boolean;
+}
+
+/**
+ * What clients see of a show. The stage and phones get the public view: cue notes blanked and
+ * no per-phone list; the host and crew get everything.
+ */
+export interface ShowView {
+  id: string;
+  title: string;
+  venue: string;
+  date: string | null;
+  joinCode: string;
+  joinUrl: string;
+  cues: z.infer<typeof cueSchema>[];
+  currentCueIndex: number;
+  cueStartedAt: number | null;
+  standby: boolean;
+  ended: boolean;
+  lastMessage: HostMessage | null;
+  capture: { running: boolean; takes: number; recording: number };
+  phones: { joined: number; recording: number; list: PhoneStatus[] };
+  /** Everyone who has recorded in this show so far, in order of their first take. */
+  credits: string[];
+  /** The server's clock when this view was made, so clients can run countdowns without skew. */
+  serverNow: number;
+}
 
 export const captureChangedSchema = z.object({
   running: z.boolean(),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { idSchema, joinCodeSchema } from './ids.js';
-import { captureChangedSchema, publicShowSchema } from './show.js';
+import { captureChangedSchema, publicShowSchema, type HostMessage, type ShowView } from './show.js';
 
 /**
  * Socket.io signalling. Every client event carries one payload object and an ack callback;
@@ -11,7 +11,10 @@ export type Ack<T> = { ok: true; data: T } | { ok: false; error: string };
 /** Who a socket is, declared in socket.io's `auth` when it connects. */
 export const socketAuthSchema = z.discriminatedUnion('role', [
   z.strictObject({ role: z.literal('audience') }),
+  /** The stage display: read-only, sees the public view of one show. */
+  z.strictObject({ role: z.literal('stage'), showId: idSchema }),
   z.strictObject({ role: z.literal('host'), showId: idSchema, key: z.string().min(1).max(200) }),
+  z.strictObject({ role: z.literal('crew'), showId: idSchema, key: z.string().min(1).max(200) }),
 ]);
 export type SocketAuth = z.infer<typeof socketAuthSchema>;
 export type SocketRole = SocketAuth['role'];
@@ -55,9 +58,19 @@ export const clientEventSchemas = {
     'media:ready': emptyPayload,
   },
   host: {
+    go: emptyPayload,
+    back: emptyPayload,
+    'cue:jump': z.strictObject({ index: z.number().int().min(-1) }),
+    standby: z.strictObject({ on: z.boolean() }),
+    'show:end': emptyPayload,
+    'message:send': z.strictObject({
+      text: z.string().trim().min(1, 'the message is empty').max(280),
+    }),
     'capture:start': emptyPayload,
     'capture:stop': emptyPayload,
   },
+  stage: {},
+  crew: {},
 } as const;
 
 export type AudienceEvent = keyof (typeof clientEventSchemas)['audience'];
@@ -70,6 +83,7 @@ export interface JoinResult {
   participantId: string;
   deviceToken: string;
   show: z.infer<typeof publicShowSchema>;
+  view: ShowView;
   routerRtpCapabilities: Record<string, unknown>;
   recording: RecordingState;
 }
@@ -88,6 +102,12 @@ export interface ClientEventResults {
   'transport:connect': Record<string, never>;
   produce: { producerId: string };
   'media:ready': RecordingState;
+  go: ShowView;
+  back: ShowView;
+  'cue:jump': ShowView;
+  standby: ShowView;
+  'show:end': ShowView;
+  'message:send': ShowView;
   'capture:start': z.infer<typeof captureChangedSchema>;
   'capture:stop': z.infer<typeof captureChangedSchema>;
 }
@@ -96,6 +116,9 @@ export type ClientEvent = keyof ClientEventResults;
 
 export interface ServerToClientEvents {
   recording: (state: RecordingState) => void;
+  /** Sent on every change of the show, to everyone in it (public or full view by role). */
+  'show:state': (view: ShowView) => void;
+  'show:message': (message: HostMessage) => void;
 }
 
 export type ClientToServerEvents = {
