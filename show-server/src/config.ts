@@ -22,6 +22,10 @@ const envSchema = z.object({
   SHOWREC_RECORDER_MIN_PORT: z.coerce.number().int().min(1024).max(65535).default(45000),
   SHOWREC_RECORDER_MAX_PORT: z.coerce.number().int().min(1024).max(65535).default(49999),
   SHOWREC_WEB_DIR: z.string().optional(),
+  SHOWREC_OSC_PORT: z
+    .union([z.literal('off'), z.coerce.number().int().min(0).max(65535)])
+    .default(9000),
+  SHOWREC_OSC_HOST: z.union([z.ipv4(), z.ipv6()]).default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
@@ -38,6 +42,8 @@ export interface Config {
   mediasoupWorkers: number;
   rtc: { listenIp: string; announcedIp: string; minPort: number; maxPort: number };
   recorderPorts: { min: number; max: number };
+  /** OSC remote control; null when SHOWREC_OSC_PORT=off. */
+  osc: { host: string; port: number } | null;
   /** The folder holding stage-display/dist and audience-app/dist. */
   webDir: string;
   logLevel: string;
@@ -75,6 +81,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxPort: e.SHOWREC_RTC_MAX_PORT,
     },
     recorderPorts: { min: e.SHOWREC_RECORDER_MIN_PORT, max: e.SHOWREC_RECORDER_MAX_PORT },
+    osc:
+      e.SHOWREC_OSC_PORT === 'off' ? null : { host: e.SHOWREC_OSC_HOST, port: e.SHOWREC_OSC_PORT },
     webDir: path.resolve(e.SHOWREC_WEB_DIR ?? path.join(import.meta.dirname, '..', '..')),
     logLevel: e.LOG_LEVEL,
   };

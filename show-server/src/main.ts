@@ -1,15 +1,20 @@
 import { createServer } from 'node:http';
+import { createAdapter } from '@socket.io/redis-adapter';
 import { CaptureService } from './capture/capture-service.js';
+import { PhoneRegistry } from './capture/phone-registry.js';
 import { PortAllocator } from './capture/port-allocator.js';
 import { TakeStore } from './capture/take-store.js';
 import { loadConfig } from './config.js';
 import { createApp } from './http/app.js';
 import { createLogger } from './logger.js';
+import { OscServer } from './osc/osc-server.js';
 import { createTakeQueue, enqueueTake } from './queue/take-queue.js';
 import { RecordReader } from './records/record-reader.js';
 import { createRedisConnection } from './redis/redis-connection.js';
 import { WorkerPool } from './sfu/worker-pool.js';
+import { ShowControl } from './shows/show-control.js';
 import { ShowStore } from './shows/show-store.js';
+import { ShowViews } from './shows/show-views.js';
 import { attachSocketServer } from './socket/socket-server.js';
 
 const config = loadConfig();
@@ -25,14 +30,31 @@ const pool = await WorkerPool.create({
 });
 const shows = new ShowStore(redis);
 const takes = new TakeStore(redis);
+const phones = new PhoneRegistry(redis);
+const views = new ShowViews(
+  shows,
+  phones,
+  takes,
+  (show) => `${config.publicUrl ?? ''}/join/${show.joinCode}`,
+);
 const capture = new CaptureService({
   shows,
   takes,
+  phones,
   enqueueTake: (takeId) => enqueueTake(queue, takeId),
   pool,
   ports: new PortAllocator(config.recorderPorts.min, config.recorderPorts.max),
   rtc: { listenIp: config.rtc.listenIp, announcedIp: config.rtc.announcedIp },
   dataDir: config.dataDir,
+  logger,
+});
+// Set once the socket server exists: capture changes reach the other processes through it.
+let announceCapture: (showId: string, running: boolean, cueId: string | null) => void = () =>
+  undefined;
+const control = new ShowControl({
+  shows,
+  capture,
+  announceCapture: (showId, running, cueId) => announceCapture(showId, running, cueId),
   logger,
 });
 
@@ -41,7 +63,8 @@ const app = createApp({
   shows,
   takes,
   records: new RecordReader(redis),
-  capture,
+  control,
+  views,
   adminToken: config.adminToken,
   publicUrl: config.publicUrl,
   webDir: config.webDir,
@@ -49,12 +72,24 @@ const app = createApp({
   logger,
 });
 const httpServer = createServer(app);
-const io = attachSocketServer(httpServer, {
+const { io } = attachSocketServer(httpServer, {
   capture,
+  control,
   shows,
+  views,
   adminToken: config.adminToken,
   logger,
 });
+// Clients of every show-server process on this Redis see the same shows at the same moment.
+const adapterPub = redis.duplicate();
+const adapterSub = redis.duplicate();
+for (const client of [adapterPub, adapterSub]) client.on('error', () => undefined);
+io.adapter(createAdapter(adapterPub, adapterSub));
+announceCapture = (showId, running, cueId) => io.serverSideEmit('capture', showId, running, cueId);
+
+const osc = config.osc
+  ? await OscServer.start(control, config.osc.host, config.osc.port, logger)
+  : null;
 
 httpServer.listen(config.port, () => {
   logger.info(
@@ -63,6 +98,7 @@ httpServer.listen(config.port, () => {
       dataDir: config.dataDir,
       mediasoupWorkers: pool.size,
       announcedIp: config.rtc.announcedIp,
+      osc: config.osc,
       adminToken:
         config.adminTokenSource === 'env'
           ? 'from SHOWREC_ADMIN_TOKEN'
@@ -81,11 +117,12 @@ async function shutdown(signal: string): Promise<void> {
     logger.error('shutdown took too long; exiting');
     process.exit(1);
   }, 20_000);
+  await osc?.close();
   io.close();
   await capture.shutdown();
   await pool.close();
   await queue.close();
-  redis.disconnect();
+  for (const client of [adapterPub, adapterSub, redis]) client.disconnect();
   clearTimeout(force);
   logger.info('stopped');
   process.exit(0);

@@ -1,16 +1,17 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
-import { redisKeys, type StoredShow, type TakeManifest } from '@showrec/protocol';
+import { redisKeys, storedShowSchema, type StoredShow, type TakeManifest } from '@showrec/protocol';
 
-export const testShow: StoredShow = {
+export const testShow: StoredShow = storedShowSchema.parse({
   id: 'show-abc123',
   title: 'Open Mic',
   joinCode: 'ABC234',
   hostKeyHash: 'x',
+  crewKeyHash: 'y',
   createdAt: new Date().toISOString(),
   capture: { running: false, startedAt: null },
-};
+});
 
 export function endedTake(takeId: string, file: string): TakeManifest {
   return {

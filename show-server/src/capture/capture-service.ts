@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { types as ms } from 'mediasoup';
 import type {
+  PhoneStatus,
   JoinPayload,
   JoinResult,
   RecordingState,
@@ -11,20 +12,24 @@ import type {
   TransportCreated,
 } from '@showrec/protocol';
 import type { Logger } from '../logger.js';
+import { Refusal } from '../refusal.js';
 import { newId, newSecret } from '../shows/secrets.js';
 import type { ShowStore } from '../shows/show-store.js';
 import type { WorkerPool } from '../sfu/worker-pool.js';
 import { Peer } from './peer.js';
+import type { PhoneRegistry } from './phone-registry.js';
 import type { PortAllocator } from './port-allocator.js';
 import { Room, type RtcSettings } from './room.js';
 import type { TakeStore } from './take-store.js';
 import { TakeRecorder } from './take-recorder.js';
 
-export class CaptureError extends Error {}
+/** The capture domain's refusals. */
+export class CaptureError extends Refusal {}
 
 export interface CaptureServiceDeps {
   shows: ShowStore;
   takes: TakeStore;
+  phones: PhoneRegistry;
   /** Hands a finished take to the media-worker (see queue/take-queue.ts). */
   enqueueTake: (takeId: string) => Promise<void>;
   pool: WorkerPool;
@@ -36,7 +41,9 @@ export interface CaptureServiceDeps {
 
 export interface CaptureServiceEvents {
   /** A phone's recording state changed. */
-  recording: [participantId: string, state: RecordingState];
+  recording: [showId: string, participantId: string, state: RecordingState];
+  /** Phones joined or left a show. */
+  phones: [showId: string];
   /** A phone lost its media session on the server (its room closed) and must join again. */
   evicted: [participantId: string];
 }
@@ -51,13 +58,16 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
   readonly #rooms = new Map<string, Promise<Room>>();
   readonly #finishing = new Set<Promise<void>>();
   readonly #log: Logger;
+  readonly #statsTimer: NodeJS.Timeout;
 
   constructor(private readonly deps: CaptureServiceDeps) {
     super();
     this.#log = deps.logger.child({ component: 'capture' });
+    this.#statsTimer = setInterval(() => void this.#refreshPhones(), 2000);
+    this.#statsTimer.unref();
   }
 
-  async join(payload: JoinPayload): Promise<{ peer: Peer; result: JoinResult }> {
+  async join(payload: JoinPayload): Promise<{ peer: Peer; result: Omit<JoinResult, 'view'> }> {
     const show = await this.deps.shows.findByJoinCode(payload.joinCode);
     if (!show) throw new CaptureError(`no show has the join code ${payload.joinCode}`);
     const deviceToken = payload.deviceToken ?? newSecret();
@@ -67,6 +77,8 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
     if (previous) await this.leave(previous, 'disconnected');
     const peer = new Peer(participantId, payload.name, show.id);
     room.peers.set(participantId, peer);
+    await this.deps.phones.put(show.id, [await this.#statusOf(peer)]);
+    this.emit('phones', show.id);
     this.#log.info({ showId: show.id, participantId, name: payload.name }, 'phone joined');
     return {
       peer,
@@ -135,28 +147,46 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
     room.peers.delete(peer.id);
     await this.#endTake(peer, reason, null);
     peer.closeMedia();
+    await this.deps.phones.remove(peer.showId, peer.id);
+    this.emit('phones', peer.showId);
     this.#log.info({ showId: peer.showId, participantId: peer.id, reason }, 'phone left');
   }
 
-  async startCapture(showId: string): Promise<string[]> {
-    await this.deps.shows.setCapture(showId, true);
-    const room = await this.#rooms.get(showId);
-    if (!room) return [];
-    room.captureRunning = true;
-    const ready = [...room.peers.values()].filter((p) => p.mediaReady);
-    await Promise.all(ready.map((peer) => this.#startTake(room, peer)));
-    return ready.flatMap((p) => (p.take ? [p.take.manifest.id] : []));
+  /** Records every ready phone of the show (tagged with `cueId`), here and from now on. */
+  async startCapture(showId: string, cueId: string | null = null): Promise<string[]> {
+    await this.deps.shows.setCapture(showId, true, cueId);
+    return this.applyCapture(showId, true, cueId);
   }
 
   async stopCapture(showId: string): Promise<string[]> {
     await this.deps.shows.setCapture(showId, false);
+    return this.applyCapture(showId, false, null);
+  }
+
+  /**
+   * Brings this process's phones in line with a capture state already stored (by this process
+   * or another): starts or ends their takes. A new capture cue ends the takes of the previous one
+   * first, so every take belongs to one cue. Returns the takes started, or ended.
+   */
+  async applyCapture(showId: string, running: boolean, cueId: string | null): Promise<string[]> {
     const room = await this.#rooms.get(showId);
     if (!room) return [];
-    room.captureRunning = false;
-    const recording = [...room.peers.values()].filter((p) => p.take);
-    const takeIds = recording.map((p) => p.take!.manifest.id);
-    await Promise.all(recording.map((peer) => this.#endTake(peer, 'stopped', null)));
-    return takeIds;
+    const takesOf = (peers: Peer[]) => peers.flatMap((p) => (p.take ? [p.take.manifest.id] : []));
+    if (!running || (room.captureRunning && room.captureCueId !== cueId)) {
+      room.captureRunning = false;
+      const recording = [...room.peers.values()].filter((p) => p.take);
+      const ended = takesOf(recording);
+      await Promise.all(recording.map((peer) => this.#endTake(peer, 'stopped', null)));
+      if (!running) {
+        room.captureCueId = null;
+        return ended;
+      }
+    }
+    room.captureRunning = true;
+    room.captureCueId = cueId;
+    const ready = [...room.peers.values()].filter((p) => p.mediaReady);
+    await Promise.all(ready.map((peer) => this.#startTake(room, peer)));
+    return takesOf(ready);
   }
 
   /** Ends every take (their files are finalized and enqueued) and closes every room. */
@@ -168,6 +198,7 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
       ),
     );
     await Promise.all(this.#finishing);
+    clearInterval(this.#statsTimer);
     for (const room of rooms) room.close();
   }
 
@@ -179,7 +210,7 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
     const manifest = {
       id: takeId,
       showId: room.showId,
-      cueId: null,
+      cueId: room.captureCueId,
       participant: { id: peer.id, name: peer.name },
       status: 'recording' as const,
       startedAt: Date.now(),
@@ -207,7 +238,7 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
         'interrupted',
         ({ reason, failure }) => void this.#onInterrupted(room, peer, reason, failure),
       );
-      this.emit('recording', peer.id, this.#stateOf(peer));
+      this.#recordingChanged(peer);
       // The phone left, or capture stopped, while the recorder was starting.
       if (room.peers.get(peer.id) !== peer || !room.captureRunning) {
         await this.#endTake(peer, room.captureRunning ? 'disconnected' : 'stopped', null);
@@ -265,7 +296,7 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
         rtp: take.recorder.rtpCounts(),
         failure,
       });
-      this.emit('recording', peer.id, this.#stateOf(peer));
+      this.#recordingChanged(peer);
     })();
     this.#finishing.add(done);
     try {
@@ -288,6 +319,39 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
       },
       'take finished and queued for filing',
     );
+  }
+
+  #recordingChanged(peer: Peer): void {
+    this.emit('recording', peer.showId, peer.id, this.#stateOf(peer));
+    void this.#statusOf(peer)
+      .then((status) => this.deps.phones.put(peer.showId, [status]))
+      .catch((err: Error) =>
+        this.#log.warn({ err: err.message }, 'could not update the phone registry'),
+      );
+  }
+
+  /** What the control panel shows of a phone: its state and what arrives from it. */
+  async #statusOf(peer: Peer): Promise<PhoneStatus> {
+    const producer = peer.producers.get('video') ?? peer.producers.get('audio');
+    const stats = producer && !producer.closed ? await producer.getStats().catch(() => []) : [];
+    const bitrate = stats.reduce((sum, s) => sum + (s.bitrate ?? 0), 0);
+    return {
+      participantId: peer.id,
+      name: peer.name,
+      state: peer.take ? 'recording' : 'standby',
+      bitrate,
+      packetsLost: stats.reduce((sum, s) => sum + Math.max(0, s.packetsLost ?? 0), 0),
+      stalled: peer.take !== null && bitrate === 0,
+    };
+  }
+
+  async #refreshPhones(): Promise<void> {
+    for (const room of await Promise.all(this.#rooms.values())) {
+      const statuses = await Promise.all(
+        [...room.peers.values()].map((peer) => this.#statusOf(peer)),
+      );
+      await this.deps.phones.put(room.showId, statuses).catch(() => undefined);
+    }
   }
 
   #stateOf(peer: Peer): RecordingState {
@@ -317,13 +381,7 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
   #room(show: StoredShow): Promise<Room> {
     let room = this.#rooms.get(show.id);
     if (!room) {
-      room = Room.create(
-        show.id,
-        this.deps.pool.pick(),
-        this.deps.rtc,
-        show.capture.running,
-        this.#log,
-      );
+      room = Room.create(show.id, this.deps.pool.pick(), this.deps.rtc, show.capture, this.#log);
       this.#rooms.set(show.id, room);
       room.then(
         (r) => r.once('closed', () => this.#onRoomClosed(r)),

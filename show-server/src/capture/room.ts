@@ -17,17 +17,20 @@ export interface RtcSettings {
 export class Room extends EventEmitter<RoomEvents> {
   readonly peers = new Map<string, Peer>();
   captureRunning: boolean;
+  /** The capture cue the running capture belongs to; its takes are tagged with it. */
+  captureCueId: string | null;
   #closed = false;
 
   private constructor(
     readonly showId: string,
     readonly router: ms.Router,
     private readonly rtc: RtcSettings,
-    captureRunning: boolean,
+    capture: { running: boolean; cueId: string | null },
     private readonly log: Logger,
   ) {
     super();
-    this.captureRunning = captureRunning;
+    this.captureRunning = capture.running;
+    this.captureCueId = capture.cueId;
     router.on('workerclose', () => {
       this.log.error('the mediasoup worker of this room died');
       this.close();
@@ -38,11 +41,11 @@ export class Room extends EventEmitter<RoomEvents> {
     showId: string,
     worker: ms.Worker,
     rtc: RtcSettings,
-    captureRunning: boolean,
+    capture: { running: boolean; cueId: string | null },
     logger: Logger,
   ): Promise<Room> {
     const router = await worker.createRouter({ mediaCodecs });
-    return new Room(showId, router, rtc, captureRunning, logger.child({ showId }));
+    return new Room(showId, router, rtc, capture, logger.child({ showId }));
   }
 
   get closed(): boolean {

@@ -5,11 +5,9 @@ import { healthRoute } from './routes/health-route.js';
 import { showsRoutes, type ShowsRoutesDeps } from './routes/shows-routes.js';
 import { webApps } from './web-apps.js';
 import type { HealthSources } from '../health/health-check.js';
-import type { ShowStore } from '../shows/show-store.js';
 
 export interface AppDeps extends ShowsRoutesDeps {
   health: HealthSources;
-  shows: ShowStore;
   webDir: string;
   recordsDir: string;
   logger: Logger;

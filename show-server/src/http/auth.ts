@@ -4,7 +4,7 @@ import type { StoredShow } from '@showrec/protocol';
 import { secretMatches } from '../shows/secrets.js';
 import { HttpError } from './http-error.js';
 
-export type Role = 'admin' | 'host';
+export type Role = 'admin' | 'host' | 'crew';
 
 /** Which role a presented secret grants for a show, if any. */
 export function roleFor(secret: string, adminToken: string, show: StoredShow | null): Role | null {
@@ -12,6 +12,7 @@ export function roleFor(secret: string, adminToken: string, show: StoredShow | n
   const b = Buffer.from(adminToken);
   if (a.length === b.length && timingSafeEqual(a, b)) return 'admin';
   if (show && secretMatches(secret, show.hostKeyHash)) return 'host';
+  if (show && secretMatches(secret, show.crewKeyHash)) return 'crew';
   return null;
 }
 

@@ -2,7 +2,7 @@ import type { ErrorRequestHandler } from 'express';
 import { z } from 'zod';
 import { describeZodError, type ApiError } from '@showrec/protocol';
 import type { Logger } from '../logger.js';
-import { CaptureError } from '../capture/capture-service.js';
+import { Refusal } from '../refusal.js';
 import { ShowNotFoundError } from '../shows/show-store.js';
 
 export class HttpError extends Error {
@@ -28,7 +28,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     } else if (err instanceof ShowNotFoundError) {
       status = 404;
       body = { error: err.message };
-    } else if (err instanceof CaptureError) {
+    } else if (err instanceof Refusal) {
       status = 409;
       body = { error: err.message };
     } else if (err?.type === 'entity.parse.failed') {
@@ -37,6 +37,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     } else if (err?.type === 'entity.too.large') {
       status = 413;
       body = { error: 'the request body is too large' };
+    } else if (err?.expose === true && typeof err.status === 'number') {
+      // Other http-errors from express's own middleware (static files…) say what went wrong.
+      status = err.status;
+      body = { error: String(err.message) };
     }
     if (status >= 500)
       logger.error({ err, method: req.method, url: req.originalUrl }, 'request failed');

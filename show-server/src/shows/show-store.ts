@@ -8,30 +8,61 @@ export class ShowNotFoundError extends Error {
   }
 }
 
-/** Shows in Redis: one JSON document per show, plus a join-code index. */
+/** Sets the show only if nobody changed it since it was read (its version is unchanged). */
+const compareAndSet = `
+local current = redis.call('GET', KEYS[1])
+if not current then return -1 end
+if cjson.decode(current).version ~= tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+return 1`;
+
+export interface NewShow {
+  title: string;
+  venue: string;
+  date: string | null;
+}
+
+/**
+ * Shows in Redis: one JSON document per show, plus a join-code index. Every change goes through
+ * `update`, a compare-and-set on the show's version, so two show-server processes driving the
+ * same show never lose each other's changes.
+ */
 export class ShowStore {
   constructor(private readonly redis: Redis) {}
 
-  async create(title: string): Promise<{ show: StoredShow; hostKey: string }> {
+  async create(
+    details: NewShow,
+    cues: StoredShow['cues'] = [],
+  ): Promise<{ show: StoredShow; hostKey: string; crewKey: string }> {
     const hostKey = newSecret();
+    const crewKey = newSecret();
     const id = newId();
     for (let attempt = 0; attempt < 20; attempt++) {
       const joinCode = newJoinCode();
       // Claim the code first so two shows never share one.
       const claimed = await this.redis.set(redisKeys.showByJoinCode(joinCode), id, 'NX');
       if (claimed !== 'OK') continue;
-      const show: StoredShow = {
+      const show = storedShowSchema.parse({
         id,
-        title,
+        ...details,
         joinCode,
         hostKeyHash: hashSecret(hostKey),
+        crewKeyHash: hashSecret(crewKey),
         createdAt: new Date().toISOString(),
-        capture: { running: false, startedAt: null },
-      };
+        cues,
+        capture: { running: false, startedAt: null, cueId: null },
+      });
       await this.redis.set(redisKeys.show(id), JSON.stringify(show));
-      return { show, hostKey };
+      return { show, hostKey, crewKey };
     }
     throw new Error('could not find a free join code after 20 attempts');
+  }
+
+  /** A new show from an old one's details and cues, with its own code and keys. */
+  async duplicate(showId: string): Promise<{ show: StoredShow; hostKey: string; crewKey: string }> {
+    const source = await this.require(showId);
+    const cues = source.cues.map((cue) => ({ ...cue, id: newId() }));
+    return this.create({ title: source.title, venue: source.venue, date: source.date }, cues);
   }
 
   async get(showId: string): Promise<StoredShow | null> {
@@ -50,11 +81,43 @@ export class ShowStore {
     return id ? this.get(id) : null;
   }
 
-  async setCapture(showId: string, running: boolean, now = Date.now()): Promise<StoredShow> {
-    const show = await this.require(showId);
-    show.capture = { running, startedAt: running ? (show.capture.startedAt ?? now) : null };
-    await this.redis.set(redisKeys.show(showId), JSON.stringify(show));
-    return show;
+  /**
+   * Applies `change` to the latest show and stores it, retrying if another writer got there
+   * first. `change` may throw to refuse; it must not have side effects (it may run again).
+   */
+  async update(
+    showId: string,
+    change: (show: StoredShow) => StoredShow | void,
+  ): Promise<StoredShow> {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const current = await this.require(showId);
+      const next = structuredClone(current);
+      const changed = change(next) ?? next;
+      changed.version = current.version + 1;
+      const result = await this.redis.eval(
+        compareAndSet,
+        1,
+        redisKeys.show(showId),
+        current.version,
+        JSON.stringify(changed),
+      );
+      if (result === 1) return changed;
+      if (result === -1) throw new ShowNotFoundError(showId);
+    }
+    throw new Error(`show ${showId} is changing too fast to update`);
+  }
+
+  async setCapture(
+    showId: string,
+    running: boolean,
+    cueId: string | null = null,
+    now = Date.now(),
+  ): Promise<StoredShow> {
+    return this.update(showId, (show) => {
+      show.capture = running
+        ? { running, startedAt: show.capture.running ? show.capture.startedAt : now, cueId }
+        : { running, startedAt: null, cueId: null };
+    });
   }
 
   /** A phone keeps its participant id across reconnects by presenting its device token. */

@@ -1,4 +1,3 @@
-import type { Socket } from 'socket.io';
 import { z } from 'zod';
 import {
   clientEventSchemas,
@@ -8,7 +7,7 @@ import {
   type SocketRole,
 } from '@showrec/protocol';
 import type { Logger } from '../logger.js';
-import { CaptureError } from '../capture/capture-service.js';
+import { Refusal } from '../refusal.js';
 
 type Schemas = typeof clientEventSchemas;
 export type RoleHandlers<R extends SocketRole> = {
@@ -22,8 +21,13 @@ export type RoleHandlers<R extends SocketRole> = {
  * logged, a payload that fails its schema is refused with the reason, and domain errors come back
  * in the ack. Nothing reaches the domain unvalidated.
  */
+export interface RoutedSocket {
+  id: string;
+  onAny(listener: (event: string, ...args: unknown[]) => void): unknown;
+}
+
 export function routeEvents<R extends SocketRole>(
-  socket: Socket,
+  socket: RoutedSocket,
   role: R,
   handlers: RoleHandlers<R>,
   logger: Logger,
@@ -60,7 +64,7 @@ export function routeEvents<R extends SocketRole>(
       ) => Promise<unknown>;
       ack({ ok: true, data: await handler(parsed.data) });
     } catch (err) {
-      if (err instanceof CaptureError) {
+      if (err instanceof Refusal) {
         ack({ ok: false, error: err.message });
         return;
       }

@@ -1,85 +1,147 @@
 import type { Server as HttpServer } from 'node:http';
-import { Server } from 'socket.io';
+import { Server, type Socket } from 'socket.io';
 import {
   socketAuthSchema,
   type ClientToServerEvents,
   type ServerToClientEvents,
+  type SocketRole,
 } from '@showrec/protocol';
 import type { Logger } from '../logger.js';
 import { CaptureError, type CaptureService } from '../capture/capture-service.js';
 import type { Peer } from '../capture/peer.js';
 import { roleFor } from '../http/auth.js';
+import type { ShowControl } from '../shows/show-control.js';
 import type { ShowStore } from '../shows/show-store.js';
+import type { ShowViews } from '../shows/show-views.js';
 import { routeEvents } from './event-router.js';
+import { fullRoom, publicRoom, ShowBroadcaster } from './show-broadcaster.js';
 
 interface SocketData {
-  role: 'audience' | 'host';
+  role: SocketRole;
   showId: string | null;
 }
 
+/** Between show-server processes (through the Redis adapter). */
+interface InterServerEvents {
+  capture: (showId: string, running: boolean, cueId: string | null) => void;
+}
+
+export type ShowrecIo = Server<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  InterServerEvents,
+  SocketData
+>;
+type ShowrecSocket = Socket<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  InterServerEvents,
+  SocketData
+>;
+
 const participantRoom = (participantId: string) => `participant:${participantId}`;
 
-/** Socket.io signalling: who a socket is is settled at connect time; events are routed by role. */
+export interface SocketDeps {
+  capture: CaptureService;
+  control: ShowControl;
+  shows: ShowStore;
+  views: ShowViews;
+  adminToken: string;
+  logger: Logger;
+}
+
+/**
+ * Socket.io signalling. Who a socket is is settled when it connects (audience, stage, host,
+ * crew); its events are routed by that role, validated, and refused otherwise.
+ */
 export function attachSocketServer(
   httpServer: HttpServer,
-  deps: { capture: CaptureService; shows: ShowStore; adminToken: string; logger: Logger },
-): Server {
+  deps: SocketDeps,
+): { io: ShowrecIo; broadcaster: ShowBroadcaster } {
   const log = deps.logger.child({ component: 'socket' });
-  const io = new Server<
-    ClientToServerEvents,
-    ServerToClientEvents,
-    Record<string, never>,
-    SocketData
-  >(httpServer, {
+  const io: ShowrecIo = new Server(httpServer, {
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
     // Phones on venue Wi-Fi: notice a dead connection within ~10 s, so its take ends promptly.
     pingInterval: 5000,
     pingTimeout: 5000,
   });
+  const broadcaster = new ShowBroadcaster(io, deps.views, log);
 
   io.use(async (socket, next) => {
     const auth = socketAuthSchema.safeParse(socket.handshake.auth);
-    if (!auth.success)
+    if (!auth.success) {
       return next(
-        new Error('invalid auth: expected { role: "audience" } or { role: "host", showId, key }'),
+        new Error(
+          'invalid auth: expected { role: "audience" }, { role: "stage", showId } or { role: "host" | "crew", showId, key }',
+        ),
       );
+    }
     if (auth.data.role === 'audience') {
       socket.data = { role: 'audience', showId: null };
       return next();
     }
     const show = await deps.shows.get(auth.data.showId).catch(() => null);
-    if (!show || !roleFor(auth.data.key, deps.adminToken, show)) {
-      log.warn(
-        { socketId: socket.id, showId: auth.data.showId },
-        'refused a host connection with bad credentials',
-      );
-      return next(new Error('unknown show or wrong host key'));
+    if (!show) return next(new Error('unknown show'));
+    if (auth.data.role !== 'stage') {
+      const role = roleFor(auth.data.key, deps.adminToken, show);
+      // The admin may act as host or crew; a crew key may not act as host.
+      const allowed = role === 'admin' || role === auth.data.role;
+      if (!allowed) {
+        log.warn(
+          { socketId: socket.id, showId: show.id, role: auth.data.role },
+          'refused a connection with a wrong key',
+        );
+        return next(new Error(`wrong ${auth.data.role} key for this show`));
+      }
     }
-    socket.data = { role: 'host', showId: show.id };
+    socket.data = { role: auth.data.role, showId: show.id };
     next();
   });
 
   io.on('connection', (socket) => {
-    if (socket.data.role === 'host') {
-      const showId = socket.data.showId!;
+    const { role, showId } = socket.data;
+    if (role === 'audience') return audience(socket);
+    const id = showId!;
+    // Handlers first: an event sent right after connecting must not find nobody listening.
+    if (role === 'host') {
       routeEvents(
         socket,
         'host',
         {
+          go: async () => (await deps.views.of(id, await deps.control.go(id))).full,
+          back: async () => (await deps.views.of(id, await deps.control.back(id))).full,
+          'cue:jump': async ({ index }) =>
+            (await deps.views.of(id, await deps.control.jump(id, index))).full,
+          standby: async ({ on }) =>
+            (await deps.views.of(id, await deps.control.setStandby(id, on))).full,
+          'show:end': async () => (await deps.views.of(id, await deps.control.end(id))).full,
+          'message:send': async ({ text }) =>
+            (await deps.views.of(id, await deps.control.sendMessage(id, text))).full,
           'capture:start': async () => ({
             running: true,
-            takeIds: await deps.capture.startCapture(showId),
+            takeIds: await deps.control.setCapture(id, true),
           }),
           'capture:stop': async () => ({
             running: false,
-            takeIds: await deps.capture.stopCapture(showId),
+            takeIds: await deps.control.setCapture(id, false),
           }),
         },
         log,
       );
-      return;
+    } else {
+      routeEvents(socket, role, {}, log);
     }
+    void (async () => {
+      await socket.join(role === 'stage' ? publicRoom(id) : fullRoom(id));
+      const views = await deps.views.of(id);
+      socket.emit('show:state', role === 'stage' ? views.public : views.full);
+    })().catch((err: Error) =>
+      log.warn({ err: err.message, showId: id }, 'could not send a show to a new socket'),
+    );
+  });
+
+  function audience(socket: ShowrecSocket): void {
     let peer: Peer | null = null;
     const joined = (): Peer => {
       if (!peer) throw new CaptureError('join a show first');
@@ -91,10 +153,10 @@ export function attachSocketServer(
       {
         join: async (payload) => {
           if (peer) await deps.capture.leave(peer, 'left');
-          const joinedShow = await deps.capture.join(payload);
-          peer = joinedShow.peer;
-          await socket.join(participantRoom(peer.id));
-          return joinedShow.result;
+          const { peer: joinedPeer, result } = await deps.capture.join(payload);
+          peer = joinedPeer;
+          await socket.join([participantRoom(peer.id), publicRoom(peer.showId)]);
+          return { ...result, view: (await deps.views.of(peer.showId)).public };
         },
         'transport:create': () => deps.capture.createSendTransport(joined()),
         'transport:connect': async ({ transportId, dtlsParameters }) => {
@@ -115,13 +177,29 @@ export function attachSocketServer(
         .leave(peer, why)
         .catch((err: Error) => log.error({ err, participantId: peer?.id }, 'leave failed'));
     });
-  });
+  }
 
-  deps.capture.on('recording', (participantId, state) =>
-    io.to(participantRoom(participantId)).emit('recording', state),
-  );
+  deps.capture.on('recording', (showId, participantId, state) => {
+    io.to(participantRoom(participantId)).emit('recording', state);
+    broadcaster.soon(showId);
+  });
+  deps.capture.on('phones', (showId) => broadcaster.soon(showId));
   deps.capture.on('evicted', (participantId) =>
     io.in(participantRoom(participantId)).disconnectSockets(),
   );
-  return io;
+  deps.control.on('changed', (showId) => {
+    broadcaster
+      .now(showId)
+      .catch((err: Error) => log.warn({ err: err.message, showId }, 'could not broadcast a show'));
+  });
+  deps.control.on('message', (showId, message) => {
+    io.to([publicRoom(showId), fullRoom(showId)]).emit('show:message', message);
+  });
+  // Another process changed a show's capture: bring this process's phones in line.
+  io.on('capture', (showId, running, cueId) => {
+    deps.capture
+      .applyCapture(showId, running, cueId)
+      .catch((err: Error) => log.error({ err, showId }, 'could not apply capture'));
+  });
+  return { io, broadcaster };
 }

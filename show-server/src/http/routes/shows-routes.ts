@@ -1,51 +1,68 @@
 import { Router, type Request } from 'express';
 import {
   createShowBodySchema,
+  cueInputSchema,
+  cueOrderSchema,
+  cuePatchSchema,
   idSchema,
   joinCodeSchema,
+  updateShowBodySchema,
   type ShowCreated,
   type StoredShow,
 } from '@showrec/protocol';
-import type { CaptureService } from '../../capture/capture-service.js';
+import { z } from 'zod';
 import type { TakeStore } from '../../capture/take-store.js';
 import type { RecordReader } from '../../records/record-reader.js';
+import type { ShowControl } from '../../shows/show-control.js';
 import type { ShowStore } from '../../shows/show-store.js';
-import { requireRole } from '../auth.js';
+import type { ShowViews } from '../../shows/show-views.js';
+import { requireRole, type Role } from '../auth.js';
 import { HttpError } from '../http-error.js';
 
 export interface ShowsRoutesDeps {
   shows: ShowStore;
   takes: TakeStore;
   records: RecordReader;
-  capture: CaptureService;
+  control: ShowControl;
+  views: ShowViews;
   adminToken: string;
   publicUrl: string | null;
 }
 
-/** Shows, capture control and listings. Every body and parameter is validated with protocol/'s schemas. */
+const CONTROL: Role[] = ['admin', 'host'];
+const READ: Role[] = ['admin', 'host', 'crew'];
+
+/** Shows, their run of show, live control and listings; every input is validated with protocol/'s schemas. */
 export function showsRoutes(deps: ShowsRoutesDeps): Router {
   const router = Router();
 
-  async function showFor(req: Request, allowed: Array<'admin' | 'host'>): Promise<StoredShow> {
+  async function showFor(req: Request, allowed: Role[]): Promise<StoredShow> {
     const id = idSchema.safeParse(req.params.id);
     const show = id.success ? await deps.shows.get(id.data) : null;
-    if (!show) throw new HttpError(404, `no show with id ${String(req.params.id)}`);
+    if (!show) throw new HttpError(404, `no show with id ${String(req.params.id).slice(0, 64)}`);
     requireRole(req, deps.adminToken, show, allowed);
     return show;
   }
 
-  router.post('/api/shows', async (req, res) => {
-    requireRole(req, deps.adminToken, null, ['admin']);
-    const body = createShowBodySchema.parse(req.body);
-    const { show, hostKey } = await deps.shows.create(body.title);
+  function created(req: Request, result: Awaited<ReturnType<ShowStore['create']>>): ShowCreated {
     const base = deps.publicUrl ?? `${req.protocol}://${req.get('host')}`;
-    const created: ShowCreated = {
+    const { show, hostKey, crewKey } = result;
+    return {
       id: show.id,
       joinCode: show.joinCode,
       joinUrl: `${base}/join/${show.joinCode}`,
       hostKey,
+      crewKey,
+      controlUrl: `${base}/control/${show.id}#key=${hostKey}`,
+      stageUrl: `${base}/stage/${show.id}`,
     };
-    res.status(201).json(created);
+  }
+
+  router.post('/api/shows', async (req, res) => {
+    requireRole(req, deps.adminToken, null, ['admin']);
+    res
+      .status(201)
+      .json(created(req, await deps.shows.create(createShowBodySchema.parse(req.body))));
   });
 
   router.get('/api/join/:code', async (req, res) => {
@@ -56,23 +73,84 @@ export function showsRoutes(deps: ShowsRoutesDeps): Router {
     res.json({ id: show.id, title: show.title, joinCode: show.joinCode });
   });
 
+  router.get('/api/shows/:id', async (req, res) => {
+    const show = await showFor(req, READ);
+    res.json((await deps.views.of(show.id, show)).full);
+  });
+
+  router.patch('/api/shows/:id', async (req, res) => {
+    const show = await showFor(req, CONTROL);
+    await deps.control.updateDetails(show.id, updateShowBodySchema.parse(req.body));
+    res.json((await deps.views.of(show.id)).full);
+  });
+
+  router.post('/api/shows/:id/duplicate', async (req, res) => {
+    const show = await showFor(req, CONTROL);
+    res.status(201).json(created(req, await deps.shows.duplicate(show.id)));
+  });
+
+  router.post('/api/shows/:id/cues', async (req, res) => {
+    const show = await showFor(req, CONTROL);
+    res.status(201).json(await deps.control.addCue(show.id, cueInputSchema.parse(req.body)));
+  });
+
+  router.patch('/api/shows/:id/cues/:cueId', async (req, res) => {
+    const show = await showFor(req, CONTROL);
+    res.json(
+      await deps.control.updateCue(
+        show.id,
+        idSchema.parse(req.params.cueId),
+        cuePatchSchema.parse(req.body),
+      ),
+    );
+  });
+
+  router.delete('/api/shows/:id/cues/:cueId', async (req, res) => {
+    const show = await showFor(req, CONTROL);
+    await deps.control.deleteCue(show.id, idSchema.parse(req.params.cueId));
+    res.status(204).end();
+  });
+
+  router.put('/api/shows/:id/cues/order', async (req, res) => {
+    const show = await showFor(req, CONTROL);
+    res.json({
+      cues: (await deps.control.reorderCues(show.id, cueOrderSchema.parse(req.body).ids)).cues,
+    });
+  });
+
+  router.post('/api/shows/:id/go', async (req, res) => {
+    const show = await showFor(req, CONTROL);
+    res.json((await deps.views.of(show.id, await deps.control.go(show.id))).full);
+  });
+
+  router.post('/api/shows/:id/back', async (req, res) => {
+    const show = await showFor(req, CONTROL);
+    res.json((await deps.views.of(show.id, await deps.control.back(show.id))).full);
+  });
+
+  router.post('/api/shows/:id/cue/:index', async (req, res) => {
+    const show = await showFor(req, CONTROL);
+    const index = z.coerce.number().int().min(-1).parse(req.params.index);
+    res.json((await deps.views.of(show.id, await deps.control.jump(show.id, index))).full);
+  });
+
   router.post('/api/shows/:id/capture/start', async (req, res) => {
-    const show = await showFor(req, ['admin', 'host']);
-    res.json({ running: true, takeIds: await deps.capture.startCapture(show.id) });
+    const show = await showFor(req, CONTROL);
+    res.json({ running: true, takeIds: await deps.control.setCapture(show.id, true) });
   });
 
   router.post('/api/shows/:id/capture/stop', async (req, res) => {
-    const show = await showFor(req, ['admin', 'host']);
-    res.json({ running: false, takeIds: await deps.capture.stopCapture(show.id) });
+    const show = await showFor(req, CONTROL);
+    res.json({ running: false, takeIds: await deps.control.setCapture(show.id, false) });
   });
 
   router.get('/api/shows/:id/takes', async (req, res) => {
-    const show = await showFor(req, ['admin', 'host']);
+    const show = await showFor(req, READ);
     res.json({ takes: await deps.takes.listForShow(show.id) });
   });
 
   router.get('/api/shows/:id/records', async (req, res) => {
-    const show = await showFor(req, ['admin', 'host']);
+    const show = await showFor(req, READ);
     res.json({ records: await deps.records.listForShow(show.id) });
   });
 

@@ -1,0 +1,39 @@
+import type { Redis } from 'ioredis';
+import { redisKeys, type PhoneStatus } from '@showrec/protocol';
+
+interface StoredPhone extends PhoneStatus {
+  updatedAt: number;
+}
+
+/** A phone whose process hasn't refreshed it for this long is gone (its server died). */
+const STALE_MS = 10_000;
+
+/**
+ * Every phone's live status, in Redis so that every show-server process (and so every control
+ * panel) sees the phones connected to the others. Each process refreshes its own phones.
+ */
+export class PhoneRegistry {
+  constructor(private readonly redis: Redis) {}
+
+  async put(showId: string, phones: PhoneStatus[], now = Date.now()): Promise<void> {
+    if (phones.length === 0) return;
+    const fields = phones.flatMap((p) => [
+      p.participantId,
+      JSON.stringify({ ...p, updatedAt: now } satisfies StoredPhone),
+    ]);
+    await this.redis.hset(redisKeys.showPhones(showId), ...fields);
+  }
+
+  async remove(showId: string, participantId: string): Promise<void> {
+    await this.redis.hdel(redisKeys.showPhones(showId), participantId);
+  }
+
+  async list(showId: string, now = Date.now()): Promise<PhoneStatus[]> {
+    const all = await this.redis.hvals(redisKeys.showPhones(showId));
+    return all
+      .map((raw) => JSON.parse(raw) as StoredPhone)
+      .filter((p) => now - p.updatedAt < STALE_MS)
+      .map(({ updatedAt: _updatedAt, ...phone }) => phone)
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+}
