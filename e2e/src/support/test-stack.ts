@@ -17,7 +17,12 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     dataDir,
     port: await freeTcpPort(),
     logDir: path.join(dataDir, 'logs'),
-    env: { SHOWREC_RTC_LISTEN_IP: '127.0.0.1', SHOWREC_RTC_ANNOUNCED_IP: '127.0.0.1', ...env },
+    env: {
+      SHOWREC_RTC_LISTEN_IP: '127.0.0.1',
+      SHOWREC_RTC_ANNOUNCED_IP: '127.0.0.1',
+      SHOWREC_OSC_PORT: 'off',
+      ...env,
+    },
   });
   return Object.assign(stack, { dataDir });
 }
