@@ -31,6 +31,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
         SHOWREC_MEDIASOUP_WORKERS: '1',
         SHOWREC_RTC_LISTEN_IP: '127.0.0.1',
         SHOWREC_RTC_ANNOUNCED_IP: '127.0.0.1',
+        SHOWREC_OSC_PORT: 'off',
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
