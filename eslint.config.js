@@ -7,7 +7,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['stage-display/src/**/*.tsx', 'audience-app/src/**/*.tsx'],
+    files: ['stage-display/src/**/*.{ts,tsx}', 'audience-app/src/**/*.{ts,tsx}'],
     plugins: { 'react-hooks': reactHooks },
     rules: reactHooks.configs.recommended.rules,
   },

@@ -1,13 +1,17 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter, Route, Routes } from 'react-router';
+import { ControlPanel } from './control/ControlPanel.js';
 import { ControlHome } from './pages/ControlHome.js';
+import { StagePage } from './stage/StagePage.js';
 import './styles.css';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <BrowserRouter>
       <Routes>
+        <Route path="/control/:showId" element={<ControlPanel />} />
+        <Route path="/stage/:showId" element={<StagePage />} />
         <Route path="*" element={<ControlHome />} />
       </Routes>
     </BrowserRouter>

@@ -1,5 +1,5 @@
 import { Device, type types } from 'mediasoup-client';
-import type { RecordingState } from '@showrec/protocol';
+import type { RecordingState, ShowView } from '@showrec/protocol';
 import { preferredVideoCodec } from './preferred-codec.js';
 import { connectAudienceSocket, request, type AudienceSocket } from './signalling.js';
 import { ScreenWakeLock } from './wake-lock.js';
@@ -10,6 +10,24 @@ export type SessionState =
   | { phase: 'recording'; showTitle: string; since: number }
   | { phase: 'reconnecting'; showTitle: string | null }
   | { phase: 'error'; message: string };
+
+/** What the show asks of this phone right now. */
+export interface ShowPrompt {
+  /** The live cue's prompt, e.g. "Turn around and film the audience". */
+  prompt: string | null;
+  /** The host's latest message to every phone. */
+  message: string | null;
+}
+
+/** A capture cue without a prompt of its own still tells people what to do. */
+export function promptOf(view: ShowView): ShowPrompt {
+  const cue = view.cues[view.currentCueIndex];
+  const prompt = cue?.prompt || (cue?.kind === 'capture' ? 'Film the stage now' : null);
+  return {
+    prompt: view.ended ? 'The show has ended. Thank you!' : prompt,
+    message: view.lastMessage?.text ?? null,
+  };
+}
 
 const deviceTokenKey = (joinCode: string) => `showrec:device:${joinCode}`;
 
@@ -32,6 +50,7 @@ export class CaptureSession {
     private readonly name: string,
     private readonly stream: MediaStream,
     private readonly onState: (state: SessionState) => void,
+    private readonly onPrompt: (prompt: ShowPrompt) => void,
   ) {
     this.onState({ phase: 'connecting' });
     this.#socket = connectAudienceSocket();
@@ -46,6 +65,7 @@ export class CaptureSession {
       if (!this.#closed) this.onState({ phase: 'reconnecting', showTitle: this.#showTitle });
     });
     this.#socket.on('recording', (state) => this.#apply(state));
+    this.#socket.on('show:state', (view) => this.onPrompt(promptOf(view)));
   }
 
   close(): void {
@@ -65,6 +85,7 @@ export class CaptureSession {
       });
       localStorage.setItem(deviceTokenKey(this.joinCode), joined.deviceToken);
       this.#showTitle = joined.show.title;
+      this.onPrompt(promptOf(joined.view));
       if (!this.#device.loaded) {
         await this.#device.load({
           routerRtpCapabilities: joined.routerRtpCapabilities as types.RtpCapabilities,

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { CaptureSession, type SessionState } from '../capture/capture-session.js';
+import { CaptureSession, type SessionState, type ShowPrompt } from '../capture/capture-session.js';
 import { openCamera } from '../capture/camera.js';
 import { StatusBanner } from './StatusBanner.js';
 
@@ -15,6 +15,7 @@ export function CaptureView({
 }) {
   const video = useRef<HTMLVideoElement>(null);
   const [state, setState] = useState<SessionState>({ phase: 'connecting' });
+  const [prompt, setPrompt] = useState<ShowPrompt>({ prompt: null, message: null });
   const [attempt, setAttempt] = useState(0);
 
   useEffect(() => {
@@ -26,7 +27,7 @@ export function CaptureView({
         stream = s;
         if (cancelled) return;
         if (video.current) video.current.srcObject = s;
-        session = new CaptureSession(joinCode, name, s, setState);
+        session = new CaptureSession(joinCode, name, s, setState, setPrompt);
       })
       .catch((err: Error) => !cancelled && setState({ phase: 'error', message: err.message }));
     return () => {
@@ -38,7 +39,17 @@ export function CaptureView({
 
   return (
     <main className="capture">
+      {prompt.message && (
+        <div className="host-message" role="status" data-testid="host-message">
+          {prompt.message}
+        </div>
+      )}
       <video ref={video} className="preview" autoPlay muted playsInline data-testid="preview" />
+      {prompt.prompt && (
+        <div className="prompt" data-testid="prompt">
+          {prompt.prompt}
+        </div>
+      )}
       <StatusBanner
         state={state}
         showTitle={showTitle}

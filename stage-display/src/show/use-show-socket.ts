@@ -1,0 +1,94 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { io, type Socket } from 'socket.io-client';
+import type {
+  Ack,
+  ClientEventResults,
+  ClientToServerEvents,
+  HostMessage,
+  ServerToClientEvents,
+  SocketAuth,
+  ShowView,
+} from '@showrec/protocol';
+
+export type ShowSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface ShowConnection {
+  view: ShowView | null;
+  connected: boolean;
+  error: string | null;
+  message: HostMessage | null;
+  /** Server clock minus this screen's clock, from the latest view. */
+  clockOffset: number;
+  /** Sends a control event (host only) and returns its ack. */
+  send: <E extends keyof ClientEventResults>(
+    event: E,
+    payload?: object,
+  ) => Promise<Ack<ClientEventResults[E]>>;
+}
+
+type ConnectionState = Omit<ShowConnection, 'send'>;
+
+/**
+ * A live connection to one show: the latest view, host messages, and connection state. socket.io
+ * reconnects by itself; the server sends the current view again on every (re)connection.
+ */
+export function useShowSocket(auth: SocketAuth | null): ShowConnection {
+  const [state, setState] = useState<ConnectionState>({
+    view: null,
+    connected: false,
+    error: null,
+    message: null,
+    clockOffset: 0,
+  });
+  const socketRef = useRef<ShowSocket | null>(null);
+  const key = JSON.stringify(auth);
+  useEffect(() => {
+    if (!auth) return;
+    const socket: ShowSocket = io({ auth, transports: ['websocket'], reconnectionDelayMax: 3000 });
+    socketRef.current = socket;
+    socket.on('connect', () => setState((s) => ({ ...s, connected: true, error: null })));
+    socket.on('disconnect', () => setState((s) => ({ ...s, connected: false })));
+    socket.on('connect_error', (err) =>
+      setState((s) => ({ ...s, connected: false, error: err.message })),
+    );
+    socket.on('show:state', (view) =>
+      setState((s) => ({ ...s, view, clockOffset: view.serverNow - Date.now() })),
+    );
+    socket.on('show:message', (message) => setState((s) => ({ ...s, message })));
+    return () => {
+      socket.disconnect();
+      socketRef.current = null;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- reconnect only when the credentials change
+  }, [key]);
+  const send = useCallback(
+    <E extends keyof ClientEventResults>(event: E, payload: object = {}) =>
+      socketRef.current
+        ? request(socketRef.current, event, payload)
+        : Promise.resolve<Ack<ClientEventResults[E]>>({ ok: false, error: 'not connected' }),
+    [],
+  );
+  return { ...state, send };
+}
+
+/** Join URLs may be relative (no public URL configured): resolve them against this page. */
+export function absoluteUrl(url: string): string {
+  return new URL(url, window.location.origin).toString();
+}
+
+interface AckingSocket {
+  timeout(ms: number): { emitWithAck(event: string, payload: object): Promise<unknown> };
+}
+
+/** Sends one control event and returns its ack; a silent server answers as a refusal. */
+export async function request<E extends keyof ClientEventResults>(
+  socket: ShowSocket,
+  event: E,
+  payload: object = {},
+): Promise<Ack<ClientEventResults[E]>> {
+  const answer = await (socket as unknown as AckingSocket)
+    .timeout(5000)
+    .emitWithAck(event, payload)
+    .catch(() => ({ ok: false, error: 'no answer from the server' }));
+  return answer as Ack<ClientEventResults[E]>;
+}
