@@ -73,6 +73,13 @@ describe('show control in real browsers: control panel → stage display and pho
     await phone.getByTestId('host-message').getByText('Two minutes to the finale').waitFor();
     await stage.getByTestId('stage-message').getByText('Two minutes to the finale').waitFor();
 
+    await addCue({ kind: 'countdown', text: 'Back in', plannedDurationSec: 90 });
+    await addCue({ kind: 'credits', text: 'Filmed by' });
+    await panel.keyboard.press('Space');
+    await expect(stage.getByTestId('countdown').textContent()).resolves.toMatch(/^1:(29|30)$/);
+    await panel.keyboard.press('Space');
+    await expect(stage.getByTestId('credits').textContent()).resolves.toBe('Ada');
+
     await panel.screenshot({ path: `${stack.dataDir}/control-panel.png` });
     await stage.screenshot({ path: `${stack.dataDir}/stage.png` });
     await phone.screenshot({ path: `${stack.dataDir}/phone.png` });

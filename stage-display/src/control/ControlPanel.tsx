@@ -107,8 +107,12 @@ export function ControlPanel() {
   const sendMessage = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = e.currentTarget;
-    void send('message:send', { text: String(new FormData(form).get('message') ?? '') }).then(() =>
-      form.reset(),
+    void send('message:send', { text: String(new FormData(form).get('message') ?? '') }).then(
+      () => {
+        form.reset();
+        // Hand the keyboard back to the show: the next Space is a GO, not a space in the box.
+        messageInput.current?.blur();
+      },
     );
   };
   const duplicate = () =>
