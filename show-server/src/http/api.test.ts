@@ -1,22 +1,17 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedRedis, waitFor, type EmbeddedRedis } from '@showrec/infra';
-import {
-  JOIN_CODE_ALPHABET,
-  showCreatedSchema,
-  type Ack,
-  type ShowCreated,
-} from '@showrec/protocol';
+import { JOIN_CODE_ALPHABET, showCreatedSchema, type ShowCreated } from '@showrec/protocol';
+import { connectSocket, emit as emitEvent, type TestSocket } from '../test-support/api-client.js';
 import { startServerProcess, type ServerProcess } from '../test-support/server-process.js';
 
 describe('REST and socket edges (real server process, real Redis)', () => {
   let redis: EmbeddedRedis;
   let server: ServerProcess;
   let show: ShowCreated;
-  const sockets: Socket[] = [];
+  const sockets: TestSocket[] = [];
 
   const api = (method: string, url: string, token?: string, body?: string) =>
     fetch(`${server.baseUrl}${url}`, {
@@ -28,13 +23,13 @@ describe('REST and socket edges (real server process, real Redis)', () => {
       body,
     });
 
-  function connect(auth: object): Socket {
-    const socket = io(server.baseUrl, { auth, transports: ['websocket'], reconnection: false });
+  function connect(auth: object): TestSocket {
+    const socket = connectSocket(server.baseUrl, auth);
     sockets.push(socket);
     return socket;
   }
-  const emit = (socket: Socket, event: string, payload: unknown) =>
-    socket.timeout(5000).emitWithAck(event, payload) as Promise<Ack<unknown>>;
+  const emit = (socket: TestSocket, event: string, payload: unknown) =>
+    emitEvent(socket, event as never, payload);
 
   beforeAll(async () => {
     redis = await startEmbeddedRedis({ dir: await mkdtemp(path.join(tmpdir(), 'showrec-redis-')) });
