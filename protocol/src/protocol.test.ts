@@ -11,9 +11,17 @@ describe('protocol schemas', () => {
     expect(joinCodeSchema.safeParse('ABC23').success).toBe(false);
   });
 
-  it('create-show bodies need a title and nothing else', () => {
-    expect(createShowBodySchema.parse({ title: '  Open mic ' })).toEqual({ title: 'Open mic' });
+  it('create-show bodies need a title; venue and date are optional; nothing else is accepted', () => {
+    expect(createShowBodySchema.parse({ title: '  Open mic ' })).toEqual({
+      title: 'Open mic',
+      venue: '',
+      date: null,
+    });
+    expect(
+      createShowBodySchema.parse({ title: 'x', venue: 'The Pit', date: '2026-12-31' }),
+    ).toMatchObject({ date: '2026-12-31' });
     expect(createShowBodySchema.safeParse({ title: '' }).success).toBe(false);
+    expect(createShowBodySchema.safeParse({ title: 'x', date: '31/12/2026' }).success).toBe(false);
     expect(createShowBodySchema.safeParse({ title: 'x', admin: true }).success).toBe(false);
   });
 
