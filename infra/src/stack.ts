@@ -28,6 +28,8 @@ export interface Stack {
   redis: EmbeddedRedis | null;
   /** Services in order: server (finishes takes, enqueues them), worker, then Redis. */
   stop(): Promise<void>;
+  /** Starts a new show-server (after the old one was stopped or killed) and waits until it is healthy. */
+  restartServer(): Promise<void>;
 }
 
 /** Starts what `npm start` runs: Redis (unless given), the show-server and one media-worker. */
@@ -57,9 +59,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     worker,
     redis,
     async stop() {
-      await stopChild(server);
+      await stopChild(stack.server);
       await stopChild(worker);
       await redis?.stop();
+    },
+    async restartServer() {
+      await stopChild(stack.server);
+      stack.server = await launch('show-server', env, options.logDir);
+      await waitForHealthy(baseUrl, stack.server);
     },
   };
   try {

@@ -10,6 +10,10 @@ export const redisKeys = {
   showDevices: (showId: string) => `showrec:show:${showId}:devices`,
   showPhones: (showId: string) => `showrec:show:${showId}:phones`,
   take: (takeId: string) => `showrec:take:${takeId}`,
+  /** Every take still recording, across all show-server processes. */
+  takesRecording: () => 'showrec:takes:recording',
+  takeRecoveryLock: (takeId: string) => `showrec:take:${takeId}:recovering`,
+  serverHeartbeat: (serverId: string) => `showrec:server:${serverId}:alive`,
   takeFailure: (takeId: string) => `showrec:take:${takeId}:filing-failure`,
   record: (recordId: string) => `showrec:record:${recordId}`,
 };

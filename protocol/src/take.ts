@@ -7,6 +7,8 @@ export const takeEndReasonSchema = z.enum([
   'disconnected',
   'recorder-died',
   'shutdown',
+  /** The show-server recording it died; another process finalized what it had written. */
+  'server-crashed',
 ]);
 export type TakeEndReason = z.infer<typeof takeEndReasonSchema>;
 
@@ -25,6 +27,8 @@ export const takeManifestSchema = z.object({
   cueId: idSchema.nullable(),
   participant: z.object({ id: idSchema, name: z.string() }),
   status: z.enum(['recording', 'ended', 'failed']),
+  /** The show-server process recording it; its heartbeat in Redis says it is alive. */
+  serverId: idSchema.nullable().default(null),
   startedAt: z.number(),
   endedAt: z.number().nullable(),
   endReason: takeEndReasonSchema.nullable(),

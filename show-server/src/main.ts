@@ -3,6 +3,8 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import { CaptureService } from './capture/capture-service.js';
 import { PhoneRegistry } from './capture/phone-registry.js';
 import { PortAllocator } from './capture/port-allocator.js';
+import { ServerHeartbeat } from './capture/server-heartbeat.js';
+import { TakeRecovery } from './capture/take-recovery.js';
 import { TakeStore } from './capture/take-store.js';
 import { loadConfig } from './config.js';
 import { createApp } from './http/app.js';
@@ -13,13 +15,15 @@ import { RecordReader } from './records/record-reader.js';
 import { createRedisConnection } from './redis/redis-connection.js';
 import { WorkerPool } from './sfu/worker-pool.js';
 import { ShowControl } from './shows/show-control.js';
+import { newId } from './shows/secrets.js';
 import { ShowStore } from './shows/show-store.js';
 import { ShowViews } from './shows/show-views.js';
 import { attachSocketServer } from './socket/socket-server.js';
 
 const config = loadConfig();
-const logger = createLogger(config.logLevel);
 
+const serverId = newId();
+const logger = createLogger(config.logLevel).child({ serverId });
 const redis = createRedisConnection(config.redisUrl, logger);
 const queue = createTakeQueue(redis, logger);
 const pool = await WorkerPool.create({
@@ -46,8 +50,19 @@ const capture = new CaptureService({
   ports: new PortAllocator(config.recorderPorts.min, config.recorderPorts.max),
   rtc: { listenIp: config.rtc.listenIp, announcedIp: config.rtc.announcedIp },
   dataDir: config.dataDir,
+  serverId,
   logger,
 });
+const heartbeat = new ServerHeartbeat(redis, serverId);
+const recovery = new TakeRecovery({
+  redis,
+  takes,
+  enqueueTake: (takeId) => enqueueTake(queue, takeId),
+  dataDir: config.dataDir,
+  serverId,
+  logger,
+});
+recovery.start();
 // Set once the socket server exists: capture changes reach the other processes through it.
 let announceCapture: (showId: string, running: boolean, cueId: string | null) => void = () =>
   undefined;
@@ -119,7 +134,9 @@ async function shutdown(signal: string): Promise<void> {
   }, 20_000);
   await osc?.close();
   io.close();
+  recovery.stop();
   await capture.shutdown();
+  await heartbeat.stop();
   await pool.close();
   await queue.close();
   for (const client of [adapterPub, adapterSub, redis]) client.disconnect();

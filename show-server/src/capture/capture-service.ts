@@ -36,6 +36,8 @@ export interface CaptureServiceDeps {
   ports: PortAllocator;
   rtc: RtcSettings;
   dataDir: string;
+  /** This process, as named in the takes it records (see take-recovery.ts). */
+  serverId: string;
   logger: Logger;
 }
 
@@ -213,6 +215,7 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
       cueId: room.captureCueId,
       participant: { id: peer.id, name: peer.name },
       status: 'recording' as const,
+      serverId: this.deps.serverId,
       startedAt: Date.now(),
       endedAt: null,
       endReason: null,

@@ -6,11 +6,18 @@ export class TakeStore {
   constructor(private readonly redis: Redis) {}
 
   async save(take: TakeManifest): Promise<void> {
-    await this.redis
+    const tx = this.redis
       .multi()
       .set(redisKeys.take(take.id), JSON.stringify(takeManifestSchema.parse(take)))
-      .zadd(redisKeys.showTakes(take.showId), take.startedAt, take.id)
-      .exec();
+      .zadd(redisKeys.showTakes(take.showId), take.startedAt, take.id);
+    if (take.status === 'recording') tx.sadd(redisKeys.takesRecording(), take.id);
+    else tx.srem(redisKeys.takesRecording(), take.id);
+    await tx.exec();
+  }
+
+  /** Ids of every take still marked recording, by any process. */
+  async recordingIds(): Promise<string[]> {
+    return this.redis.smembers(redisKeys.takesRecording());
   }
 
   async get(takeId: string): Promise<TakeManifest | null> {

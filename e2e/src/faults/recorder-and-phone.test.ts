@@ -8,9 +8,9 @@ import {
   type ShowCreated,
   type TakeManifest,
 } from '@showrec/protocol';
-import { joinAs } from './support/phones.js';
-import { createShow, waitFor } from './support/test-stack.js';
-import { useStackAndBrowser } from './support/stack-and-browser.js';
+import { joinAs } from '../support/phones.js';
+import { createShow, waitFor } from '../support/test-stack.js';
+import { useStackAndBrowser } from '../support/stack-and-browser.js';
 
 describe('capture faults: nothing a phone recorded is lost', () => {
   const env = useStackAndBrowser();

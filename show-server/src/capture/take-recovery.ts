@@ -1,0 +1,148 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Redis } from 'ioredis';
+import { redisKeys, type TakeManifest } from '@showrec/protocol';
+import type { Logger } from '../logger.js';
+import { serverAlive } from './server-heartbeat.js';
+import type { TakeStore } from './take-store.js';
+
+const run = promisify(execFile);
+
+export interface TakeRecoveryDeps {
+  redis: Redis;
+  takes: TakeStore;
+  enqueueTake: (takeId: string) => Promise<void>;
+  dataDir: string;
+  serverId: string;
+  logger: Logger;
+}
+
+/**
+ * Finds takes left "recording" by a show-server process that died (its heartbeat is gone),
+ * finalizes what they wrote, and queues them for filing, so a crash loses nothing that was
+ * already recorded. Runs at start-up and every few seconds, so the processes on one Redis look
+ * after each other; a lock in Redis keeps two of them from recovering the same take.
+ */
+export class TakeRecovery {
+  readonly #log: Logger;
+  #timer: NodeJS.Timeout | null = null;
+  #running = false;
+
+  constructor(private readonly deps: TakeRecoveryDeps) {
+    this.#log = deps.logger.child({ component: 'take-recovery' });
+  }
+
+  start(intervalMs = 5000): void {
+    this.#timer = setInterval(() => void this.recoverOrphans(), intervalMs);
+    this.#timer.unref();
+    void this.recoverOrphans();
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+  }
+
+  /** Returns the ids of the takes it recovered this time. */
+  async recoverOrphans(): Promise<string[]> {
+    if (this.#running || this.deps.redis.status !== 'ready') return [];
+    this.#running = true;
+    const recovered: string[] = [];
+    try {
+      for (const takeId of await this.deps.takes.recordingIds()) {
+        const take = await this.deps.takes.get(takeId);
+        if (!take || take.status !== 'recording') {
+          await this.deps.redis.srem(redisKeys.takesRecording(), takeId);
+          continue;
+        }
+        if (take.serverId === this.deps.serverId) continue;
+        if (take.serverId && (await serverAlive(this.deps.redis, take.serverId))) continue;
+        const locked = await this.deps.redis.set(
+          redisKeys.takeRecoveryLock(takeId),
+          this.deps.serverId,
+          'PX',
+          120_000,
+          'NX',
+        );
+        if (locked !== 'OK') continue;
+        await this.#recover(take);
+        recovered.push(takeId);
+      }
+    } catch (err) {
+      this.#log.error({ err }, 'recovering orphaned takes failed; will try again');
+    } finally {
+      this.#running = false;
+    }
+    return recovered;
+  }
+
+  async #recover(take: TakeManifest): Promise<void> {
+    const file = path.join(this.deps.dataDir, take.file);
+    const log = this.#log.child({
+      takeId: take.id,
+      showId: take.showId,
+      deadServer: take.serverId,
+    });
+    // The dead process's ffmpeg may still be running on this machine: SIGINT makes it close the
+    // file properly, as a normal stop would.
+    const pids = await run('pgrep', ['-f', file]).then(
+      ({ stdout }) => stdout.split('\n').filter(Boolean).map(Number),
+      () => [],
+    );
+    for (const pid of pids) process.kill(pid, 'SIGINT');
+    for (let i = 0; i < 50 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+    const finalized = existsSync(file) ? await this.#remux(file) : null;
+    await this.deps.takes.save({
+      ...take,
+      status: 'ended',
+      endedAt: Date.now(),
+      endReason: 'server-crashed',
+      file: finalized ? path.relative(this.deps.dataDir, finalized) : take.file,
+      failure: existsSync(file)
+        ? null
+        : 'the show-server recording this take died before it wrote anything',
+    });
+    await this.deps.enqueueTake(take.id);
+    log.warn(
+      { stoppedRecorders: pids.length, finalized: finalized !== null },
+      'recovered a take left recording by a dead show-server',
+    );
+  }
+
+  /** Rewrites a file cut off mid-write with its index and duration; the original is kept. */
+  async #remux(file: string): Promise<string | null> {
+    const out = file.replace(/\.mkv$/, '.recovered.mkv');
+    try {
+      await run(process.env.FFMPEG_PATH ?? 'ffmpeg', [
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-y',
+        '-i',
+        file,
+        '-map',
+        '0',
+        '-c',
+        'copy',
+        out,
+      ]);
+      return out;
+    } catch (err) {
+      this.#log.warn(
+        { file, err: (err as Error).message },
+        'could not remux a recovered take; filing it as written',
+      );
+      return null;
+    }
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
