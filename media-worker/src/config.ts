@@ -13,6 +13,7 @@ const envSchema = z.object({
     .int()
     .min(1)
     .default(Math.max(1, Math.floor(os.cpus().length / 2))),
+  SHOWREC_JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
@@ -23,6 +24,8 @@ export interface WorkerConfig {
   ffmpegPath: string;
   ffprobePath: string;
   concurrency: number;
+  /** How long a job stays locked to a worker that stops renewing it (a killed one) before another takes it over. */
+  jobLockMs: number;
   logLevel: string;
 }
 
@@ -41,6 +44,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     ffmpegPath: e.FFMPEG_PATH,
     ffprobePath: e.FFPROBE_PATH,
     concurrency: e.SHOWREC_WORKER_CONCURRENCY,
+    jobLockMs: e.SHOWREC_JOB_LOCK_MS,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -28,13 +28,17 @@ connection.on('error', (err: Error) => {
   reachable = false;
 });
 
-const worker = createTakeWorker(connection, config.concurrency, {
-  store: new RecordStore(connection),
-  tools: { ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath },
-  dataDir: config.dataDir,
-  recordsDir: config.recordsDir,
-  logger,
-});
+const worker = createTakeWorker(
+  connection,
+  { concurrency: config.concurrency, lockMs: config.jobLockMs },
+  {
+    store: new RecordStore(connection),
+    tools: { ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath },
+    dataDir: config.dataDir,
+    recordsDir: config.recordsDir,
+    logger,
+  },
+);
 logger.info(
   { concurrency: config.concurrency, dataDir: config.dataDir },
   'media-worker waiting for takes',

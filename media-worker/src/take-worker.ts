@@ -9,12 +9,15 @@ import { fileTakeProcessor, type FileTakeDeps, type FileTakeResult } from './job
  */
 export function createTakeWorker(
   connection: Redis,
-  concurrency: number,
+  options: { concurrency: number; lockMs?: number },
   deps: FileTakeDeps,
 ): Worker<FileTakeJob, FileTakeResult> {
   const worker = new Worker<FileTakeJob, FileTakeResult>(FILE_TAKE_QUEUE, fileTakeProcessor(deps), {
     connection,
-    concurrency,
+    concurrency: options.concurrency,
+    // A killed worker stops renewing its locks; the stalled-job check then hands its jobs on.
+    lockDuration: options.lockMs ?? 30_000,
+    stalledInterval: options.lockMs ?? 30_000,
   });
   worker.on('failed', (job, err) => {
     if (!job) return;

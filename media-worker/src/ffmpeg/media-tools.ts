@@ -1,4 +1,8 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import ffmpeg from 'fluent-ffmpeg';
+
+const run = promisify(execFile);
 
 export interface MediaTools {
   ffmpegPath: string;
@@ -84,4 +88,12 @@ export function probe(tools: MediaTools, input: string): Promise<ProbeResult> {
       });
     });
   });
+}
+
+/** SIGKILLs every process whose command line names a file in `dir`; returns how many. */
+export async function stopProcessesWriting(dir: string): Promise<number> {
+  const { stdout } = await run('pgrep', ['-f', `${dir}/`]).catch(() => ({ stdout: '' }));
+  const pids = stdout.split('\n').filter(Boolean).map(Number);
+  for (const pid of pids) process.kill(pid, 'SIGKILL');
+  return pids.length;
 }

@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Queue, QueueEvents, type Worker } from 'bullmq';
@@ -45,13 +44,17 @@ describe('file-take job (real Redis, BullMQ and ffmpeg)', () => {
     queue = new Queue(FILE_TAKE_QUEUE, { connection: client });
     events = new QueueEvents(FILE_TAKE_QUEUE, { connection: { url: redis.url } });
     await events.waitUntilReady();
-    worker = createTakeWorker(client, 1, {
-      store: new RecordStore(client),
-      tools: { ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe' },
-      dataDir,
-      recordsDir: path.join(dataDir, 'records'),
-      logger: createLogger('silent'),
-    });
+    worker = createTakeWorker(
+      client,
+      { concurrency: 1 },
+      {
+        store: new RecordStore(client),
+        tools: { ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe' },
+        dataDir,
+        recordsDir: path.join(dataDir, 'records'),
+        logger: createLogger('silent'),
+      },
+    );
   });
   afterAll(async () => {
     await worker?.close();
@@ -99,7 +102,7 @@ describe('file-take job (real Redis, BullMQ and ffmpeg)', () => {
     expect(head.indexOf('moov')).toBeLessThan(head.indexOf('mdat'));
     const poster = await readFile(path.join(dataDir, 'records', result.recordId, 'poster.jpg'));
     expect([poster[0], poster[1]]).toEqual([0xff, 0xd8]);
-    expect(existsSync(`${mp4}.partial.mp4`)).toBe(false);
+    expect((await readdir(path.dirname(mp4))).sort()).toEqual(['poster.jpg', 'video.mp4']);
 
     expect(progress.at(-1)).toBe(100);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, rename } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { UnrecoverableError, type Job } from 'bullmq';
 import {
@@ -9,7 +9,13 @@ import {
   type RECord,
 } from '@showrec/protocol';
 import type { Logger } from '../logger.js';
-import { extractPoster, probe, transcodeToMp4, type MediaTools } from '../ffmpeg/media-tools.js';
+import {
+  extractPoster,
+  probe,
+  stopProcessesWriting,
+  transcodeToMp4,
+  type MediaTools,
+} from '../ffmpeg/media-tools.js';
 import type { RecordStore } from '../records/record-store.js';
 
 export interface FileTakeDeps {
@@ -55,24 +61,26 @@ export function fileTakeProcessor(deps: FileTakeDeps) {
 
     const outDir = path.join(deps.recordsDir, recordId);
     await mkdir(outDir, { recursive: true });
+    // A worker killed mid-job leaves its ffmpeg running and its partial files behind.
+    const stray = await stopProcessesWriting(outDir);
+    if (stray > 0) log.warn({ stray }, 'stopped the transcode of a worker that died on this take');
+    for (const file of await readdir(outDir)) {
+      if (file.includes('.partial.')) await rm(path.join(outDir, file), { force: true });
+    }
     const video = path.join(outDir, 'video.mp4');
     const poster = path.join(outDir, 'poster.jpg');
+    const partial = (file: string) => `${file}.${process.pid}.partial${path.extname(file)}`;
 
     log.info({ input, source }, 'transcoding');
-    await transcodeToMp4(deps.tools, input, `${video}.partial.mp4`, (percent) => {
+    await transcodeToMp4(deps.tools, input, partial(video), (percent) => {
       void job.updateProgress(Math.round(percent * 0.85));
     });
-    await rename(`${video}.partial.mp4`, video);
+    await rename(partial(video), video);
     const output = await probe(deps.tools, video);
     await job.updateProgress(90);
 
-    await extractPoster(
-      deps.tools,
-      video,
-      `${poster}.partial.jpg`,
-      Math.min(1, output.durationMs / 2000),
-    );
-    await rename(`${poster}.partial.jpg`, poster);
+    await extractPoster(deps.tools, video, partial(poster), Math.min(1, output.durationMs / 2000));
+    await rename(partial(poster), poster);
     await job.updateProgress(95);
 
     const show = await deps.store.show(take.showId);

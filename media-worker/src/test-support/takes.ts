@@ -20,6 +20,7 @@ export function endedTake(takeId: string, file: string): TakeManifest {
     cueId: null,
     participant: { id: 'part-ada001', name: 'Ada' },
     status: 'ended',
+    serverId: null,
     startedAt: Date.now() - 5000,
     endedAt: Date.now(),
     endReason: 'stopped',

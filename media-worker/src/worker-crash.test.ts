@@ -1,0 +1,87 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ffprobe,
+  makeClip,
+  startEmbeddedRedis,
+  stopChild,
+  waitFor,
+  type EmbeddedRedis,
+} from '@showrec/infra';
+import { FILE_TAKE_JOB, FILE_TAKE_QUEUE, recordIdForTake, redisKeys } from '@showrec/protocol';
+import { seedTake, testShow } from './test-support/takes.js';
+
+describe('fault: the media-worker is killed mid-transcode', () => {
+  let redis: EmbeddedRedis;
+  let client: Redis;
+  let dataDir: string;
+  const workers: ChildProcess[] = [];
+  const startWorker = () => {
+    const worker = spawn(
+      process.execPath,
+      [path.join(import.meta.dirname, '..', 'dist', 'main.js')],
+      {
+        env: {
+          ...process.env,
+          REDIS_URL: redis.url,
+          SHOWREC_DATA_DIR: dataDir,
+          SHOWREC_JOB_LOCK_MS: '3000',
+        },
+        stdio: 'ignore',
+      },
+    );
+    workers.push(worker);
+    return worker;
+  };
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'showrec-worker-crash-'));
+    redis = await startEmbeddedRedis({ dir: path.join(dataDir, 'redis') });
+    client = new Redis(redis.url, { maxRetriesPerRequest: null });
+  });
+  afterAll(async () => {
+    for (const w of workers) await stopChild(w, 'SIGKILL');
+    client?.disconnect();
+    await redis?.stop();
+  });
+
+  it('kill -9, another worker takes the job over: one complete RECord, no stray ffmpeg or partial files', async () => {
+    await seedTake(client, dataDir, 'take-crash1', (file) =>
+      makeClip(file, { seconds: 20, width: 1280, height: 720 }),
+    );
+    const queue = new Queue(FILE_TAKE_QUEUE, { connection: client });
+    const events = new QueueEvents(FILE_TAKE_QUEUE, { connection: { url: redis.url } });
+    await events.waitUntilReady();
+    const job = await queue.add(
+      FILE_TAKE_JOB,
+      { takeId: 'take-crash1' },
+      { jobId: 'take-crash1', attempts: 3 },
+    );
+
+    const first = startWorker();
+    await waitFor(
+      'the transcode to be under way',
+      async () => ((await queue.getJob('take-crash1'))?.progress as number) > 5,
+      60_000,
+    );
+    first.kill('SIGKILL');
+    startWorker();
+
+    await job.waitUntilFinished(events, 120_000);
+    const recordId = recordIdForTake('take-crash1');
+    expect(await client.zrange(redisKeys.showRecords(testShow.id), 0, -1)).toEqual([recordId]);
+    const outDir = path.join(dataDir, 'records', recordId);
+    expect((await readdir(outDir)).sort()).toEqual(['poster.jpg', 'video.mp4']);
+    const probed = await ffprobe(path.join(outDir, 'video.mp4'));
+    expect(probed.streams.map((s) => s.codec_name).sort()).toEqual(['aac', 'h264']);
+    expect(Math.abs(probed.durationSeconds - 20)).toBeLessThan(0.2);
+    const { execFileSync } = await import('node:child_process');
+    expect(() => execFileSync('pgrep', ['-f', `${outDir}/`])).toThrow();
+    await events.close();
+    await queue.close();
+  });
+});
