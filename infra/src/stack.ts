@@ -30,6 +30,8 @@ export interface Stack {
   stop(): Promise<void>;
   /** Starts a new show-server (after the old one was stopped or killed) and waits until it is healthy. */
   restartServer(): Promise<void>;
+  /** Stops the embedded Redis (it flushes its AOF) and starts it again on the same port and data. */
+  restartRedis(): Promise<void>;
 }
 
 /** Starts what `npm start` runs: Redis (unless given), the show-server and one media-worker. */
@@ -61,12 +63,20 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     async stop() {
       await stopChild(stack.server);
       await stopChild(worker);
-      await redis?.stop();
+      await stack.redis?.stop();
     },
     async restartServer() {
       await stopChild(stack.server);
       stack.server = await launch('show-server', env, options.logDir);
       await waitForHealthy(baseUrl, stack.server);
+    },
+    async restartRedis() {
+      if (!stack.redis) throw new Error('this stack uses an external Redis');
+      await stack.redis.stop();
+      stack.redis = await startEmbeddedRedis({
+        dir: path.join(dataDir, 'redis'),
+        port: stack.redis.port,
+      });
     },
   };
   try {

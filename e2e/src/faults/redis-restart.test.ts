@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { waitFor } from '@showrec/infra';
+import type { ShowView } from '@showrec/protocol';
+import { joinAs } from '../support/phones.js';
+import { showApi } from '../support/show-api.js';
+import { useStackAndBrowser } from '../support/stack-and-browser.js';
+import { createShow } from '../support/test-stack.js';
+
+describe('fault: Redis restarts mid-show', () => {
+  const env = useStackAndBrowser();
+
+  it('the show comes back from the AOF where it was, and the take recording through the restart is filed', async () => {
+    const { stack, browser } = env;
+    const show = await createShow(stack, 'Redis blip');
+    const host = showApi(stack, show);
+    const call = async (method: string, path: string, body?: object) =>
+      fetch(`${stack.baseUrl}/api/shows/${show.id}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${show.hostKey}`, 'content-type': 'application/json' },
+        body: body && JSON.stringify(body),
+      });
+    await call('POST', '/cues', { kind: 'capture', text: 'The song' });
+    await call('POST', '/cues', { kind: 'credits', text: 'Thanks' });
+    const phone = await joinAs(browser, stack.baseUrl, show.joinCode, 'Lin');
+    await call('POST', '/go');
+    await phone.locator('[data-phase="recording"]').waitFor();
+    await new Promise((r) => setTimeout(r, 2000));
+
+    await stack.restartRedis();
+    await waitFor(
+      'healthz 200 again',
+      async () => (await fetch(`${stack.baseUrl}/healthz`)).status === 200,
+      30_000,
+    );
+    const view = (await (await call('GET', '')).json()) as ShowView;
+    expect(view).toMatchObject({
+      currentCueIndex: 0,
+      capture: { running: true },
+      cues: [{ text: 'The song' }, { text: 'Thanks' }],
+    });
+    await new Promise((r) => setTimeout(r, 2000));
+
+    expect((await call('POST', '/go')).status).toBe(200);
+    await phone.locator('[data-phase="standby"]').waitFor();
+    const [take] = await host.takes();
+    expect(take).toMatchObject({ status: 'ended', endReason: 'stopped' });
+    const [record] = await host.recordsFiled(1);
+    expect(record!.takeId).toBe(take!.id);
+    expect(record!.media.durationMs).toBeGreaterThan(3500);
+  });
+});
