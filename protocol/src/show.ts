@@ -106,6 +106,8 @@ export interface ShowView {
   phones: { joined: number; recording: number; list: PhoneStatus[] };
   /** Everyone who has recorded in this show so far, in order of their first take. */
   credits: string[];
+  /** For host and crew: what keeps the show from recording (disk below its floor…). */
+  warnings: string[];
   /** The server's clock when this view was made, so clients can run countdowns without skew. */
   serverNow: number;
 }

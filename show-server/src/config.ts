@@ -26,6 +26,7 @@ const envSchema = z.object({
     .union([z.literal('off'), z.coerce.number().int().min(0).max(65535)])
     .default(9000),
   SHOWREC_OSC_HOST: z.union([z.ipv4(), z.ipv6()]).default('0.0.0.0'),
+  SHOWREC_MIN_FREE_MB: z.coerce.number().int().min(0).default(2048),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
@@ -44,6 +45,8 @@ export interface Config {
   recorderPorts: { min: number; max: number };
   /** OSC remote control; null when SHOWREC_OSC_PORT=off. */
   osc: { host: string; port: number } | null;
+  /** Below this much free space in the data directory, new takes are refused. */
+  minFreeMb: number;
   /** The folder holding stage-display/dist and audience-app/dist. */
   webDir: string;
   logLevel: string;
@@ -81,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxPort: e.SHOWREC_RTC_MAX_PORT,
     },
     recorderPorts: { min: e.SHOWREC_RECORDER_MIN_PORT, max: e.SHOWREC_RECORDER_MAX_PORT },
+    minFreeMb: e.SHOWREC_MIN_FREE_MB,
     osc:
       e.SHOWREC_OSC_PORT === 'off' ? null : { host: e.SHOWREC_OSC_HOST, port: e.SHOWREC_OSC_PORT },
     webDir: path.resolve(e.SHOWREC_WEB_DIR ?? path.join(import.meta.dirname, '..', '..')),

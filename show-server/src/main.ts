@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { CaptureService } from './capture/capture-service.js';
+import { DiskGuard } from './capture/disk-guard.js';
 import { PhoneRegistry } from './capture/phone-registry.js';
 import { PortAllocator } from './capture/port-allocator.js';
 import { ServerHeartbeat } from './capture/server-heartbeat.js';
@@ -35,16 +36,19 @@ const pool = await WorkerPool.create({
 const shows = new ShowStore(redis);
 const takes = new TakeStore(redis);
 const phones = new PhoneRegistry(redis);
+const disk = new DiskGuard(config.dataDir, config.minFreeMb);
 const views = new ShowViews(
   shows,
   phones,
   takes,
+  disk,
   (show) => `${config.publicUrl ?? ''}/join/${show.joinCode}`,
 );
 const capture = new CaptureService({
   shows,
   takes,
   phones,
+  disk,
   enqueueTake: (takeId) => enqueueTake(queue, takeId),
   pool,
   ports: new PortAllocator(config.recorderPorts.min, config.recorderPorts.max),

@@ -16,6 +16,7 @@ import { Refusal } from '../refusal.js';
 import { newId, newSecret } from '../shows/secrets.js';
 import type { ShowStore } from '../shows/show-store.js';
 import type { WorkerPool } from '../sfu/worker-pool.js';
+import { diskWarning, type DiskGuard } from './disk-guard.js';
 import { Peer } from './peer.js';
 import type { PhoneRegistry } from './phone-registry.js';
 import type { PortAllocator } from './port-allocator.js';
@@ -30,6 +31,7 @@ export interface CaptureServiceDeps {
   shows: ShowStore;
   takes: TakeStore;
   phones: PhoneRegistry;
+  disk: DiskGuard;
   /** Hands a finished take to the media-worker (see queue/take-queue.ts). */
   enqueueTake: (takeId: string) => Promise<void>;
   pool: WorkerPool;
@@ -206,6 +208,14 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
 
   async #startTake(room: Room, peer: Peer): Promise<void> {
     if (peer.take || peer.startingTake || room.closed) return;
+    const space = await this.deps.disk.check();
+    if (!space.ok) {
+      this.#log.warn(
+        { showId: room.showId, participantId: peer.id, ...space },
+        `refused a new take: ${diskWarning(space)}`,
+      );
+      return;
+    }
     peer.startingTake = true;
     const takeId = newId();
     const file = path.join('takes', room.showId, `${takeId}.mkv`);

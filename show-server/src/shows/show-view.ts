@@ -4,13 +4,15 @@ export interface ShowViewInputs {
   show: StoredShow;
   phones: PhoneStatus[];
   takes: TakeManifest[];
+  /** For the host: conditions that stop recording (disk below its floor…). */
+  warnings: string[];
   joinUrl: string;
   now: number;
 }
 
 /** The full view (host, crew) or the public one (stage, phones): cue notes blanked, no phone list. */
 export function buildShowView(
-  { show, phones, takes, joinUrl, now }: ShowViewInputs,
+  { show, phones, takes, warnings, joinUrl, now }: ShowViewInputs,
   full: boolean,
 ): ShowView {
   const recording = phones.filter((p) => p.state === 'recording').length;
@@ -34,6 +36,7 @@ export function buildShowView(
     capture: { running: show.capture.running, takes: takes.length, recording },
     phones: { joined: phones.length, recording, list: full ? phones : [] },
     credits,
+    warnings: full ? warnings : [],
     serverNow: now,
   };
 }

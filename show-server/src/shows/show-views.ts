@@ -1,4 +1,5 @@
 import type { ShowView, StoredShow } from '@showrec/protocol';
+import { diskWarning, type DiskGuard } from '../capture/disk-guard.js';
 import type { PhoneRegistry } from '../capture/phone-registry.js';
 import type { TakeStore } from '../capture/take-store.js';
 import { buildShowView } from './show-view.js';
@@ -15,19 +16,22 @@ export class ShowViews {
     private readonly shows: ShowStore,
     private readonly phones: PhoneRegistry,
     private readonly takes: TakeStore,
+    private readonly disk: DiskGuard,
     private readonly joinUrl: (show: StoredShow) => string,
   ) {}
 
   async of(showId: string, show?: StoredShow): Promise<ShowViewPair> {
     const current = show ?? (await this.shows.require(showId));
-    const [phones, takes] = await Promise.all([
+    const [phones, takes, space] = await Promise.all([
       this.phones.list(showId),
       this.takes.listForShow(showId),
+      this.disk.check(),
     ]);
     const inputs = {
       show: current,
       phones,
       takes,
+      warnings: space.ok ? [] : [diskWarning(space)],
       joinUrl: this.joinUrl(current),
       now: Date.now(),
     };

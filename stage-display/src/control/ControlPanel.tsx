@@ -152,6 +152,11 @@ export function ControlPanel() {
           {error}
         </p>
       )}
+      {view.warnings.map((warning) => (
+        <p key={warning} role="alert" className="warning-banner" data-testid="warning">
+          {warning}
+        </p>
+      ))}
       <div className="cue-cards">
         <CueCard label="Live" cue={view.cues[view.currentCueIndex]} index={view.currentCueIndex} />
         <CueCard
