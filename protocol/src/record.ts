@@ -23,6 +23,8 @@ export const recordSchema = z.object({
   }),
   createdAt: z.string(),
   status: z.literal('filed'),
+  /** The RECord of the earlier part of the same recording, when its phone dropped off and came back. */
+  continues: idSchema.nullable().default(null),
 });
 export type RECord = z.infer<typeof recordSchema>;
 

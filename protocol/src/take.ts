@@ -37,5 +37,10 @@ export const takeManifestSchema = z.object({
   codecs: z.object({ audio: z.string().nullable(), video: z.string().nullable() }),
   rtp: z.object({ audio: rtpCountsSchema.nullable(), video: rtpCountsSchema.nullable() }),
   failure: z.string().nullable(),
+  /**
+   * The take this one carries on: the same phone, the same capture, after its connection dropped.
+   * Together they are the parts of one recording.
+   */
+  continues: idSchema.nullable().default(null),
 });
 export type TakeManifest = z.infer<typeof takeManifestSchema>;

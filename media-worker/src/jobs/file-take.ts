@@ -100,6 +100,7 @@ export function fileTakeProcessor(deps: FileTakeDeps) {
       },
       createdAt: new Date().toISOString(),
       status: 'filed',
+      continues: take.continues ? recordIdForTake(take.continues) : null,
     };
     await deps.store.file(record);
     await job.updateProgress(100);

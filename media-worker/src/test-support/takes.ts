@@ -28,6 +28,7 @@ export function endedTake(takeId: string, file: string): TakeManifest {
     codecs: { audio: 'opus', video: 'VP8' },
     rtp: { audio: { packets: 250, lost: 0 }, video: { packets: 600, lost: 0 } },
     failure: null,
+    continues: null,
   };
 }
 

@@ -61,6 +61,11 @@ export interface CaptureServiceEvents {
 export class CaptureService extends EventEmitter<CaptureServiceEvents> {
   readonly #rooms = new Map<string, Promise<Room>>();
   readonly #finishing = new Set<Promise<void>>();
+  /** Each phone's last take in the running capture, by `showId/participantId`, to link the parts of a recording. */
+  readonly #lastTakes = new Map<
+    string,
+    { takeId: string; cueId: string | null; reason: TakeEndReason }
+  >();
   readonly #log: Logger;
   readonly #statsTimer: NodeJS.Timeout;
 
@@ -183,6 +188,8 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
       await Promise.all(recording.map((peer) => this.#endTake(peer, 'stopped', null)));
       if (!running) {
         room.captureCueId = null;
+        for (const key of this.#lastTakes.keys())
+          if (key.startsWith(`${showId}/`)) this.#lastTakes.delete(key);
         return ended;
       }
     }
@@ -219,6 +226,12 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
     peer.startingTake = true;
     const takeId = newId();
     const file = path.join('takes', room.showId, `${takeId}.mkv`);
+    // Back after a drop in the same capture cue: this take carries on the one that was cut.
+    const previous = this.#lastTakes.get(`${room.showId}/${peer.id}`);
+    const continues =
+      previous && previous.cueId === room.captureCueId && previous.reason !== 'stopped'
+        ? previous.takeId
+        : null;
     const manifest = {
       id: takeId,
       showId: room.showId,
@@ -233,6 +246,7 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
       codecs: { audio: null, video: null },
       rtp: { audio: null, video: null },
       failure: null,
+      continues,
     };
     const log = this.#log.child({ showId: room.showId, participantId: peer.id, takeId });
     try {
@@ -308,6 +322,11 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
         endReason: reason,
         rtp: take.recorder.rtpCounts(),
         failure,
+      });
+      this.#lastTakes.set(`${peer.showId}/${peer.id}`, {
+        takeId: take.manifest.id,
+        cueId: take.manifest.cueId,
+        reason,
       });
       this.#recordingChanged(peer);
     })();
