@@ -27,6 +27,9 @@ const envSchema = z.object({
     .default(9000),
   SHOWREC_OSC_HOST: z.union([z.ipv4(), z.ipv6()]).default('0.0.0.0'),
   SHOWREC_MIN_FREE_MB: z.coerce.number().int().min(0).default(2048),
+  SHOWREC_CORS_ORIGINS: z.string().default(''),
+  SHOWREC_JOIN_LIMIT_PER_MIN: z.coerce.number().int().min(1).default(30),
+  SHOWREC_SOCKET_EVENTS_PER_SEC: z.coerce.number().int().min(1).default(20),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
@@ -47,6 +50,9 @@ export interface Config {
   osc: { host: string; port: number } | null;
   /** Below this much free space in the data directory, new takes are refused. */
   minFreeMb: number;
+  /** Origins allowed to call the API and sockets from other sites; empty means same-origin only. */
+  corsOrigins: string[];
+  limits: { joinPerMinute: number; socketEventsPerSecond: number };
   /** The folder holding stage-display/dist and audience-app/dist. */
   webDir: string;
   logLevel: string;
@@ -85,6 +91,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     recorderPorts: { min: e.SHOWREC_RECORDER_MIN_PORT, max: e.SHOWREC_RECORDER_MAX_PORT },
     minFreeMb: e.SHOWREC_MIN_FREE_MB,
+    corsOrigins: e.SHOWREC_CORS_ORIGINS.split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+    limits: {
+      joinPerMinute: e.SHOWREC_JOIN_LIMIT_PER_MIN,
+      socketEventsPerSecond: e.SHOWREC_SOCKET_EVENTS_PER_SEC,
+    },
     osc:
       e.SHOWREC_OSC_PORT === 'off' ? null : { host: e.SHOWREC_OSC_HOST, port: e.SHOWREC_OSC_PORT },
     webDir: path.resolve(e.SHOWREC_WEB_DIR ?? path.join(import.meta.dirname, '..', '..')),

@@ -88,6 +88,8 @@ const app = createApp({
   publicUrl: config.publicUrl,
   webDir: config.webDir,
   recordsDir: config.recordsDir,
+  corsOrigins: config.corsOrigins,
+  joinPerMinute: config.limits.joinPerMinute,
   logger,
 });
 const httpServer = createServer(app);
@@ -97,6 +99,8 @@ const { io } = attachSocketServer(httpServer, {
   shows,
   views,
   adminToken: config.adminToken,
+  corsOrigins: config.corsOrigins,
+  eventsPerSecond: config.limits.socketEventsPerSecond,
   logger,
 });
 // Clients of every show-server process on this Redis see the same shows at the same moment.

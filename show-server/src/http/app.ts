@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import type { Logger } from '../logger.js';
 import { errorHandler } from './http-error.js';
+import { joinRateLimit, securityHeaders } from './security.js';
 import { healthRoute } from './routes/health-route.js';
 import { showsRoutes, type ShowsRoutesDeps } from './routes/shows-routes.js';
 import { webApps } from './web-apps.js';
@@ -10,6 +11,8 @@ export interface AppDeps extends ShowsRoutesDeps {
   health: HealthSources;
   webDir: string;
   recordsDir: string;
+  corsOrigins: string[];
+  joinPerMinute: number;
   logger: Logger;
 }
 
@@ -17,7 +20,9 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.use(securityHeaders(deps.corsOrigins));
   app.use(express.json({ limit: '64kb' }));
+  app.use(['/api/join', '/join/'], joinRateLimit(deps.joinPerMinute));
   app.use(healthRoute(deps.health));
   app.use(showsRoutes(deps));
   app.use(

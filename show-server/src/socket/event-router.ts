@@ -8,6 +8,7 @@ import {
 } from '@showrec/protocol';
 import type { Logger } from '../logger.js';
 import { Refusal } from '../refusal.js';
+import { EventBudget } from './event-budget.js';
 
 type Schemas = typeof clientEventSchemas;
 export type RoleHandlers<R extends SocketRole> = {
@@ -31,13 +32,23 @@ export function routeEvents<R extends SocketRole>(
   role: R,
   handlers: RoleHandlers<R>,
   logger: Logger,
+  eventsPerSecond = 20,
 ): void {
   const schemas = clientEventSchemas[role] as Record<string, z.ZodType>;
+  const budget = new EventBudget(eventsPerSecond);
   socket.onAny(async (event: string, ...args: unknown[]) => {
     const last = args.at(-1);
     const ack = (typeof last === 'function' ? last : () => undefined) as (
       answer: Ack<unknown>,
     ) => void;
+    if (!budget.take()) {
+      logger.warn(
+        { socketId: socket.id, role, event: String(event).slice(0, 64) },
+        'refused an event over the rate limit',
+      );
+      ack({ ok: false, error: 'too many requests: slow down' });
+      return;
+    }
     const schema = Object.hasOwn(schemas, event) ? schemas[event] : undefined;
     if (!schema) {
       logger.warn(

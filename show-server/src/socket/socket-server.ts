@@ -47,6 +47,8 @@ export interface SocketDeps {
   shows: ShowStore;
   views: ShowViews;
   adminToken: string;
+  corsOrigins: string[];
+  eventsPerSecond: number;
   logger: Logger;
 }
 
@@ -62,6 +64,7 @@ export function attachSocketServer(
   const io: ShowrecIo = new Server(httpServer, {
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
+    ...(deps.corsOrigins.length > 0 ? { cors: { origin: deps.corsOrigins } } : {}),
     // Phones on venue Wi-Fi: notice a dead connection within ~10 s, so its take ends promptly.
     pingInterval: 5000,
     pingTimeout: 5000,
@@ -128,9 +131,10 @@ export function attachSocketServer(
           }),
         },
         log,
+        deps.eventsPerSecond,
       );
     } else {
-      routeEvents(socket, role, {}, log);
+      routeEvents(socket, role, {}, log, deps.eventsPerSecond);
     }
     void (async () => {
       await socket.join(role === 'stage' ? publicRoom(id) : fullRoom(id));
@@ -169,6 +173,7 @@ export function attachSocketServer(
         'media:ready': () => deps.capture.mediaReady(joined()),
       },
       log,
+      deps.eventsPerSecond,
     );
     socket.on('disconnect', (reason) => {
       if (!peer) return;
