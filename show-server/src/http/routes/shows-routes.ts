@@ -29,6 +29,13 @@ export interface ShowsRoutesDeps {
   publicUrl: string | null;
 }
 
+/** A cue index in a path: digits only (Number(' ') would be 0). */
+const cueIndexSchema = z
+  .string()
+  .regex(/^-?\d{1,6}$/, 'a cue index is a whole number')
+  .transform(Number)
+  .pipe(z.number().int().min(-1));
+
 const CONTROL: Role[] = ['admin', 'host'];
 const READ: Role[] = ['admin', 'host', 'crew'];
 
@@ -130,7 +137,7 @@ export function showsRoutes(deps: ShowsRoutesDeps): Router {
 
   router.post('/api/shows/:id/cue/:index', async (req, res) => {
     const show = await showFor(req, CONTROL);
-    const index = z.coerce.number().int().min(-1).parse(req.params.index);
+    const index = cueIndexSchema.parse(req.params.index);
     res.json((await deps.views.of(show.id, await deps.control.jump(show.id, index))).full);
   });
 

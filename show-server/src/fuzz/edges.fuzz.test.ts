@@ -1,0 +1,235 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmbeddedRedis, type EmbeddedRedis } from '@showrec/infra';
+import {
+  clientEventSchemas,
+  createShowBodySchema,
+  cueInputSchema,
+  cueOrderSchema,
+  cuePatchSchema,
+  redisKeys,
+  updateShowBodySchema,
+  type Cue,
+  type ShowCreated,
+} from '@showrec/protocol';
+import type { z } from 'zod';
+import {
+  apiClient,
+  connectSocket,
+  createTestShow,
+  emit,
+  nextEvent,
+  type TestSocket,
+} from '../test-support/api-client.js';
+import { startServerProcess, type ServerProcess } from '../test-support/server-process.js';
+
+const RUNS = 40;
+
+/** Anything at all, except what the schema would accept. */
+const invalidFor = (schema: z.ZodType) =>
+  fc.anything().filter((value) => !schema.safeParse(value).success);
+
+describe('fuzzing the edges: random and malformed input (real server, real Redis)', () => {
+  let redis: EmbeddedRedis;
+  let client: Redis;
+  let server: ServerProcess;
+  let show: ShowCreated;
+  let cue: Cue;
+  let api: ReturnType<typeof apiClient>;
+  const sockets: Record<'audience' | 'host', TestSocket> = {} as never;
+  let before: { keys: number; show: string | null };
+  const snapshot = async () => ({
+    keys: await client.dbsize(),
+    show: await client.get(redisKeys.show(show.id)),
+  });
+
+  beforeAll(async () => {
+    redis = await startEmbeddedRedis({ dir: await mkdtemp(path.join(tmpdir(), 'showrec-redis-')) });
+    client = new Redis(redis.url);
+    server = await startServerProcess({
+      REDIS_URL: redis.url,
+      SHOWREC_JOIN_LIMIT_PER_MIN: '1000000',
+      SHOWREC_SOCKET_EVENTS_PER_SEC: '1000000',
+    });
+    api = apiClient(server.baseUrl);
+    show = await createTestShow(server.baseUrl, server.adminToken, 'Fuzzed');
+    cue = (
+      await api<Cue>('POST', `/api/shows/${show.id}/cues`, show.hostKey, {
+        kind: 'title',
+        text: 'Hello',
+      })
+    ).body;
+    sockets.audience = connectSocket(server.baseUrl, { role: 'audience' });
+    sockets.host = connectSocket(server.baseUrl, {
+      role: 'host',
+      showId: show.id,
+      key: show.hostKey,
+    });
+    await nextEvent(sockets.host, 'show:state');
+    before = await snapshot();
+  });
+  afterAll(async () => {
+    for (const s of Object.values(sockets)) s.disconnect();
+    client?.disconnect();
+    await server?.stop();
+    await redis?.stop();
+  });
+
+  for (const role of ['audience', 'host'] as const) {
+    for (const [event, schema] of Object.entries(clientEventSchemas[role])) {
+      it(`${role} "${event}": every malformed payload is refused with a reason`, async () => {
+        await fc.assert(
+          fc.asyncProperty(invalidFor(schema as z.ZodType), async (payload) => {
+            const ack = await emit(sockets[role], event as never, payload);
+            return ack.ok === false && ack.error.startsWith(`invalid ${event} payload:`);
+          }),
+          { numRuns: RUNS },
+        );
+      });
+    }
+    it(`${role}: unknown events are refused`, async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc
+            .string({ minLength: 1, maxLength: 40 })
+            .filter(
+              (e) =>
+                !Object.hasOwn(clientEventSchemas[role], e) &&
+                ![
+                  'connect',
+                  'disconnect',
+                  'disconnecting',
+                  'connect_error',
+                  'newListener',
+                  'removeListener',
+                ].includes(e),
+            ),
+          fc.anything(),
+          async (event, payload) => {
+            const ack = await emit(sockets[role], event as never, payload);
+            return ack.ok === false && ack.error.includes('is not allowed on a');
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    });
+  }
+
+  it('REST: malformed bodies and parameters get a 4xx with a JSON reason', async () => {
+    const routes: Array<{
+      method: string;
+      path: () => string;
+      token: () => string;
+      schema: z.ZodType;
+    }> = [
+      {
+        method: 'POST',
+        path: () => '/api/shows',
+        token: () => server.adminToken,
+        schema: createShowBodySchema,
+      },
+      {
+        method: 'PATCH',
+        path: () => `/api/shows/${show.id}`,
+        token: () => show.hostKey,
+        schema: updateShowBodySchema,
+      },
+      {
+        method: 'POST',
+        path: () => `/api/shows/${show.id}/cues`,
+        token: () => show.hostKey,
+        schema: cueInputSchema,
+      },
+      {
+        method: 'PATCH',
+        path: () => `/api/shows/${show.id}/cues/${cue.id}`,
+        token: () => show.hostKey,
+        schema: cuePatchSchema,
+      },
+      {
+        method: 'PUT',
+        path: () => `/api/shows/${show.id}/cues/order`,
+        token: () => show.hostKey,
+        schema: cueOrderSchema,
+      },
+    ];
+    const accepted = (schema: z.ZodType, raw: string) => {
+      try {
+        return schema.safeParse(JSON.parse(raw)).success;
+      } catch {
+        return false;
+      }
+    };
+    const body = fc.oneof(
+      fc.anything().map((v) => JSON.stringify(v) ?? 'null'),
+      fc.string(),
+      fc.constantFrom(
+        '{',
+        '{"title":',
+        '[]',
+        'null',
+        '{"kind":"title","text":' + '"x"'.repeat(3) + '}',
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...routes), body, async (route, raw) => {
+        fc.pre(!accepted(route.schema, raw));
+        const res = await fetch(`${server.baseUrl}${route.path()}`, {
+          method: route.method,
+          headers: { authorization: `Bearer ${route.token()}`, 'content-type': 'application/json' },
+          body: raw,
+        });
+        const json = (await res.json()) as { error?: unknown };
+        return res.status >= 400 && res.status < 500 && typeof json.error === 'string';
+      }),
+      { numRuns: RUNS * 3 },
+    );
+  });
+
+  it('REST: random path parameters get a 4xx', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ maxLength: 80 }),
+        fc.constantFrom('go', 'back', 'cue/x', 'takes', 'records', 'duplicate'),
+        async (id, action) => {
+          const res = await fetch(
+            `${server.baseUrl}/api/shows/${encodeURIComponent(id)}/${action}`,
+            {
+              method: ['takes', 'records'].includes(action) ? 'GET' : 'POST',
+              headers: { authorization: `Bearer ${show.hostKey}` },
+            },
+          );
+          return res.status >= 400 && res.status < 500;
+        },
+      ),
+      { numRuns: RUNS * 2 },
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ minLength: 1, maxLength: 20 }).filter((i) => !/^-?\d+$/.test(i)),
+        async (index) => {
+          const res = await fetch(
+            `${server.baseUrl}/api/shows/${show.id}/cue/${encodeURIComponent(index)}`,
+            {
+              method: 'POST',
+              headers: { authorization: `Bearer ${show.hostKey}` },
+            },
+          );
+          return res.status === 400;
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('after all that: the server is healthy and nothing was stored', async () => {
+    expect((await fetch(`${server.baseUrl}/healthz`)).status).toBe(200);
+    expect(server.child.exitCode).toBeNull();
+    const after = await snapshot();
+    expect(after).toEqual(before);
+  });
+});
