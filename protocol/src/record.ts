@@ -25,6 +25,8 @@ export const recordSchema = z.object({
   status: z.literal('filed'),
   /** The RECord of the earlier part of the same recording, when its phone dropped off and came back. */
   continues: idSchema.nullable().default(null),
+  /** Which copy was filed: the server's recording, or the phone's own (when it was more complete). */
+  source: z.enum(['server', 'phone']).default('server'),
 });
 export type RECord = z.infer<typeof recordSchema>;
 

@@ -13,6 +13,8 @@ export const redisKeys = {
   /** Every take still recording, across all show-server processes. */
   takesRecording: () => 'showrec:takes:recording',
   takeRecoveryLock: (takeId: string) => `showrec:take:${takeId}:recovering`,
+  /** Takes a participant's phone has been asked to upload and has not finished. */
+  pendingUploads: (participantId: string) => `showrec:participant:${participantId}:uploads`,
   serverHeartbeat: (serverId: string) => `showrec:server:${serverId}:alive`,
   takeFailure: (takeId: string) => `showrec:take:${takeId}:filing-failure`,
   record: (recordId: string) => `showrec:record:${recordId}`,

@@ -7,12 +7,15 @@ const showDetails = {
   venue: z.string().trim().max(200),
   /** The show's date, YYYY-MM-DD. */
   date: z.iso.date().nullable(),
+  /** Every phone uploads its own copy of every take, not only when the server's copy was cut. */
+  alwaysUploadPhoneCopy: z.boolean(),
 };
 
 export const createShowBodySchema = z.strictObject({
   title: showDetails.title,
   venue: showDetails.venue.default(''),
   date: showDetails.date.default(null),
+  alwaysUploadPhoneCopy: showDetails.alwaysUploadPhoneCopy.default(false),
 });
 
 export const updateShowBodySchema = z
@@ -43,6 +46,7 @@ export const storedShowSchema = z.object({
   title: z.string(),
   venue: z.string().default(''),
   date: z.string().nullable().default(null),
+  alwaysUploadPhoneCopy: z.boolean().default(false),
   joinCode: joinCodeSchema,
   hostKeyHash: z.string(),
   crewKeyHash: z.string(),

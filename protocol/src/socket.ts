@@ -119,6 +119,8 @@ export interface ServerToClientEvents {
   /** Sent on every change of the show, to everyone in it (public or full view by role). */
   'show:state': (view: ShowView) => void;
   'show:message': (message: HostMessage) => void;
+  /** Please upload your own recording of this take, from `offset` on. */
+  'upload:request': (progress: { takeId: string; offset: number }) => void;
 }
 
 export type ClientToServerEvents = {

@@ -42,5 +42,19 @@ export const takeManifestSchema = z.object({
    * Together they are the parts of one recording.
    */
   continues: idSchema.nullable().default(null),
+  /** The server asked the phone for its own recording of this take (the server's copy was cut or lossy). */
+  uploadRequested: z.boolean().default(false),
+  /** The phone's own recording, once uploaded in full. */
+  phoneCopy: z
+    .object({ file: z.string(), bytes: z.number().int().nonnegative() })
+    .nullable()
+    .default(null),
 });
+
+/** The phone's upload of its own copy of a take: how much the server holds, to resume from. */
+export const uploadProgressSchema = z.object({
+  takeId: idSchema,
+  offset: z.number().int().nonnegative(),
+});
+export type UploadProgress = z.infer<typeof uploadProgressSchema>;
 export type TakeManifest = z.infer<typeof takeManifestSchema>;

@@ -30,6 +30,7 @@ const envSchema = z.object({
   SHOWREC_CORS_ORIGINS: z.string().default(''),
   SHOWREC_JOIN_LIMIT_PER_MIN: z.coerce.number().int().min(1).default(30),
   SHOWREC_SOCKET_EVENTS_PER_SEC: z.coerce.number().int().min(1).default(20),
+  SHOWREC_MAX_UPLOAD_MB: z.coerce.number().int().min(1).default(4096),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
@@ -52,6 +53,8 @@ export interface Config {
   minFreeMb: number;
   /** Origins allowed to call the API and sockets from other sites; empty means same-origin only. */
   corsOrigins: string[];
+  /** The largest phone copy of a take the server accepts. */
+  maxUploadBytes: number;
   limits: { joinPerMinute: number; socketEventsPerSecond: number };
   /** The folder holding stage-display/dist and audience-app/dist. */
   webDir: string;
@@ -91,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     recorderPorts: { min: e.SHOWREC_RECORDER_MIN_PORT, max: e.SHOWREC_RECORDER_MAX_PORT },
     minFreeMb: e.SHOWREC_MIN_FREE_MB,
+    maxUploadBytes: e.SHOWREC_MAX_UPLOAD_MB * 1024 * 1024,
     corsOrigins: e.SHOWREC_CORS_ORIGINS.split(',')
       .map((o) => o.trim())
       .filter(Boolean),

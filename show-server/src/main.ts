@@ -11,7 +11,8 @@ import { loadConfig } from './config.js';
 import { createApp } from './http/app.js';
 import { createLogger } from './logger.js';
 import { OscServer } from './osc/osc-server.js';
-import { createTakeQueue, enqueueTake } from './queue/take-queue.js';
+import { createTakeQueue, enqueuePhoneCopy, enqueueTake } from './queue/take-queue.js';
+import { UploadService } from './capture/upload-service.js';
 import { RecordReader } from './records/record-reader.js';
 import { createRedisConnection } from './redis/redis-connection.js';
 import { WorkerPool } from './sfu/worker-pool.js';
@@ -44,7 +45,16 @@ const views = new ShowViews(
   disk,
   (show) => `${config.publicUrl ?? ''}/join/${show.joinCode}`,
 );
+const uploads = new UploadService({
+  redis,
+  takes,
+  dataDir: config.dataDir,
+  maxBytes: config.maxUploadBytes,
+  enqueuePhoneCopy: (takeId) => enqueuePhoneCopy(queue, takeId),
+  logger,
+});
 const capture = new CaptureService({
+  uploads,
   shows,
   takes,
   phones,
@@ -62,6 +72,7 @@ const recovery = new TakeRecovery({
   redis,
   takes,
   enqueueTake: (takeId) => enqueueTake(queue, takeId),
+  requestPhoneCopy: (take) => uploads.request(take),
   dataDir: config.dataDir,
   serverId,
   logger,
@@ -90,6 +101,7 @@ const app = createApp({
   recordsDir: config.recordsDir,
   corsOrigins: config.corsOrigins,
   joinPerMinute: config.limits.joinPerMinute,
+  uploads,
   logger,
 });
 const httpServer = createServer(app);
@@ -101,6 +113,7 @@ const { io } = attachSocketServer(httpServer, {
   adminToken: config.adminToken,
   corsOrigins: config.corsOrigins,
   eventsPerSecond: config.limits.socketEventsPerSecond,
+  uploads,
   logger,
 });
 // Clients of every show-server process on this Redis see the same shows at the same moment.

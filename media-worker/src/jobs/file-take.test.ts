@@ -11,6 +11,7 @@ import {
   recordIdForTake,
   recordSchema,
   redisKeys,
+  takeManifestSchema,
   type FileTakeJob,
 } from '@showrec/protocol';
 import { createLogger } from '../logger.js';
@@ -30,11 +31,11 @@ describe('file-take job (real Redis, BullMQ and ffmpeg)', () => {
   const seed = (takeId: string, write: (file: string) => Promise<void>) =>
     seedTake(client, dataDir, takeId, write);
 
-  const enqueue = (takeId: string) =>
+  const enqueue = (jobId: string, takeId = jobId) =>
     queue.add(
       FILE_TAKE_JOB,
       { takeId },
-      { jobId: takeId, attempts: 2, backoff: { type: 'fixed', delay: 100 }, removeOnFail: false },
+      { jobId, attempts: 2, backoff: { type: 'fixed', delay: 100 }, removeOnFail: false },
     );
 
   beforeAll(async () => {
@@ -120,6 +121,48 @@ describe('file-take job (real Redis, BullMQ and ffmpeg)', () => {
       alreadyFiled: true,
     });
     expect(await client.zcard(redisKeys.showRecords(show.id))).toBe(1);
+  });
+
+  it('refiles a take from the phone’s own copy when it arrives and is more complete; never from a worse one', async () => {
+    const input = await seed('take-cut001', (file) => makeClip(file, { seconds: 3 }));
+    const first = await enqueue('take-cut001');
+    await first.waitUntilFinished(events, 60_000);
+    const recordId = recordIdForTake('take-cut001');
+    const fromServer = recordSchema.parse(
+      JSON.parse((await client.get(redisKeys.record(recordId)))!),
+    );
+    expect(fromServer.source).toBe('server');
+    expect(Math.abs(fromServer.media.durationMs - 3000)).toBeLessThan(200);
+
+    const phoneFile = input.replace(/\.mkv$/, '.phone.webm');
+    await makeClip(phoneFile, { seconds: 6, format: 'vp8-opus-webm' });
+    const take = takeManifestSchema.parse(
+      JSON.parse((await client.get(redisKeys.take('take-cut001')))!),
+    );
+    const phoneCopy = {
+      file: path.relative(dataDir, phoneFile),
+      bytes: (await readFile(phoneFile)).length,
+    };
+    await client.set(
+      redisKeys.take('take-cut001'),
+      JSON.stringify({ ...take, uploadRequested: true, phoneCopy }),
+    );
+    const second = await enqueue('take-cut001-phone', 'take-cut001');
+    expect(await second.waitUntilFinished(events, 60_000)).toEqual({
+      recordId,
+      alreadyFiled: false,
+    });
+    const fromPhone = recordSchema.parse(
+      JSON.parse((await client.get(redisKeys.record(recordId)))!),
+    );
+    expect(fromPhone).toMatchObject({ source: 'phone', createdAt: fromServer.createdAt });
+    expect(Math.abs(fromPhone.media.durationMs - 6000)).toBeLessThan(200);
+    expect(
+      (await client.zrange(redisKeys.showRecords(show.id), 0, -1)).filter((id) => id === recordId),
+    ).toHaveLength(1);
+
+    const again = await enqueue('take-cut001-again', 'take-cut001');
+    expect(await again.waitUntilFinished(events, 60_000)).toEqual({ recordId, alreadyFiled: true });
   });
 
   it('a take that cannot be filed fails for good with its reason kept, and its input file untouched', async () => {

@@ -7,6 +7,7 @@ import {
   recordIdForTake,
   type FileTakeJob,
   type RECord,
+  type TakeManifest,
 } from '@showrec/protocol';
 import type { Logger } from '../logger.js';
 import {
@@ -15,6 +16,7 @@ import {
   stopProcessesWriting,
   transcodeToMp4,
   type MediaTools,
+  type ProbeResult,
 } from '../ffmpeg/media-tools.js';
 import type { RecordStore } from '../records/record-store.js';
 
@@ -33,8 +35,10 @@ export interface FileTakeResult {
 
 /**
  * Turns one recorded take into a RECord: a web-playable MP4, a poster, its duration, and the
- * credit to the phone's owner. Idempotent: the RECord id derives from the take id, outputs are
- * written under temporary names and renamed, and a take already filed is left alone.
+ * credit to the phone's owner. Of the copies there are — the server's recording, and the phone's
+ * own when it uploaded one — the most complete is filed, and the RECord says which. Idempotent:
+ * the RECord id derives from the take id, outputs are written under temporary names and renamed,
+ * and a take already filed from its best copy is left alone.
  */
 export function fileTakeProcessor(deps: FileTakeDeps) {
   return async (job: Job<FileTakeJob>): Promise<FileTakeResult> => {
@@ -46,19 +50,15 @@ export function fileTakeProcessor(deps: FileTakeDeps) {
       recordId,
       attempt: job.attemptsMade + 1,
     });
-    if (await deps.store.hasRecord(recordId)) {
-      log.info('already filed');
-      return { recordId, alreadyFiled: true };
-    }
     const take = await deps.store.take(takeId);
     if (!take) throw new UnrecoverableError(`no manifest for take ${takeId}`);
     if (take.status === 'recording') throw new Error(`take ${takeId} is still recording`);
-    const input = path.join(deps.dataDir, take.file);
-    if (!existsSync(input))
-      throw new UnrecoverableError(`the take's recording ${input} does not exist`);
-    const source = await probe(deps.tools, input);
-    if (!source.video) throw new UnrecoverableError(`the take's recording ${input} holds no video`);
-
+    const { source, input, probed } = await chooseCopy(deps, take);
+    const existing = await deps.store.get(recordId);
+    if (existing?.source === source) {
+      log.info({ source }, 'already filed');
+      return { recordId, alreadyFiled: true };
+    }
     const outDir = path.join(deps.recordsDir, recordId);
     await mkdir(outDir, { recursive: true });
     // A worker killed mid-job leaves its ffmpeg running and its partial files behind.
@@ -71,7 +71,7 @@ export function fileTakeProcessor(deps: FileTakeDeps) {
     const poster = path.join(outDir, 'poster.jpg');
     const partial = (file: string) => `${file}.${process.pid}.partial${path.extname(file)}`;
 
-    log.info({ input, source }, 'transcoding');
+    log.info({ input, source, probed }, 'transcoding');
     await transcodeToMp4(deps.tools, input, partial(video), (percent) => {
       void job.updateProgress(Math.round(percent * 0.85));
     });
@@ -98,13 +98,53 @@ export function fileTakeProcessor(deps: FileTakeDeps) {
         poster: `/media/records/${recordId}/poster.jpg`,
         durationMs: output.durationMs,
       },
-      createdAt: new Date().toISOString(),
+      createdAt: existing?.createdAt ?? new Date().toISOString(),
       status: 'filed',
+      source,
       continues: take.continues ? recordIdForTake(take.continues) : null,
     };
     await deps.store.file(record);
     await job.updateProgress(100);
-    log.info({ durationMs: output.durationMs }, 'RECord filed');
+    log.info({ durationMs: output.durationMs, source, refiled: existing !== null }, 'RECord filed');
     return { recordId, alreadyFiled: false };
   };
+}
+
+interface Copy {
+  source: RECord['source'];
+  input: string;
+  probed: ProbeResult;
+}
+
+/** The longest playable copy with video; the server's wins a tie within half a second. */
+async function chooseCopy(deps: FileTakeDeps, take: TakeManifest): Promise<Copy> {
+  const candidates: Array<Omit<Copy, 'probed'>> = [
+    { source: 'server', input: path.join(deps.dataDir, take.file) },
+  ];
+  if (take.phoneCopy)
+    candidates.push({ source: 'phone', input: path.join(deps.dataDir, take.phoneCopy.file) });
+  const usable: Copy[] = [];
+  let reason = '';
+  for (const candidate of candidates) {
+    if (!existsSync(candidate.input)) {
+      reason = `the take's recording ${candidate.input} does not exist`;
+      continue;
+    }
+    try {
+      const probed = await probe(deps.tools, candidate.input);
+      if (probed.video) usable.push({ ...candidate, probed });
+      else reason = `the take's recording ${candidate.input} holds no video`;
+    } catch (err) {
+      reason = (err as Error).message;
+    }
+  }
+  const [first, ...rest] = usable;
+  if (!first) {
+    // A copy that exists but won't probe may be a transient failure; a missing or silent one won't fix itself.
+    throw reason.startsWith('ffprobe failed') ? new Error(reason) : new UnrecoverableError(reason);
+  }
+  return rest.reduce(
+    (best, c) => (c.probed.durationMs > best.probed.durationMs + 500 ? c : best),
+    first,
+  );
 }

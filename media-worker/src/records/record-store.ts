@@ -23,10 +23,6 @@ export class RecordStore {
     return raw ? storedShowSchema.parse(JSON.parse(raw)) : null;
   }
 
-  async hasRecord(recordId: string): Promise<boolean> {
-    return (await this.redis.exists(redisKeys.record(recordId))) === 1;
-  }
-
   async get(recordId: string): Promise<RECord | null> {
     const raw = await this.redis.get(redisKeys.record(recordId));
     return raw ? recordSchema.parse(JSON.parse(raw)) : null;

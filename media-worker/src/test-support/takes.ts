@@ -1,7 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
-import { redisKeys, storedShowSchema, type StoredShow, type TakeManifest } from '@showrec/protocol';
+import {
+  redisKeys,
+  storedShowSchema,
+  takeManifestSchema,
+  type StoredShow,
+  type TakeManifest,
+} from '@showrec/protocol';
 
 export const testShow: StoredShow = storedShowSchema.parse({
   id: 'show-abc123',
@@ -14,7 +20,7 @@ export const testShow: StoredShow = storedShowSchema.parse({
 });
 
 export function endedTake(takeId: string, file: string): TakeManifest {
-  return {
+  return takeManifestSchema.parse({
     id: takeId,
     showId: testShow.id,
     cueId: null,
@@ -29,7 +35,7 @@ export function endedTake(takeId: string, file: string): TakeManifest {
     rtp: { audio: { packets: 250, lost: 0 }, video: { packets: 600, lost: 0 } },
     failure: null,
     continues: null,
-  };
+  });
 }
 
 /** Stores the show and an ended take whose recording `write` creates; returns the file's path. */

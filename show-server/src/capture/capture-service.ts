@@ -10,6 +10,7 @@ import type {
   StoredShow,
   TakeEndReason,
   TransportCreated,
+  UploadProgress,
 } from '@showrec/protocol';
 import type { Logger } from '../logger.js';
 import { Refusal } from '../refusal.js';
@@ -18,6 +19,8 @@ import type { ShowStore } from '../shows/show-store.js';
 import type { WorkerPool } from '../sfu/worker-pool.js';
 import { diskWarning, type DiskGuard } from './disk-guard.js';
 import { Peer } from './peer.js';
+import { wantsPhoneCopy } from './phone-copy-policy.js';
+import type { UploadService } from './upload-service.js';
 import type { PhoneRegistry } from './phone-registry.js';
 import type { PortAllocator } from './port-allocator.js';
 import { Room, type RtcSettings } from './room.js';
@@ -32,6 +35,7 @@ export interface CaptureServiceDeps {
   takes: TakeStore;
   phones: PhoneRegistry;
   disk: DiskGuard;
+  uploads: UploadService;
   /** Hands a finished take to the media-worker (see queue/take-queue.ts). */
   enqueueTake: (takeId: string) => Promise<void>;
   pool: WorkerPool;
@@ -50,6 +54,8 @@ export interface CaptureServiceEvents {
   phones: [showId: string];
   /** A phone lost its media session on the server (its room closed) and must join again. */
   evicted: [participantId: string];
+  /** Ask this phone for its own recording of a take. */
+  upload: [participantId: string, progress: UploadProgress];
 }
 
 /**
@@ -247,6 +253,8 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
       rtp: { audio: null, video: null },
       failure: null,
       continues,
+      uploadRequested: false,
+      phoneCopy: null,
     };
     const log = this.#log.child({ showId: room.showId, participantId: peer.id, takeId });
     try {
@@ -339,9 +347,15 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
   }
 
   /** Completes the manifest and hands the take to the worker, failed or not: a partial file is still worth filing. */
-  async #finish(manifest: Parameters<TakeStore['save']>[0]): Promise<void> {
+  async #finish(ended: Parameters<TakeStore['save']>[0]): Promise<void> {
+    const show = await this.deps.shows.get(ended.showId);
+    const manifest = { ...ended, uploadRequested: wantsPhoneCopy(ended, show) };
     await this.deps.takes.save(manifest);
     await this.deps.enqueueTake(manifest.id);
+    if (manifest.uploadRequested) {
+      const progress = await this.deps.uploads.request(manifest);
+      this.emit('upload', manifest.participant.id, progress);
+    }
     this.#log.info(
       {
         takeId: manifest.id,

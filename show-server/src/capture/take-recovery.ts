@@ -14,6 +14,8 @@ export interface TakeRecoveryDeps {
   redis: Redis;
   takes: TakeStore;
   enqueueTake: (takeId: string) => Promise<void>;
+  /** The phone has the whole take; ask it for its copy. */
+  requestPhoneCopy: (take: TakeManifest) => Promise<unknown>;
   dataDir: string;
   serverId: string;
   logger: Logger;
@@ -93,8 +95,9 @@ export class TakeRecovery {
     for (const pid of pids) process.kill(pid, 'SIGINT');
     for (let i = 0; i < 50 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
     const finalized = existsSync(file) ? await this.#remux(file) : null;
-    await this.deps.takes.save({
+    const recovered: TakeManifest = {
       ...take,
+      uploadRequested: true,
       status: 'ended',
       endedAt: Date.now(),
       endReason: 'server-crashed',
@@ -102,8 +105,10 @@ export class TakeRecovery {
       failure: existsSync(file)
         ? null
         : 'the show-server recording this take died before it wrote anything',
-    });
+    };
+    await this.deps.takes.save(recovered);
     await this.deps.enqueueTake(take.id);
+    await this.deps.requestPhoneCopy(recovered);
     log.warn(
       { stoppedRecorders: pids.length, finalized: finalized !== null },
       'recovered a take left recording by a dead show-server',

@@ -4,6 +4,8 @@ import { errorHandler } from './http-error.js';
 import { joinRateLimit, securityHeaders } from './security.js';
 import { healthRoute } from './routes/health-route.js';
 import { showsRoutes, type ShowsRoutesDeps } from './routes/shows-routes.js';
+import { uploadsRoutes } from './routes/uploads-routes.js';
+import type { UploadService } from '../capture/upload-service.js';
 import { webApps } from './web-apps.js';
 import type { HealthSources } from '../health/health-check.js';
 
@@ -13,6 +15,7 @@ export interface AppDeps extends ShowsRoutesDeps {
   recordsDir: string;
   corsOrigins: string[];
   joinPerMinute: number;
+  uploads: UploadService;
   logger: Logger;
 }
 
@@ -25,6 +28,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(['/api/join', '/join/'], joinRateLimit(deps.joinPerMinute));
   app.use(healthRoute(deps.health));
   app.use(showsRoutes(deps));
+  app.use(uploadsRoutes(deps.uploads, 8 * 1024 * 1024));
   app.use(
     webApps({
       webDir: deps.webDir,

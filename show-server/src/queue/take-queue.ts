@@ -29,3 +29,18 @@ export async function enqueueTake(queue: TakeQueue, takeId: string): Promise<voi
     },
   );
 }
+
+/** Files the take again once the phone's own copy has arrived; the worker keeps the more complete copy. */
+export async function enqueuePhoneCopy(queue: TakeQueue, takeId: string): Promise<void> {
+  await queue.add(
+    FILE_TAKE_JOB,
+    { takeId },
+    {
+      jobId: `${takeId}-phone`,
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 2000 },
+      removeOnComplete: { age: 7 * 24 * 3600 },
+      removeOnFail: false,
+    },
+  );
+}

@@ -9,6 +9,7 @@ import {
 import type { Logger } from '../logger.js';
 import { CaptureError, type CaptureService } from '../capture/capture-service.js';
 import type { Peer } from '../capture/peer.js';
+import type { UploadService } from '../capture/upload-service.js';
 import { roleFor } from '../http/auth.js';
 import type { ShowControl } from '../shows/show-control.js';
 import type { ShowStore } from '../shows/show-store.js';
@@ -49,6 +50,7 @@ export interface SocketDeps {
   adminToken: string;
   corsOrigins: string[];
   eventsPerSecond: number;
+  uploads: UploadService;
   logger: Logger;
 }
 
@@ -160,6 +162,12 @@ export function attachSocketServer(
           const { peer: joinedPeer, result } = await deps.capture.join(payload);
           peer = joinedPeer;
           await socket.join([participantRoom(peer.id), publicRoom(peer.showId)]);
+          // Takes this phone still owes its own copy of (it may have been offline when asked).
+          const pending = await deps.uploads.pendingFor(peer.id);
+          setTimeout(
+            () => pending.forEach((progress) => socket.emit('upload:request', progress)),
+            0,
+          );
           return { ...result, view: (await deps.views.of(peer.showId)).public };
         },
         'transport:create': () => deps.capture.createSendTransport(joined()),
@@ -189,6 +197,9 @@ export function attachSocketServer(
     broadcaster.soon(showId);
   });
   deps.capture.on('phones', (showId) => broadcaster.soon(showId));
+  deps.capture.on('upload', (participantId, progress) =>
+    io.to(participantRoom(participantId)).emit('upload:request', progress),
+  );
   deps.capture.on('evicted', (participantId) =>
     io.in(participantRoom(participantId)).disconnectSockets(),
   );

@@ -1,0 +1,20 @@
+import type { StoredShow, TakeManifest } from '@showrec/protocol';
+
+/** Above this share of packets lost, the server's copy has holes worth filling from the phone. */
+const LOSS_THRESHOLD = 0.01;
+
+/** Whether to ask a phone for its own recording of a take that just ended. */
+export function wantsPhoneCopy(take: TakeManifest, show: StoredShow | null): boolean {
+  if (show?.alwaysUploadPhoneCopy) return true;
+  if (
+    take.failure ||
+    take.endReason === 'disconnected' ||
+    take.endReason === 'recorder-died' ||
+    take.endReason === 'server-crashed'
+  ) {
+    return true;
+  }
+  return [take.rtp.audio, take.rtp.video].some(
+    (c) => c !== null && c.packets + c.lost > 0 && c.lost / (c.packets + c.lost) > LOSS_THRESHOLD,
+  );
+}

@@ -1,0 +1,145 @@
+import { execFile } from 'node:child_process';
+import { appendFile, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Redis } from 'ioredis';
+import { redisKeys, type TakeManifest, type UploadProgress } from '@showrec/protocol';
+import type { Logger } from '../logger.js';
+import { Refusal } from '../refusal.js';
+import { hashSecret } from '../shows/secrets.js';
+import type { TakeStore } from './take-store.js';
+
+const run = promisify(execFile);
+
+export class UploadRefusal extends Refusal {
+  constructor(
+    message: string,
+    readonly status: 403 | 404 | 409 | 413 | 422,
+  ) {
+    super(message);
+  }
+}
+
+export interface UploadServiceDeps {
+  redis: Redis;
+  takes: TakeStore;
+  dataDir: string;
+  maxBytes: number;
+  /** Queues the take for filing again, now with the phone's copy to choose from. */
+  enqueuePhoneCopy: (takeId: string) => Promise<void>;
+  logger: Logger;
+}
+
+/**
+ * The phone's own recording of a take, uploaded in chunks that append at a byte offset, so an
+ * upload cut off by the venue's Wi-Fi resumes where it stopped. Only the phone that recorded a
+ * take (its device token) may upload it, and only when the server asked for it.
+ */
+export class UploadService {
+  constructor(private readonly deps: UploadServiceDeps) {}
+
+  /** Marks the take as wanted from the phone; the phone hears of it now or when it next joins. */
+  async request(take: TakeManifest): Promise<UploadProgress> {
+    await this.deps.redis.sadd(redisKeys.pendingUploads(take.participant.id), take.id);
+    return { takeId: take.id, offset: await this.#offset(take) };
+  }
+
+  async pendingFor(participantId: string): Promise<UploadProgress[]> {
+    const ids = await this.deps.redis.smembers(redisKeys.pendingUploads(participantId));
+    const takes = await Promise.all(ids.map((id) => this.deps.takes.get(id)));
+    return Promise.all(
+      takes
+        .filter((t): t is TakeManifest => t !== null && t.phoneCopy === null)
+        .map(async (t) => ({ takeId: t.id, offset: await this.#offset(t) })),
+    );
+  }
+
+  async progress(takeId: string, deviceToken: string): Promise<UploadProgress> {
+    const take = await this.#uploadable(takeId, deviceToken);
+    return { takeId, offset: await this.#offset(take) };
+  }
+
+  async append(
+    takeId: string,
+    deviceToken: string,
+    offset: number,
+    chunk: Buffer,
+  ): Promise<UploadProgress> {
+    const take = await this.#uploadable(takeId, deviceToken);
+    const current = await this.#offset(take);
+    if (offset !== current)
+      throw new UploadRefusal(`this upload continues at byte ${current}, not ${offset}`, 409);
+    if (current + chunk.length > this.deps.maxBytes) {
+      throw new UploadRefusal(
+        `the upload is larger than the ${Math.round(this.deps.maxBytes / 1048576)} MB allowed`,
+        413,
+      );
+    }
+    await appendFile(this.#partial(take), chunk);
+    return { takeId, offset: current + chunk.length };
+  }
+
+  /** Checks the whole file with ffprobe, keeps it beside the server's copy, and queues the take again. */
+  async complete(takeId: string, deviceToken: string): Promise<UploadProgress> {
+    const take = await this.#uploadable(takeId, deviceToken);
+    const partial = this.#partial(take);
+    const bytes = await this.#offset(take);
+    try {
+      const { stdout } = await run('ffprobe', [
+        '-v',
+        'error',
+        '-show_entries',
+        'stream=codec_type',
+        '-of',
+        'csv=p=0',
+        partial,
+      ]);
+      if (!stdout.includes('video')) throw new Error('no video stream');
+    } catch (err) {
+      await rm(partial, { force: true });
+      throw new UploadRefusal(
+        `the uploaded file is not a playable recording (${(err as Error).message.split('\n')[0]}); upload it again`,
+        422,
+      );
+    }
+    const file = this.#final(take);
+    await rename(partial, file);
+    await this.deps.takes.save({
+      ...take,
+      phoneCopy: { file: path.relative(this.deps.dataDir, file), bytes },
+    });
+    await this.deps.redis.srem(redisKeys.pendingUploads(take.participant.id), take.id);
+    await this.deps.enqueuePhoneCopy(take.id);
+    this.deps.logger.info({ takeId, bytes }, 'the phone’s copy of a take arrived');
+    return { takeId, offset: bytes };
+  }
+
+  async #uploadable(takeId: string, deviceToken: string): Promise<TakeManifest> {
+    const take = await this.deps.takes.get(takeId);
+    if (!take) throw new UploadRefusal(`no take ${takeId}`, 404);
+    const owner = await this.deps.redis.hget(
+      redisKeys.showDevices(take.showId),
+      hashSecret(deviceToken),
+    );
+    if (owner !== take.participant.id)
+      throw new UploadRefusal('only the phone that recorded this take may upload it', 403);
+    if (!take.uploadRequested) throw new UploadRefusal('no upload was asked for this take', 409);
+    if (take.phoneCopy) throw new UploadRefusal('this take’s phone copy is already uploaded', 409);
+    return take;
+  }
+
+  async #offset(take: TakeManifest): Promise<number> {
+    return stat(this.#partial(take)).then(
+      (s) => s.size,
+      () => 0,
+    );
+  }
+
+  #final(take: TakeManifest): string {
+    return path.join(this.deps.dataDir, 'takes', take.showId, `${take.id}.phone.webm`);
+  }
+
+  #partial(take: TakeManifest): string {
+    return `${this.#final(take)}.partial`;
+  }
+}
