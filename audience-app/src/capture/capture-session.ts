@@ -1,6 +1,8 @@
 import { Device, type types } from 'mediasoup-client';
 import type { RecordingState, ShowView } from '@showrec/protocol';
+import { LocalTakeRecorder } from './local-recorder.js';
 import { preferredVideoCodec } from './preferred-codec.js';
+import { uploadTakeCopy } from './take-uploader.js';
 import { connectAudienceSocket, request, type AudienceSocket } from './signalling.js';
 import { ScreenWakeLock } from './wake-lock.js';
 
@@ -40,6 +42,8 @@ export class CaptureSession {
   readonly #socket: AudienceSocket;
   readonly #device = new Device();
   readonly #wakeLock = new ScreenWakeLock();
+  readonly #local: LocalTakeRecorder;
+  readonly #uploading = new Set<string>();
   #transport: types.Transport | null = null;
   #showTitle: string | null = null;
   #recording: { takeId: string; since: number } | null = null;
@@ -51,7 +55,9 @@ export class CaptureSession {
     private readonly stream: MediaStream,
     private readonly onState: (state: SessionState) => void,
     private readonly onPrompt: (prompt: ShowPrompt) => void,
+    private readonly onUpload: (status: string | null) => void,
   ) {
+    this.#local = new LocalTakeRecorder(stream);
     this.onState({ phase: 'connecting' });
     this.#socket = connectAudienceSocket();
     this.#socket.on('connect', () => void this.#setup());
@@ -66,10 +72,12 @@ export class CaptureSession {
     });
     this.#socket.on('recording', (state) => this.#apply(state));
     this.#socket.on('show:state', (view) => this.onPrompt(promptOf(view)));
+    this.#socket.on('upload:request', ({ takeId, offset }) => void this.#upload(takeId, offset));
   }
 
   close(): void {
     this.#closed = true;
+    void this.#local.stop();
     this.#transport?.close();
     this.#socket.disconnect();
     void this.#wakeLock.release();
@@ -97,6 +105,26 @@ export class CaptureSession {
       if (this.#closed) return;
       if (!this.#socket.connected) return; // the disconnect handler shows "reconnecting"
       this.onState({ phase: 'error', message: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  /** The server asks for this phone's own copy of a take: its copy was cut or lossy. */
+  async #upload(takeId: string, offset: number): Promise<void> {
+    if (this.#uploading.has(takeId)) return;
+    const copy = await this.#local.copyOf(takeId);
+    const deviceToken = localStorage.getItem(deviceTokenKey(this.joinCode));
+    if (!copy || !deviceToken) return;
+    this.#uploading.add(takeId);
+    try {
+      await uploadTakeCopy(takeId, copy, offset, deviceToken, (f) =>
+        this.onUpload(`Sending your recording… ${Math.round(f * 100)}%`),
+      );
+      this.#local.forget(takeId);
+      this.onUpload('Your recording was sent. Thank you!');
+    } catch (err) {
+      this.onUpload(`Your recording could not be sent: ${(err as Error).message}`);
+    } finally {
+      this.#uploading.delete(takeId);
     }
   }
 
@@ -144,9 +172,11 @@ export class CaptureSession {
       if (this.#recording?.takeId !== state.takeId)
         this.#recording = { takeId: state.takeId, since: Date.now() };
       this.onState({ phase: 'recording', showTitle, since: this.#recording.since });
+      this.#local.start(state.takeId);
       void this.#wakeLock.hold();
     } else {
       this.#recording = null;
+      void this.#local.stop();
       this.onState({ phase: 'standby', showTitle });
       void this.#wakeLock.release();
     }

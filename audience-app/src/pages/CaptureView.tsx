@@ -16,6 +16,7 @@ export function CaptureView({
   const video = useRef<HTMLVideoElement>(null);
   const [state, setState] = useState<SessionState>({ phase: 'connecting' });
   const [prompt, setPrompt] = useState<ShowPrompt>({ prompt: null, message: null });
+  const [upload, setUpload] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
 
   useEffect(() => {
@@ -27,7 +28,7 @@ export function CaptureView({
         stream = s;
         if (cancelled) return;
         if (video.current) video.current.srcObject = s;
-        session = new CaptureSession(joinCode, name, s, setState, setPrompt);
+        session = new CaptureSession(joinCode, name, s, setState, setPrompt, setUpload);
       })
       .catch((err: Error) => !cancelled && setState({ phase: 'error', message: err.message }));
     return () => {
@@ -45,6 +46,11 @@ export function CaptureView({
         </div>
       )}
       <video ref={video} className="preview" autoPlay muted playsInline data-testid="preview" />
+      {upload && (
+        <div className="upload-status" role="status" data-testid="upload-status">
+          {upload}
+        </div>
+      )}
       {prompt.prompt && (
         <div className="prompt" data-testid="prompt">
           {prompt.prompt}

@@ -74,20 +74,40 @@ export interface ProbeResult {
   audio: string | null;
 }
 
-export function probe(tools: MediaTools, input: string): Promise<ProbeResult> {
-  return new Promise((resolve, reject) => {
-    command(tools, input).ffprobe((err: Error | null, data: ffmpeg.FfprobeData) => {
-      if (err) return reject(new Error(`ffprobe failed on ${input}: ${err.message}`));
-      const codec = (type: string) =>
-        data.streams.find((s) => s.codec_type === type)?.codec_name ?? null;
-      const seconds = Number(data.format.duration);
-      resolve({
-        durationMs: Number.isFinite(seconds) ? Math.round(seconds * 1000) : 0,
-        video: codec('video'),
-        audio: codec('audio'),
-      });
-    });
+export async function probe(tools: MediaTools, input: string): Promise<ProbeResult> {
+  const data = await new Promise<ffmpeg.FfprobeData>((resolve, reject) => {
+    command(tools, input).ffprobe((err: Error | null, result: ffmpeg.FfprobeData) =>
+      err
+        ? reject(new Error(`ffprobe failed on ${input}: ${err.message.split('\n')[0]}`))
+        : resolve(result),
+    );
   });
+  const codec = (type: string) =>
+    data.streams.find((s) => s.codec_type === type)?.codec_name ?? null;
+  const seconds = Number(data.format.duration);
+  return {
+    // A browser's MediaRecorder writes WebM without a duration: read it off the last packet.
+    durationMs: Math.round(
+      (Number.isFinite(seconds) ? seconds : await lastPacketSeconds(tools, input)) * 1000,
+    ),
+    video: codec('video'),
+    audio: codec('audio'),
+  };
+}
+
+async function lastPacketSeconds(tools: MediaTools, input: string): Promise<number> {
+  const { stdout } = await run(
+    tools.ffprobePath,
+    ['-v', 'error', '-show_entries', 'packet=pts_time,duration_time', '-of', 'csv=p=0', input],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+  let end = 0;
+  for (const line of stdout.split('\n')) {
+    const [pts, duration] = line.split(',').map(Number);
+    if (Number.isFinite(pts))
+      end = Math.max(end, pts! + (Number.isFinite(duration) ? duration! : 0));
+  }
+  return end;
 }
 
 /** SIGKILLs every process whose command line names a file in `dir`; returns how many. */

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { UnrecoverableError, type Job } from 'bullmq';
@@ -128,6 +128,10 @@ async function chooseCopy(deps: FileTakeDeps, take: TakeManifest): Promise<Copy>
   for (const candidate of candidates) {
     if (!existsSync(candidate.input)) {
       reason = `the take's recording ${candidate.input} does not exist`;
+      continue;
+    }
+    if (statSync(candidate.input).size === 0) {
+      reason = `the take's recording ${candidate.input} is empty: it ended before its first keyframe`;
       continue;
     }
     try {

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { types as ms } from 'mediasoup';
 import type {
@@ -349,7 +349,11 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
   /** Completes the manifest and hands the take to the worker, failed or not: a partial file is still worth filing. */
   async #finish(ended: Parameters<TakeStore['save']>[0]): Promise<void> {
     const show = await this.deps.shows.get(ended.showId);
-    const manifest = { ...ended, uploadRequested: wantsPhoneCopy(ended, show) };
+    const serverBytes = await stat(path.join(this.deps.dataDir, ended.file)).then(
+      (s) => s.size,
+      () => 0,
+    );
+    const manifest = { ...ended, uploadRequested: wantsPhoneCopy(ended, show, serverBytes) };
     await this.deps.takes.save(manifest);
     await this.deps.enqueueTake(manifest.id);
     if (manifest.uploadRequested) {

@@ -3,9 +3,16 @@ import type { StoredShow, TakeManifest } from '@showrec/protocol';
 /** Above this share of packets lost, the server's copy has holes worth filling from the phone. */
 const LOSS_THRESHOLD = 0.01;
 
-/** Whether to ask a phone for its own recording of a take that just ended. */
-export function wantsPhoneCopy(take: TakeManifest, show: StoredShow | null): boolean {
-  if (show?.alwaysUploadPhoneCopy) return true;
+/**
+ * Whether to ask a phone for its own recording of a take that just ended; `serverBytes` is the
+ * size of the server's file (empty when the take ended before its first keyframe).
+ */
+export function wantsPhoneCopy(
+  take: TakeManifest,
+  show: StoredShow | null,
+  serverBytes: number,
+): boolean {
+  if (show?.alwaysUploadPhoneCopy || serverBytes === 0) return true;
   if (
     take.failure ||
     take.endReason === 'disconnected' ||
