@@ -1,0 +1,150 @@
+import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeClip, startEmbeddedRedis, type EmbeddedRedis } from '@showrec/infra';
+import {
+  FILE_TAKE_QUEUE,
+  redisKeys,
+  takeManifestSchema,
+  type ShowCreated,
+} from '@showrec/protocol';
+import { hashSecret } from '../shows/secrets.js';
+import { createTestShow } from '../test-support/api-client.js';
+import { startServerProcess, type ServerProcess } from '../test-support/server-process.js';
+
+describe('uploads of a phone’s own copy (real server process, Redis and ffprobe)', () => {
+  let redis: EmbeddedRedis;
+  let client: Redis;
+  let server: ServerProcess;
+  let show: ShowCreated;
+  let clip: Buffer;
+  const device = 'device-token-of-ada-0123456789';
+
+  async function seedTake(takeId: string, uploadRequested = true) {
+    await client.hset(redisKeys.showDevices(show.id), hashSecret(device), 'part-ada001');
+    await client.set(
+      redisKeys.take(takeId),
+      JSON.stringify(
+        takeManifestSchema.parse({
+          id: takeId,
+          showId: show.id,
+          cueId: null,
+          participant: { id: 'part-ada001', name: 'Ada' },
+          status: 'ended',
+          startedAt: Date.now() - 5000,
+          endedAt: Date.now(),
+          endReason: 'disconnected',
+          file: path.join('takes', show.id, `${takeId}.mkv`),
+          codecs: { audio: 'opus', video: 'VP8' },
+          rtp: { audio: null, video: null },
+          failure: null,
+          uploadRequested,
+        }),
+      ),
+    );
+  }
+  const call = (method: string, url: string, token = device, body?: Buffer) =>
+    fetch(`${server.baseUrl}${url}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body ? { 'content-type': 'application/octet-stream' } : {}),
+      },
+      body,
+    });
+
+  beforeAll(async () => {
+    redis = await startEmbeddedRedis({ dir: await mkdtemp(path.join(tmpdir(), 'showrec-redis-')) });
+    client = new Redis(redis.url);
+    server = await startServerProcess({ REDIS_URL: redis.url, SHOWREC_MAX_UPLOAD_MB: '1' });
+    show = await createTestShow(server.baseUrl, server.adminToken, 'Uploads');
+    await mkdir(path.join(server.dataDir, 'takes', show.id), { recursive: true });
+    const file = path.join(server.dataDir, 'clip.webm');
+    await makeClip(file, { seconds: 2, format: 'vp8-opus-webm', width: 320, height: 240 });
+    clip = await readFile(file);
+  });
+  afterAll(async () => {
+    client?.disconnect();
+    await server?.stop();
+    await redis?.stop();
+  });
+
+  it('resumes where an upload stopped, refuses a wrong offset, and files the take again when complete', async () => {
+    await seedTake('take-up0001');
+    const half = Math.floor(clip.length / 2);
+    expect(
+      await (
+        await call('PUT', '/api/uploads/take-up0001?offset=0', device, clip.subarray(0, half))
+      ).json(),
+    ).toEqual({ takeId: 'take-up0001', offset: half });
+    // The connection dropped here; the phone asks where to resume.
+    expect(await (await call('GET', '/api/uploads/take-up0001')).json()).toEqual({
+      takeId: 'take-up0001',
+      offset: half,
+    });
+    const wrong = await call(
+      'PUT',
+      '/api/uploads/take-up0001?offset=0',
+      device,
+      clip.subarray(0, 10),
+    );
+    expect(wrong.status).toBe(409);
+    expect(await wrong.json()).toEqual({ error: `this upload continues at byte ${half}, not 0` });
+    await call('PUT', `/api/uploads/take-up0001?offset=${half}`, device, clip.subarray(half));
+    const done = await call('POST', '/api/uploads/take-up0001/complete');
+    expect(done.status).toBe(202);
+
+    const take = takeManifestSchema.parse(
+      JSON.parse((await client.get(redisKeys.take('take-up0001')))!),
+    );
+    expect(take.phoneCopy).toEqual({
+      file: path.join('takes', show.id, 'take-up0001.phone.webm'),
+      bytes: clip.length,
+    });
+    expect(await readFile(path.join(server.dataDir, take.phoneCopy!.file))).toEqual(clip);
+    const queue = new Queue(FILE_TAKE_QUEUE, { connection: client });
+    expect(await queue.getJob('take-up0001-phone')).toBeTruthy();
+    await queue.close();
+    expect((await call('POST', '/api/uploads/take-up0001/complete')).status).toBe(409);
+  });
+
+  it('only the phone that recorded a take may upload it, and only when asked', async () => {
+    await seedTake('take-up0002', false);
+    expect(
+      (await call('GET', '/api/uploads/take-up0002', 'someone-elses-device-token')).status,
+    ).toBe(403);
+    expect(await (await call('GET', '/api/uploads/take-up0002')).json()).toEqual({
+      error: 'no upload was asked for this take',
+    });
+    expect((await call('GET', '/api/uploads/no-such-take')).status).toBe(404);
+  });
+
+  it('refuses what is too big, and a file that is not a recording, leaving nothing half-written', async () => {
+    await seedTake('take-up0003');
+    const big = await call(
+      'PUT',
+      '/api/uploads/take-up0003?offset=0',
+      device,
+      Buffer.alloc(1024 * 1024 + 1),
+    );
+    expect(big.status).toBe(413);
+    await call(
+      'PUT',
+      '/api/uploads/take-up0003?offset=0',
+      device,
+      Buffer.from('not a video at all'),
+    );
+    const bad = await call('POST', '/api/uploads/take-up0003/complete');
+    expect(bad.status).toBe(422);
+    expect(((await bad.json()) as { error: string }).error).toMatch(
+      /^the uploaded file is not a playable recording/,
+    );
+    expect(await (await call('GET', '/api/uploads/take-up0003')).json()).toEqual({
+      takeId: 'take-up0003',
+      offset: 0,
+    });
+  });
+});
