@@ -16,6 +16,7 @@ describe('protocol schemas', () => {
       title: 'Open mic',
       venue: '',
       date: null,
+      alwaysUploadPhoneCopy: false,
     });
     expect(
       createShowBodySchema.parse({ title: 'x', venue: 'The Pit', date: '2026-12-31' }),
