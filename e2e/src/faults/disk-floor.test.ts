@@ -17,8 +17,11 @@ const freeMb = async (dir: string) => {
 
 describe('fault: the disk fills past its floor mid-capture', () => {
   it('new takes are refused with a warning for the host; the take already recording carries on and is filed', async () => {
-    // A floor 600 MB under today's free space, then 1.5 GB of filler: below the floor mid-show.
-    const floor = (await freeMb(tmpdir())) - 600;
+    // Fill half the free space (at most 1.5 GB) and put the floor halfway through the filler:
+    // below it mid-show, whatever disk this machine has.
+    const free = await freeMb(tmpdir());
+    const fillerMb = Math.min(1500, Math.floor(free / 2));
+    const floor = free - Math.floor(fillerMb / 2);
     const stack = await startTestStack({ SHOWREC_MIN_FREE_MB: String(floor) });
     const browser = await launchChromium();
     const filler = path.join(stack.dataDir, 'filler.bin');
@@ -29,7 +32,7 @@ describe('fault: the disk fills past its floor mid-capture', () => {
       expect((await host.capture('start')).takeIds).toHaveLength(1);
       await ada.locator('[data-phase="recording"]').waitFor();
 
-      execFileSync('fallocate', ['-l', '1500M', filler]);
+      execFileSync('fallocate', ['-l', `${fillerMb}M`, filler]);
       const view = await waitFor('the disk warning', async () => {
         const v = (await (
           await fetch(`${stack.baseUrl}/api/shows/${show.id}`, {

@@ -1,14 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  recordListSchema,
-  takeManifestSchema,
-  type CaptureChanged,
-  type ShowCreated,
-  type TakeManifest,
-} from '@showrec/protocol';
+import type { ShowCreated } from '@showrec/protocol';
 import { joinAs } from '../support/phones.js';
+import { showApi } from '../support/show-api.js';
 import { createShow, waitFor } from '../support/test-stack.js';
 import { useStackAndBrowser } from '../support/stack-and-browser.js';
 
@@ -16,35 +11,11 @@ describe('capture faults: nothing a phone recorded is lost', () => {
   const env = useStackAndBrowser();
 
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-  const auth = (show: ShowCreated) => ({ authorization: `Bearer ${show.hostKey}` });
-  const capture = async (show: ShowCreated, verb: 'start' | 'stop') =>
-    (await (
-      await fetch(`${env.stack.baseUrl}/api/shows/${show.id}/capture/${verb}`, {
-        method: 'POST',
-        headers: auth(show),
-      })
-    ).json()) as CaptureChanged;
-  const takes = async (show: ShowCreated): Promise<TakeManifest[]> =>
-    (
-      (await (
-        await fetch(`${env.stack.baseUrl}/api/shows/${show.id}/takes`, { headers: auth(show) })
-      ).json()) as { takes: unknown[] }
-    ).takes.map((t) => takeManifestSchema.parse(t));
+  const capture = (show: ShowCreated, verb: 'start' | 'stop') =>
+    showApi(env.stack, show).capture(verb);
+  const takes = (show: ShowCreated) => showApi(env.stack, show).takes();
   const records = (show: ShowCreated, count: number) =>
-    waitFor(
-      `${count} RECords`,
-      async () => {
-        const list = recordListSchema.parse(
-          await (
-            await fetch(`${env.stack.baseUrl}/api/shows/${show.id}/records`, {
-              headers: auth(show),
-            })
-          ).json(),
-        ).records;
-        return list.length === count ? list : null;
-      },
-      120_000,
-    );
+    showApi(env.stack, show).recordsFiled(count);
 
   it('a recorder killed mid-take: the take is marked failed with the reason, its partial file is filed, and recording resumes', async () => {
     const show = await createShow(env.stack, 'Recorder crash');

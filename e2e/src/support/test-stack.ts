@@ -21,6 +21,8 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
       SHOWREC_RTC_LISTEN_IP: '127.0.0.1',
       SHOWREC_RTC_ANNOUNCED_IP: '127.0.0.1',
       SHOWREC_OSC_PORT: 'off',
+      // CI machines may have little disk; only the disk-floor test sets a real floor.
+      SHOWREC_MIN_FREE_MB: '16',
       ...env,
     },
   });

@@ -32,6 +32,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
         SHOWREC_RTC_LISTEN_IP: '127.0.0.1',
         SHOWREC_RTC_ANNOUNCED_IP: '127.0.0.1',
         SHOWREC_OSC_PORT: 'off',
+        SHOWREC_MIN_FREE_MB: '16',
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
