@@ -1,10 +1,9 @@
-import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeClip, startEmbeddedRedis, type EmbeddedRedis } from '@showrec/infra';
+import { makeClip } from '@showrec/infra';
 import {
   FILE_TAKE_QUEUE,
   redisKeys,
@@ -13,12 +12,11 @@ import {
 } from '@showrec/protocol';
 import { hashSecret } from '../shows/secrets.js';
 import { createTestShow } from '../test-support/api-client.js';
-import { startServerProcess, type ServerProcess } from '../test-support/server-process.js';
+import { startServerWithRedis, type ServerWithRedis } from '../test-support/server-process.js';
 
 describe('uploads of a phone’s own copy (real server process, Redis and ffprobe)', () => {
-  let redis: EmbeddedRedis;
   let client: Redis;
-  let server: ServerProcess;
+  let server: ServerWithRedis;
   let show: ShowCreated;
   let clip: Buffer;
   const device = 'device-token-of-ada-0123456789';
@@ -57,9 +55,8 @@ describe('uploads of a phone’s own copy (real server process, Redis and ffprob
     });
 
   beforeAll(async () => {
-    redis = await startEmbeddedRedis({ dir: await mkdtemp(path.join(tmpdir(), 'showrec-redis-')) });
-    client = new Redis(redis.url);
-    server = await startServerProcess({ REDIS_URL: redis.url, SHOWREC_MAX_UPLOAD_MB: '1' });
+    server = await startServerWithRedis({ SHOWREC_MAX_UPLOAD_MB: '1' });
+    client = new Redis(server.redisUrl);
     show = await createTestShow(server.baseUrl, server.adminToken, 'Uploads');
     await mkdir(path.join(server.dataDir, 'takes', show.id), { recursive: true });
     const file = path.join(server.dataDir, 'clip.webm');
@@ -69,7 +66,6 @@ describe('uploads of a phone’s own copy (real server process, Redis and ffprob
   afterAll(async () => {
     client?.disconnect();
     await server?.stop();
-    await redis?.stop();
   });
 
   it('resumes where an upload stopped, refuses a wrong offset, and files the take again when complete', async () => {

@@ -1,10 +1,6 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedRedis, type EmbeddedRedis } from '@showrec/infra';
 import {
   clientEventSchemas,
   createShowBodySchema,
@@ -25,7 +21,7 @@ import {
   nextEvent,
   type TestSocket,
 } from '../test-support/api-client.js';
-import { startServerProcess, type ServerProcess } from '../test-support/server-process.js';
+import { startServerWithRedis, type ServerWithRedis } from '../test-support/server-process.js';
 
 const RUNS = 40;
 
@@ -37,9 +33,8 @@ const invalidFor = (schema: z.ZodType) =>
   fc.anything().filter((value) => !schema.safeParse(overTheWire(value)).success);
 
 describe('fuzzing the edges: random and malformed input (real server, real Redis)', () => {
-  let redis: EmbeddedRedis;
   let client: Redis;
-  let server: ServerProcess;
+  let server: ServerWithRedis;
   let show: ShowCreated;
   let cue: Cue;
   let api: ReturnType<typeof apiClient>;
@@ -51,13 +46,11 @@ describe('fuzzing the edges: random and malformed input (real server, real Redis
   });
 
   beforeAll(async () => {
-    redis = await startEmbeddedRedis({ dir: await mkdtemp(path.join(tmpdir(), 'showrec-redis-')) });
-    client = new Redis(redis.url);
-    server = await startServerProcess({
-      REDIS_URL: redis.url,
+    server = await startServerWithRedis({
       SHOWREC_JOIN_LIMIT_PER_MIN: '1000000',
       SHOWREC_SOCKET_EVENTS_PER_SEC: '1000000',
     });
+    client = new Redis(server.redisUrl);
     api = apiClient(server.baseUrl);
     show = await createTestShow(server.baseUrl, server.adminToken, 'Fuzzed');
     cue = (
@@ -79,7 +72,6 @@ describe('fuzzing the edges: random and malformed input (real server, real Redis
     for (const s of Object.values(sockets)) s.disconnect();
     client?.disconnect();
     await server?.stop();
-    await redis?.stop();
   });
 
   for (const role of ['audience', 'host'] as const) {

@@ -1,15 +1,11 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedRedis, waitFor, type EmbeddedRedis } from '@showrec/infra';
+import { waitFor } from '@showrec/infra';
 import { JOIN_CODE_ALPHABET, showCreatedSchema, type ShowCreated } from '@showrec/protocol';
 import { connectSocket, emit as emitEvent, type TestSocket } from '../test-support/api-client.js';
-import { startServerProcess, type ServerProcess } from '../test-support/server-process.js';
+import { startServerWithRedis, type ServerWithRedis } from '../test-support/server-process.js';
 
 describe('REST and socket edges (real server process, real Redis)', () => {
-  let redis: EmbeddedRedis;
-  let server: ServerProcess;
+  let server: ServerWithRedis;
   let show: ShowCreated;
   const sockets: TestSocket[] = [];
 
@@ -32,8 +28,7 @@ describe('REST and socket edges (real server process, real Redis)', () => {
     emitEvent(socket, event as never, payload);
 
   beforeAll(async () => {
-    redis = await startEmbeddedRedis({ dir: await mkdtemp(path.join(tmpdir(), 'showrec-redis-')) });
-    server = await startServerProcess({ REDIS_URL: redis.url });
+    server = await startServerWithRedis();
     const res = await api(
       'POST',
       '/api/shows',
@@ -46,7 +41,6 @@ describe('REST and socket edges (real server process, real Redis)', () => {
   afterAll(async () => {
     for (const s of sockets) s.disconnect();
     await server?.stop();
-    await redis?.stop();
   });
 
   it('creates a show for the admin: a 6-character join code, its URL and a host key', () => {

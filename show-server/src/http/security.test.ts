@@ -1,8 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedRedis, type EmbeddedRedis } from '@showrec/infra';
 import type { ShowCreated } from '@showrec/protocol';
 import {
   connectSocket,
@@ -11,17 +7,14 @@ import {
   nextEvent,
   type TestSocket,
 } from '../test-support/api-client.js';
-import { startServerProcess, type ServerProcess } from '../test-support/server-process.js';
+import { startServerWithRedis, type ServerWithRedis } from '../test-support/server-process.js';
 
 describe('security edges (real server process)', () => {
-  let redis: EmbeddedRedis;
-  let server: ServerProcess;
+  let server: ServerWithRedis;
   let show: ShowCreated;
   const sockets: TestSocket[] = [];
   beforeAll(async () => {
-    redis = await startEmbeddedRedis({ dir: await mkdtemp(path.join(tmpdir(), 'showrec-redis-')) });
-    server = await startServerProcess({
-      REDIS_URL: redis.url,
+    server = await startServerWithRedis({
       SHOWREC_CORS_ORIGINS: 'https://console.example',
       SHOWREC_JOIN_LIMIT_PER_MIN: '5',
       SHOWREC_SOCKET_EVENTS_PER_SEC: '5',
@@ -31,7 +24,6 @@ describe('security edges (real server process)', () => {
   afterAll(async () => {
     for (const s of sockets) s.disconnect();
     await server?.stop();
-    await redis?.stop();
   });
 
   it('sends security headers, without forcing https on a venue network', async () => {

@@ -1,13 +1,10 @@
 import dgram from 'node:dgram';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { toBuffer } from 'osc-min';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedRedis, waitFor, type EmbeddedRedis } from '@showrec/infra';
+import { waitFor } from '@showrec/infra';
 import type { ShowCreated, ShowView } from '@showrec/protocol';
 import { apiClient, createTestShow } from '../test-support/api-client.js';
-import { startServerProcess, type ServerProcess } from '../test-support/server-process.js';
+import { startServerWithRedis, type ServerWithRedis } from '../test-support/server-process.js';
 
 function freeUdpPort(): Promise<number> {
   return new Promise((resolve) => {
@@ -20,8 +17,7 @@ function freeUdpPort(): Promise<number> {
 }
 
 describe('OSC remote control (real UDP)', () => {
-  let redis: EmbeddedRedis;
-  let server: ServerProcess;
+  let server: ServerWithRedis;
   let show: ShowCreated;
   let oscPort: number;
   const sender = dgram.createSocket('udp4');
@@ -38,10 +34,8 @@ describe('OSC remote control (real UDP)', () => {
       .currentCueIndex;
 
   beforeAll(async () => {
-    redis = await startEmbeddedRedis({ dir: await mkdtemp(path.join(tmpdir(), 'showrec-redis-')) });
     oscPort = await freeUdpPort();
-    server = await startServerProcess({
-      REDIS_URL: redis.url,
+    server = await startServerWithRedis({
       SHOWREC_OSC_PORT: String(oscPort),
       SHOWREC_OSC_HOST: '127.0.0.1',
     });
@@ -54,7 +48,6 @@ describe('OSC remote control (real UDP)', () => {
   afterAll(async () => {
     sender.close();
     await server?.stop();
-    await redis?.stop();
   });
 
   it('moves the show with /go, /back and /cue <index>', async () => {

@@ -1,8 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedRedis, type EmbeddedRedis } from '@showrec/infra';
 import type { Cue, ShowCreated, ShowView } from '@showrec/protocol';
 import {
   apiClient,
@@ -12,11 +8,10 @@ import {
   nextEvent,
   type TestSocket,
 } from '../test-support/api-client.js';
-import { startServerProcess, type ServerProcess } from '../test-support/server-process.js';
+import { startServerWithRedis, type ServerWithRedis } from '../test-support/server-process.js';
 
 describe('run of show (real server process, real Redis)', () => {
-  let redis: EmbeddedRedis;
-  let server: ServerProcess;
+  let server: ServerWithRedis;
   let api: ReturnType<typeof apiClient>;
   let show: ShowCreated;
   const sockets: TestSocket[] = [];
@@ -29,15 +24,13 @@ describe('run of show (real server process, real Redis)', () => {
     (await api<Cue>('POST', `/api/shows/${show.id}/cues`, show.hostKey, body)).body;
 
   beforeAll(async () => {
-    redis = await startEmbeddedRedis({ dir: await mkdtemp(path.join(tmpdir(), 'showrec-redis-')) });
-    server = await startServerProcess({ REDIS_URL: redis.url });
+    server = await startServerWithRedis();
     api = apiClient(server.baseUrl);
     show = await createTestShow(server.baseUrl, server.adminToken, 'Cabaret');
   });
   afterAll(async () => {
     for (const s of sockets) s.disconnect();
     await server?.stop();
-    await redis?.stop();
   });
 
   it('builds a cue list: append, edit, reorder, delete; the crew may read but not edit', async () => {

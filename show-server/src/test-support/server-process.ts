@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freeTcpPort, stopChild } from '@showrec/infra';
+import { freeTcpPort, startEmbeddedRedis, stopChild } from '@showrec/infra';
 
 export interface ServerProcess {
   baseUrl: string;
@@ -72,4 +72,29 @@ export async function childPids(parentPid: number, name: string): Promise<number
       resolve(stdout.split('\n').filter(Boolean).map(Number)),
     );
   });
+}
+
+/** A private Redis and a show-server on it, as most server tests want; stop() stops both. */
+export type ServerWithRedis = ServerProcess & { redisUrl: string };
+
+export async function startServerWithRedis(
+  env: Record<string, string> = {},
+): Promise<ServerWithRedis> {
+  const redis = await startEmbeddedRedis({
+    dir: await mkdtemp(path.join(tmpdir(), 'showrec-redis-')),
+  });
+  const server = await startServerProcess({ REDIS_URL: redis.url, ...env }).catch(
+    async (err: unknown) => {
+      await redis.stop();
+      throw err;
+    },
+  );
+  return {
+    ...server,
+    redisUrl: redis.url,
+    async stop() {
+      await server.stop();
+      await redis.stop();
+    },
+  };
 }
