@@ -102,7 +102,7 @@ describe('uploads of a phone’s own copy (real server process, Redis and ffprob
     });
     expect(await readFile(path.join(server.dataDir, take.phoneCopy!.file))).toEqual(clip);
     const queue = new Queue(FILE_TAKE_QUEUE, { connection: client });
-    expect(await queue.getJob('take-up0001-phone')).toBeTruthy();
+    expect((await queue.getJob('take-up0001-phone'))?.data).toEqual({ takeId: 'take-up0001' });
     await queue.close();
     expect((await call('POST', '/api/uploads/take-up0001/complete')).status).toBe(409);
   });
