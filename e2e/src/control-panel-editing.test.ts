@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import type { ShowView } from '@showrec/protocol';
+import { useStackAndBrowser } from './support/stack-and-browser.js';
+import { createShow, waitFor } from './support/test-stack.js';
+
+describe('editing the run of show in the control panel (real browser)', () => {
+  const env = useStackAndBrowser();
+
+  it('adds, edits, drags to reorder and deletes cues', async () => {
+    const { stack, browser } = env;
+    const show = await createShow(stack, 'Editing');
+    const cues = async () =>
+      (
+        (await (
+          await fetch(`${stack.baseUrl}/api/shows/${show.id}`, {
+            headers: { authorization: `Bearer ${show.hostKey}` },
+          })
+        ).json()) as ShowView
+      ).cues;
+    const panel = await (
+      await browser.newContext({ viewport: { width: 1400, height: 900 } })
+    ).newPage();
+    panel.on('dialog', (dialog) => void dialog.accept());
+    await panel.goto(
+      `${stack.baseUrl}${new URL(show.controlUrl).pathname}${new URL(show.controlUrl).hash}`,
+    );
+
+    const add = panel.getByRole('form', { name: 'Add cue' });
+    for (const [kind, text] of [
+      ['title', 'Welcome'],
+      ['capture', 'First song'],
+      ['credits', 'Thanks'],
+    ] as const) {
+      await add.getByLabel('Kind').selectOption(kind);
+      await add.getByLabel('Text').fill(text);
+      await add.getByRole('button', { name: 'Add cue' }).click();
+      await panel
+        .getByTestId(`cue-${text === 'Welcome' ? 0 : text === 'First song' ? 1 : 2}`)
+        .getByText(text)
+        .waitFor();
+    }
+    expect((await cues()).map((c) => [c.kind, c.text])).toEqual([
+      ['title', 'Welcome'],
+      ['capture', 'First song'],
+      ['credits', 'Thanks'],
+    ]);
+
+    await panel.getByTestId('cue-1').getByRole('button', { name: 'Edit' }).click();
+    const edit = panel.getByRole('form', { name: 'Edit cue' });
+    await edit.getByLabel('Performer').fill('Nina');
+    await edit.getByLabel('Host notes').fill('band ready?');
+    await edit.getByRole('button', { name: 'Save cue' }).click();
+    await panel.getByTestId('cue-1').getByText('band ready?').waitFor();
+    expect((await cues())[1]).toMatchObject({
+      text: 'First song',
+      performer: 'Nina',
+      notes: 'band ready?',
+    });
+
+    await panel.getByTestId('cue-2').dragTo(panel.getByTestId('cue-0'));
+    await waitFor(
+      'the new order',
+      async () => (await cues()).map((c) => c.text).join() === 'Thanks,Welcome,First song',
+    );
+
+    await panel.getByTestId('cue-0').getByRole('button', { name: 'Delete' }).click();
+    await waitFor(
+      'the deletion',
+      async () => (await cues()).map((c) => c.text).join() === 'Welcome,First song',
+    );
+    await expect(panel.getByTestId('cue-0').textContent()).resolves.toContain('Welcome');
+  });
+});
