@@ -3,6 +3,7 @@ import { loadConfig } from './config.js';
 import { checkFfmpeg } from './ffmpeg/check-ffmpeg.js';
 import { createLogger } from './logger.js';
 import { RecordStore } from './records/record-store.js';
+import { createEditWorker } from './edit-worker.js';
 import { createTakeWorker } from './take-worker.js';
 
 const config = loadConfig();
@@ -28,17 +29,19 @@ connection.on('error', (err: Error) => {
   reachable = false;
 });
 
+const jobDeps = {
+  store: new RecordStore(connection),
+  tools: { ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath },
+  dataDir: config.dataDir,
+  recordsDir: config.recordsDir,
+  logger,
+};
 const worker = createTakeWorker(
   connection,
   { concurrency: config.concurrency, lockMs: config.jobLockMs },
-  {
-    store: new RecordStore(connection),
-    tools: { ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath },
-    dataDir: config.dataDir,
-    recordsDir: config.recordsDir,
-    logger,
-  },
+  jobDeps,
 );
+const editWorker = createEditWorker(connection, jobDeps);
 logger.info(
   { concurrency: config.concurrency, dataDir: config.dataDir },
   'media-worker waiting for takes',
@@ -51,8 +54,11 @@ async function shutdown(signal: string): Promise<void> {
   logger.info({ signal }, 'shutting down: finishing the current jobs');
   // A transcode that outlasts the grace period is released: BullMQ's stalled-job check hands it
   // to the next worker, which starts it over.
-  const force = setTimeout(() => void worker.close(true), 20_000);
-  await worker.close();
+  const force = setTimeout(
+    () => void Promise.all([worker.close(true), editWorker.close(true)]),
+    20_000,
+  );
+  await Promise.all([worker.close(), editWorker.close()]);
   clearTimeout(force);
   connection.disconnect();
   logger.info('stopped');

@@ -4,6 +4,7 @@ export * from './cue.js';
 export * from './show.js';
 export * from './take.js';
 export * from './record.js';
+export * from './review.js';
 export * from './queue.js';
 export * from './redis-keys.js';
 export * from './socket.js';

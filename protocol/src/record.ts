@@ -2,9 +2,10 @@ import { z } from 'zod';
 import { idSchema } from './ids.js';
 
 export const contributorSchema = z.object({
-  participantId: idSchema,
+  /** The phone's participant; null for crew, who have no phone in the show. */
+  participantId: idSchema.nullable(),
   name: z.string(),
-  role: z.enum(['recorded']),
+  role: z.enum(['recorded', 'edited']),
 });
 export type Contributor = z.infer<typeof contributorSchema>;
 
@@ -27,6 +28,8 @@ export const recordSchema = z.object({
   continues: idSchema.nullable().default(null),
   /** Which copy was filed: the server's recording, or the phone's own (when it was more complete). */
   source: z.enum(['server', 'phone']).default('server'),
+  /** The RECords this one was made from (a trim's source, a remix's material). */
+  parents: z.array(idSchema).default([]),
 });
 export type RECord = z.infer<typeof recordSchema>;
 

@@ -18,4 +18,7 @@ export const redisKeys = {
   serverHeartbeat: (serverId: string) => `showrec:server:${serverId}:alive`,
   takeFailure: (takeId: string) => `showrec:take:${takeId}:filing-failure`,
   record: (recordId: string) => `showrec:record:${recordId}`,
+  recordReview: (recordId: string) => `showrec:record:${recordId}:review`,
+  recordNotes: (recordId: string) => `showrec:record:${recordId}:notes`,
+  recordChildren: (recordId: string) => `showrec:record:${recordId}:children`,
 };

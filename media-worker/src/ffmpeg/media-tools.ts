@@ -50,6 +50,32 @@ export function transcodeToMp4(
   });
 }
 
+/**
+ * The part of a clip between `inMs` and `outMs`, re-encoded like a filed RECord so the cut is
+ * frame-accurate (a stream copy could only cut on keyframes).
+ */
+export function cutClip(
+  tools: MediaTools,
+  input: string,
+  output: string,
+  inMs: number,
+  outMs: number,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    command(tools, input)
+      .seekInput(inMs / 1000)
+      .duration((outMs - inMs) / 1000)
+      .videoCodec('libx264')
+      .audioCodec('aac')
+      .audioBitrate('128k')
+      .outputOptions(['-preset veryfast', '-crf 23', '-pix_fmt yuv420p', '-movflags +faststart'])
+      .format('mp4')
+      .on('error', (err: Error) => reject(new Error(`trim failed: ${err.message}`)))
+      .on('end', () => resolve())
+      .save(output);
+  });
+}
+
 /** One JPEG frame at `atSeconds`. */
 export function extractPoster(
   tools: MediaTools,

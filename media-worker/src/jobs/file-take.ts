@@ -1,5 +1,4 @@
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { UnrecoverableError, type Job } from 'bullmq';
 import {
@@ -10,14 +9,8 @@ import {
   type TakeManifest,
 } from '@showrec/protocol';
 import type { Logger } from '../logger.js';
-import {
-  extractPoster,
-  probe,
-  stopProcessesWriting,
-  transcodeToMp4,
-  type MediaTools,
-  type ProbeResult,
-} from '../ffmpeg/media-tools.js';
+import { probe, transcodeToMp4, type MediaTools, type ProbeResult } from '../ffmpeg/media-tools.js';
+import { writeRecordMedia } from './record-media.js';
 import type { RecordStore } from '../records/record-store.js';
 
 export interface FileTakeDeps {
@@ -59,28 +52,16 @@ export function fileTakeProcessor(deps: FileTakeDeps) {
       log.info({ source }, 'already filed');
       return { recordId, alreadyFiled: true };
     }
-    const outDir = path.join(deps.recordsDir, recordId);
-    await mkdir(outDir, { recursive: true });
-    // A worker killed mid-job leaves its ffmpeg running and its partial files behind.
-    const stray = await stopProcessesWriting(outDir);
-    if (stray > 0) log.warn({ stray }, 'stopped the transcode of a worker that died on this take');
-    for (const file of await readdir(outDir)) {
-      if (file.includes('.partial.')) await rm(path.join(outDir, file), { force: true });
-    }
-    const video = path.join(outDir, 'video.mp4');
-    const poster = path.join(outDir, 'poster.jpg');
-    const partial = (file: string) => `${file}.${process.pid}.partial${path.extname(file)}`;
-
     log.info({ input, source, probed }, 'transcoding');
-    await transcodeToMp4(deps.tools, input, partial(video), (percent) => {
-      void job.updateProgress(Math.round(percent * 0.85));
-    });
-    await rename(partial(video), video);
-    const output = await probe(deps.tools, video);
-    await job.updateProgress(90);
-
-    await extractPoster(deps.tools, video, partial(poster), Math.min(1, output.durationMs / 2000));
-    await rename(partial(poster), poster);
+    const output = await writeRecordMedia(
+      deps.tools,
+      path.join(deps.recordsDir, recordId),
+      (partialVideo) =>
+        transcodeToMp4(deps.tools, input, partialVideo, (percent) => {
+          void job.updateProgress(Math.round(percent * 0.9));
+        }),
+      log,
+    );
     await job.updateProgress(95);
 
     const show = await deps.store.show(take.showId);
@@ -101,6 +82,7 @@ export function fileTakeProcessor(deps: FileTakeDeps) {
       createdAt: existing?.createdAt ?? new Date().toISOString(),
       status: 'filed',
       source,
+      parents: [],
       continues: take.continues ? recordIdForTake(take.continues) : null,
     };
     await deps.store.file(record);

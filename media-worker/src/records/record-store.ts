@@ -30,8 +30,9 @@ export class RecordStore {
 
   /** Files the RECord and lists it under its show in one transaction. */
   async file(record: RECord): Promise<void> {
-    await this.redis
-      .multi()
+    const tx = this.redis.multi();
+    for (const parent of record.parents) tx.sadd(redisKeys.recordChildren(parent), record.id);
+    await tx
       .set(redisKeys.record(record.id), JSON.stringify(recordSchema.parse(record)))
       .zadd(redisKeys.showRecords(record.showId), Date.parse(record.createdAt), record.id)
       .del(redisKeys.takeFailure(record.takeId))

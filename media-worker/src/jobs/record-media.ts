@@ -1,0 +1,38 @@
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from '../logger.js';
+import {
+  extractPoster,
+  probe,
+  stopProcessesWriting,
+  type MediaTools,
+} from '../ffmpeg/media-tools.js';
+
+/**
+ * Writes a RECord's video and poster into its folder, safely for retries and takeovers: a dead
+ * worker's stray ffmpeg is stopped and its partial files removed, each attempt writes under its
+ * own temporary names, and only finished files are renamed into place.
+ */
+export async function writeRecordMedia(
+  tools: MediaTools,
+  outDir: string,
+  makeVideo: (partialVideo: string) => Promise<void>,
+  log: Logger,
+): Promise<{ video: string; poster: string; durationMs: number }> {
+  await mkdir(outDir, { recursive: true });
+  const stray = await stopProcessesWriting(outDir);
+  if (stray > 0) log.warn({ stray }, 'stopped the ffmpeg of a worker that died on this RECord');
+  for (const file of await readdir(outDir)) {
+    if (file.includes('.partial.')) await rm(path.join(outDir, file), { force: true });
+  }
+  const video = path.join(outDir, 'video.mp4');
+  const poster = path.join(outDir, 'poster.jpg');
+  const partial = (file: string) => `${file}.${process.pid}.partial${path.extname(file)}`;
+
+  await makeVideo(partial(video));
+  await rename(partial(video), video);
+  const { durationMs } = await probe(tools, video);
+  await extractPoster(tools, video, partial(poster), Math.min(1, durationMs / 2000));
+  await rename(partial(poster), poster);
+  return { video, poster, durationMs };
+}
