@@ -11,7 +11,13 @@ import { loadConfig } from './config.js';
 import { createApp } from './http/app.js';
 import { createLogger } from './logger.js';
 import { OscServer } from './osc/osc-server.js';
-import { createTakeQueue, enqueuePhoneCopy, enqueueTake } from './queue/take-queue.js';
+import {
+  createEditQueue,
+  createTakeQueue,
+  enqueuePhoneCopy,
+  enqueueTake,
+} from './queue/take-queue.js';
+import { ReviewStore } from './records/review-store.js';
 import { UploadService } from './capture/upload-service.js';
 import { RecordReader } from './records/record-reader.js';
 import { createRedisConnection } from './redis/redis-connection.js';
@@ -28,6 +34,7 @@ const serverId = newId();
 const logger = createLogger(config.logLevel).child({ serverId });
 const redis = createRedisConnection(config.redisUrl, logger);
 const queue = createTakeQueue(redis, logger);
+const edits = createEditQueue(redis, logger);
 const pool = await WorkerPool.create({
   size: config.mediasoupWorkers,
   rtcMinPort: config.rtc.minPort,
@@ -102,6 +109,8 @@ const app = createApp({
   corsOrigins: config.corsOrigins,
   joinPerMinute: config.limits.joinPerMinute,
   uploads,
+  reviews: new ReviewStore(redis),
+  edits,
   logger,
 });
 const httpServer = createServer(app);
@@ -160,6 +169,7 @@ async function shutdown(signal: string): Promise<void> {
   await heartbeat.stop();
   await pool.close();
   await queue.close();
+  await edits.close();
   for (const client of [adapterPub, adapterSub, redis]) client.disconnect();
   clearTimeout(force);
   logger.info('stopped');

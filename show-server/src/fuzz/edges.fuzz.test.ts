@@ -7,7 +7,11 @@ import {
   cueInputSchema,
   cueOrderSchema,
   cuePatchSchema,
+  noteInputSchema,
+  recordSchema,
   redisKeys,
+  reviewPatchSchema,
+  trimBodySchema,
   updateShowBodySchema,
   type Cue,
   type ShowCreated,
@@ -24,6 +28,7 @@ import {
 import { startServerWithRedis, type ServerWithRedis } from '../test-support/server-process.js';
 
 const RUNS = 40;
+const RECORD_ID = 'rec-fuzz000001';
 
 /** A value as the server receives it: socket.io encodes as JSON, which drops undefined members. */
 const overTheWire = (value: unknown): unknown => JSON.parse(JSON.stringify([value]))[0];
@@ -66,6 +71,22 @@ describe('fuzzing the edges: random and malformed input (real server, real Redis
       key: show.hostKey,
     });
     await nextEvent(sockets.host, 'show:state');
+    await client.set(
+      redisKeys.record(RECORD_ID),
+      JSON.stringify(
+        recordSchema.parse({
+          id: RECORD_ID,
+          showId: show.id,
+          cueId: null,
+          takeId: 'take-fuzz0001',
+          title: 'Fuzzed · Ada',
+          contributors: [{ participantId: 'part-ada001', name: 'Ada', role: 'recorded' }],
+          media: { video: '/media/x/video.mp4', poster: '/media/x/poster.jpg', durationMs: 5000 },
+          createdAt: new Date().toISOString(),
+          status: 'filed',
+        }),
+      ),
+    );
     before = await snapshot();
   });
   afterAll(async () => {
@@ -150,6 +171,24 @@ describe('fuzzing the edges: random and malformed input (real server, real Redis
         path: () => `/api/shows/${show.id}/cues/order`,
         token: () => show.hostKey,
         schema: cueOrderSchema,
+      },
+      {
+        method: 'PATCH',
+        path: () => `/api/records/${RECORD_ID}`,
+        token: () => show.crewKey,
+        schema: reviewPatchSchema,
+      },
+      {
+        method: 'POST',
+        path: () => `/api/records/${RECORD_ID}/notes`,
+        token: () => show.crewKey,
+        schema: noteInputSchema,
+      },
+      {
+        method: 'POST',
+        path: () => `/api/records/${RECORD_ID}/trim`,
+        token: () => show.crewKey,
+        schema: trimBodySchema,
       },
     ];
     const accepted = (schema: z.ZodType, raw: string) => {

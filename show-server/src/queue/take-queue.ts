@@ -1,9 +1,22 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { FILE_TAKE_JOB, FILE_TAKE_QUEUE, type FileTakeJob } from '@showrec/protocol';
+import {
+  FILE_TAKE_JOB,
+  FILE_TAKE_QUEUE,
+  type FileTakeJob,
+  EDIT_RECORD_QUEUE,
+  type TrimJob,
+} from '@showrec/protocol';
 import type { Logger } from '../logger.js';
 
 export type TakeQueue = Queue<FileTakeJob>;
+
+/** Edits that make new RECords (trims), for the media-worker's edit worker. */
+export function createEditQueue(connection: Redis, logger: Logger): Queue<TrimJob> {
+  const queue = new Queue<TrimJob>(EDIT_RECORD_QUEUE, { connection });
+  queue.on('error', (err) => logger.debug({ err: err.message }, 'edit queue error'));
+  return queue;
+}
 
 export function createTakeQueue(connection: Redis, logger: Logger): TakeQueue {
   const queue = new Queue<FileTakeJob>(FILE_TAKE_QUEUE, { connection });

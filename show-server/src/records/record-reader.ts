@@ -5,6 +5,15 @@ import { recordSchema, redisKeys, type RECord } from '@showrec/protocol';
 export class RecordReader {
   constructor(private readonly redis: Redis) {}
 
+  async get(recordId: string): Promise<RECord | null> {
+    const raw = await this.redis.get(redisKeys.record(recordId));
+    return raw ? recordSchema.parse(JSON.parse(raw)) : null;
+  }
+
+  async children(recordId: string): Promise<string[]> {
+    return this.redis.smembers(redisKeys.recordChildren(recordId));
+  }
+
   async listForShow(showId: string): Promise<RECord[]> {
     const ids = await this.redis.zrange(redisKeys.showRecords(showId), 0, -1);
     if (ids.length === 0) return [];

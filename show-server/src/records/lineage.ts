@@ -1,0 +1,43 @@
+import type { Contributor, RECord } from '@showrec/protocol';
+import type { RecordReader } from './record-reader.js';
+
+export interface Lineage {
+  record: RECord;
+  ancestors: RECord[];
+  descendants: RECord[];
+  /** Its own contributors and everyone credited on the RECords it was made from, once each. */
+  credits: Contributor[];
+}
+
+/** Walks parents up and children down; a RECord is visited once, whatever the shape of the graph. */
+export async function lineageOf(records: RecordReader, record: RECord): Promise<Lineage> {
+  const walk = async (
+    start: string[],
+    next: (r: RECord) => Promise<string[]>,
+  ): Promise<RECord[]> => {
+    const seen = new Set<string>([record.id]);
+    const found: RECord[] = [];
+    let frontier = start;
+    while (frontier.length > 0) {
+      const batch = (
+        await Promise.all(frontier.filter((id) => !seen.has(id)).map((id) => records.get(id)))
+      ).filter((r): r is RECord => r !== null);
+      for (const r of batch) seen.add(r.id);
+      found.push(...batch);
+      frontier = (await Promise.all(batch.map(next))).flat();
+    }
+    return found;
+  };
+  const ancestors = await walk(record.parents, async (r) => r.parents);
+  const descendants = await walk(await records.children(record.id), (r) => records.children(r.id));
+  const credits: Contributor[] = [];
+  for (const c of [record, ...ancestors].flatMap((r) => r.contributors)) {
+    if (
+      !credits.some(
+        (k) => k.name === c.name && k.role === c.role && k.participantId === c.participantId,
+      )
+    )
+      credits.push(c);
+  }
+  return { record, ancestors, descendants, credits };
+}
