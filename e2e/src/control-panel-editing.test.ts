@@ -63,6 +63,8 @@ describe('editing the run of show in the control panel (real browser)', () => {
       async () => (await cues()).map((c) => c.text).join() === 'Thanks,Welcome,First song',
     );
 
+    // Act on what the panel shows: wait until it has redrawn the new order.
+    await panel.getByTestId('cue-0').getByText('Thanks').waitFor();
     await panel.getByTestId('cue-0').getByRole('button', { name: 'Delete' }).click();
     await waitFor(
       'the deletion',
