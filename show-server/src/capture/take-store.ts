@@ -27,7 +27,11 @@ export class TakeStore {
 
   async listForShow(showId: string): Promise<TakeManifest[]> {
     const ids = await this.redis.zrange(redisKeys.showTakes(showId), 0, -1);
-    const takes = await Promise.all(ids.map((id) => this.get(id)));
-    return takes.filter((t): t is TakeManifest => t !== null);
+    if (ids.length === 0) return [];
+    // One round trip however many takes: every show view lists them.
+    const raws = await this.redis.mget(ids.map((id) => redisKeys.take(id)));
+    return raws
+      .filter((r): r is string => r !== null)
+      .map((r) => takeManifestSchema.parse(JSON.parse(r)));
   }
 }
