@@ -7,6 +7,7 @@ import { redisKeys, type TakeManifest } from '@showrec/protocol';
 import type { Logger } from '../logger.js';
 import { serverAlive } from './server-heartbeat.js';
 import type { TakeStore } from './take-store.js';
+import { processAlive } from '../process-alive.js';
 
 const run = promisify(execFile);
 
@@ -93,7 +94,8 @@ export class TakeRecovery {
       () => [],
     );
     for (const pid of pids) process.kill(pid, 'SIGINT');
-    for (let i = 0; i < 50 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 50 && pids.some(processAlive); i++)
+      await new Promise((r) => setTimeout(r, 100));
     const finalized = existsSync(file) ? await this.#remux(file) : null;
     const recovered: TakeManifest = {
       ...take,
@@ -140,14 +142,5 @@ export class TakeRecovery {
       );
       return null;
     }
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }

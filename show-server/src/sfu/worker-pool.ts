@@ -1,6 +1,7 @@
 import * as mediasoup from 'mediasoup';
 import type { types as ms } from 'mediasoup';
 import type { Logger } from '../logger.js';
+import { processAlive } from '../process-alive.js';
 
 export interface WorkerPoolOptions {
   size: number;
@@ -59,7 +60,7 @@ export class WorkerPool {
     for (const worker of this.#workers) worker.close();
     this.#workers.clear();
     const deadline = Date.now() + timeoutMs;
-    while (pids.some(processExists) && Date.now() < deadline) {
+    while (pids.some(processAlive) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
@@ -89,14 +90,5 @@ export class WorkerPool {
         );
       }, 500);
     });
-  }
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }

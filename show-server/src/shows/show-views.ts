@@ -37,4 +37,9 @@ export class ShowViews {
     };
     return { full: buildShowView(inputs, true), public: buildShowView(inputs, false) };
   }
+
+  /** The host's and crew's view of a show just changed (what control actions answer with). */
+  async full(show: StoredShow): Promise<ShowView> {
+    return (await this.of(show.id, show)).full;
+  }
 }

@@ -114,15 +114,13 @@ export function attachSocketServer(
         socket,
         'host',
         {
-          go: async () => (await deps.views.of(id, await deps.control.go(id))).full,
-          back: async () => (await deps.views.of(id, await deps.control.back(id))).full,
-          'cue:jump': async ({ index }) =>
-            (await deps.views.of(id, await deps.control.jump(id, index))).full,
-          standby: async ({ on }) =>
-            (await deps.views.of(id, await deps.control.setStandby(id, on))).full,
-          'show:end': async () => (await deps.views.of(id, await deps.control.end(id))).full,
+          go: async () => deps.views.full(await deps.control.go(id)),
+          back: async () => deps.views.full(await deps.control.back(id)),
+          'cue:jump': async ({ index }) => deps.views.full(await deps.control.jump(id, index)),
+          standby: async ({ on }) => deps.views.full(await deps.control.setStandby(id, on)),
+          'show:end': async () => deps.views.full(await deps.control.end(id)),
           'message:send': async ({ text }) =>
-            (await deps.views.of(id, await deps.control.sendMessage(id, text))).full,
+            deps.views.full(await deps.control.sendMessage(id, text)),
           'capture:start': async () => ({
             running: true,
             takeIds: await deps.control.setCapture(id, true),

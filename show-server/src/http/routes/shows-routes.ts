@@ -82,13 +82,16 @@ export function showsRoutes(deps: ShowsRoutesDeps): Router {
 
   router.get('/api/shows/:id', async (req, res) => {
     const show = await showFor(req, READ);
-    res.json((await deps.views.of(show.id, show)).full);
+    res.json(await deps.views.full(show));
   });
 
   router.patch('/api/shows/:id', async (req, res) => {
     const show = await showFor(req, CONTROL);
-    await deps.control.updateDetails(show.id, updateShowBodySchema.parse(req.body));
-    res.json((await deps.views.of(show.id)).full);
+    res.json(
+      await deps.views.full(
+        await deps.control.updateDetails(show.id, updateShowBodySchema.parse(req.body)),
+      ),
+    );
   });
 
   router.post('/api/shows/:id/duplicate', async (req, res) => {
@@ -127,18 +130,18 @@ export function showsRoutes(deps: ShowsRoutesDeps): Router {
 
   router.post('/api/shows/:id/go', async (req, res) => {
     const show = await showFor(req, CONTROL);
-    res.json((await deps.views.of(show.id, await deps.control.go(show.id))).full);
+    res.json(await deps.views.full(await deps.control.go(show.id)));
   });
 
   router.post('/api/shows/:id/back', async (req, res) => {
     const show = await showFor(req, CONTROL);
-    res.json((await deps.views.of(show.id, await deps.control.back(show.id))).full);
+    res.json(await deps.views.full(await deps.control.back(show.id)));
   });
 
   router.post('/api/shows/:id/cue/:index', async (req, res) => {
     const show = await showFor(req, CONTROL);
     const index = cueIndexSchema.parse(req.params.index);
-    res.json((await deps.views.of(show.id, await deps.control.jump(show.id, index))).full);
+    res.json(await deps.views.full(await deps.control.jump(show.id, index)));
   });
 
   router.post('/api/shows/:id/capture/start', async (req, res) => {
