@@ -70,6 +70,8 @@ describe('editing the run of show in the control panel (real browser)', () => {
       'the deletion',
       async () => (await cues()).map((c) => c.text).join() === 'Welcome,First song',
     );
-    await expect(panel.getByTestId('cue-0').textContent()).resolves.toContain('Welcome');
+    await panel.getByTestId('cue-0').getByText('Welcome').waitFor();
+    await expect(panel.getByTestId('cue-1').textContent()).resolves.toContain('First song');
+    expect(await panel.getByTestId('cue-2').count()).toBe(0);
   });
 });

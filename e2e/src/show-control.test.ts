@@ -66,7 +66,7 @@ describe('show control in real browsers: control panel → stage display and pho
 
     await panel.keyboard.press('Space');
     await phone.getByTestId('prompt').getByText('Turn around and film the audience').waitFor();
-    await expect(stage.locator('.stage-cue .cue-text').textContent()).resolves.toBe('The room');
+    await stage.locator('.stage-cue .cue-text', { hasText: /^The room$/ }).waitFor();
 
     await panel.getByLabel('Message to every phone').fill('Two minutes to the finale');
     await panel.keyboard.press('Enter');
