@@ -14,6 +14,7 @@ const envSchema = z.object({
     .min(1)
     .default(Math.max(1, Math.floor(os.cpus().length / 2))),
   SHOWREC_JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+  SHOWREC_ALIGN_SEARCH_MS: z.coerce.number().int().min(100).max(30_000).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
@@ -26,6 +27,8 @@ export interface WorkerConfig {
   concurrency: number;
   /** How long a job stays locked to a worker that stops renewing it (a killed one) before another takes it over. */
   jobLockMs: number;
+  /** How far either side of the server clocks' estimate audio alignment may move a take. */
+  alignSearchMs: number;
   logLevel: string;
 }
 
@@ -45,6 +48,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     ffprobePath: e.FFPROBE_PATH,
     concurrency: e.SHOWREC_WORKER_CONCURRENCY,
     jobLockMs: e.SHOWREC_JOB_LOCK_MS,
+    alignSearchMs: e.SHOWREC_ALIGN_SEARCH_MS,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -1,18 +1,28 @@
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { EDIT_RECORD_QUEUE, TRIM_JOB, type TrimJob } from '@showrec/protocol';
-import type { FileTakeDeps, FileTakeResult } from './jobs/file-take.js';
+import {
+  ALIGN_JOB,
+  EDIT_RECORD_QUEUE,
+  FILE_UPLOAD_JOB,
+  TRIM_JOB,
+  type EditJob,
+} from '@showrec/protocol';
+import { alignTakesProcessor } from './jobs/align-takes.js';
+import { fileUploadProcessor } from './jobs/file-upload.js';
+import type { JobDeps } from './jobs/job-deps.js';
 import { trimRecordProcessor } from './jobs/trim-record.js';
 
-/** The BullMQ worker for edits that make new RECords from old ones; one processor per job name. */
-export function createEditWorker(
-  connection: Redis,
-  deps: FileTakeDeps,
-): Worker<TrimJob, FileTakeResult> {
-  const processors: Record<string, (job: Job<TrimJob>) => Promise<FileTakeResult>> = {
+/**
+ * The BullMQ worker for work on filed RECords: trims and remix uploads that make new RECords, and
+ * the alignment of a show's takes. One processor per job name; each validates its own data.
+ */
+export function createEditWorker(connection: Redis, deps: JobDeps): Worker<EditJob> {
+  const processors: Record<string, (job: Job) => Promise<unknown>> = {
     [TRIM_JOB]: trimRecordProcessor(deps),
+    [ALIGN_JOB]: alignTakesProcessor(deps),
+    [FILE_UPLOAD_JOB]: fileUploadProcessor(deps),
   };
-  const worker = new Worker<TrimJob, FileTakeResult>(
+  const worker = new Worker<EditJob>(
     EDIT_RECORD_QUEUE,
     async (job) => {
       const processor = processors[job.name];
@@ -22,7 +32,7 @@ export function createEditWorker(
     { connection, concurrency: 1 },
   );
   worker.on('failed', (job, err) =>
-    deps.logger.error({ jobId: job?.id, err: err.message }, 'an edit failed'),
+    deps.logger.error({ jobId: job?.id, job: job?.name, err: err.message }, 'an edit failed'),
   );
   worker.on('error', (err) => deps.logger.debug({ err: err.message }, 'edit worker error'));
   return worker;

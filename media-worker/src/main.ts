@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { loadConfig } from './config.js';
 import { checkFfmpeg } from './ffmpeg/check-ffmpeg.js';
 import { createLogger } from './logger.js';
-import { RecordStore } from './records/record-store.js';
+import { createJobDeps } from './jobs/job-deps.js';
 import { createEditWorker } from './edit-worker.js';
 import { createTakeWorker } from './take-worker.js';
 
@@ -29,13 +29,7 @@ connection.on('error', (err: Error) => {
   reachable = false;
 });
 
-const jobDeps = {
-  store: new RecordStore(connection),
-  tools: { ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath },
-  dataDir: config.dataDir,
-  recordsDir: config.recordsDir,
-  logger,
-};
+const { deps: jobDeps, close: closeJobDeps } = createJobDeps(connection, config, logger);
 const worker = createTakeWorker(
   connection,
   { concurrency: config.concurrency, lockMs: config.jobLockMs },
@@ -60,6 +54,7 @@ async function shutdown(signal: string): Promise<void> {
   );
   await Promise.all([worker.close(), editWorker.close()]);
   clearTimeout(force);
+  await closeJobDeps();
   connection.disconnect();
   logger.info('stopped');
   process.exit(0);

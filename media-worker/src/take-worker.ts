@@ -1,7 +1,8 @@
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { FILE_TAKE_QUEUE, type FileTakeJob } from '@showrec/protocol';
-import { fileTakeProcessor, type FileTakeDeps, type FileTakeResult } from './jobs/file-take.js';
+import { fileTakeProcessor, type FileTakeResult } from './jobs/file-take.js';
+import type { JobDeps } from './jobs/job-deps.js';
 
 /**
  * The BullMQ worker for filing takes. A job that fails for good leaves its reason on the take;
@@ -10,7 +11,7 @@ import { fileTakeProcessor, type FileTakeDeps, type FileTakeResult } from './job
 export function createTakeWorker(
   connection: Redis,
   options: { concurrency: number; lockMs?: number },
-  deps: FileTakeDeps,
+  deps: JobDeps,
 ): Worker<FileTakeJob, FileTakeResult> {
   const worker = new Worker<FileTakeJob, FileTakeResult>(FILE_TAKE_QUEUE, fileTakeProcessor(deps), {
     connection,

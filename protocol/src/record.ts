@@ -5,7 +5,7 @@ export const contributorSchema = z.object({
   /** The phone's participant; null for crew, who have no phone in the show. */
   participantId: idSchema.nullable(),
   name: z.string(),
-  role: z.enum(['recorded', 'edited']),
+  role: z.enum(['recorded', 'edited', 'remixed']),
 });
 export type Contributor = z.infer<typeof contributorSchema>;
 
@@ -14,7 +14,8 @@ export const recordSchema = z.object({
   id: idSchema,
   showId: idSchema,
   cueId: idSchema.nullable(),
-  takeId: idSchema,
+  /** The take it was filed from, or its source's take for a trim; null for an uploaded remix. */
+  takeId: idSchema.nullable(),
   title: z.string(),
   contributors: z.array(contributorSchema).min(1),
   media: z.object({
@@ -26,8 +27,13 @@ export const recordSchema = z.object({
   status: z.literal('filed'),
   /** The RECord of the earlier part of the same recording, when its phone dropped off and came back. */
   continues: idSchema.nullable().default(null),
-  /** Which copy was filed: the server's recording, or the phone's own (when it was more complete). */
-  source: z.enum(['server', 'phone']).default('server'),
+  /**
+   * Which copy was filed: the server's recording, the phone's own (when it was more complete),
+   * or a file the crew uploaded.
+   */
+  source: z.enum(['server', 'phone', 'upload']).default('server'),
+  /** The file it was made from, relative to the data directory, offered as the original download. */
+  original: z.string().nullable().default(null),
   /** The RECords this one was made from (a trim's source, a remix's material). */
   parents: z.array(idSchema).default([]),
 });

@@ -21,4 +21,7 @@ export const redisKeys = {
   recordReview: (recordId: string) => `showrec:record:${recordId}:review`,
   recordNotes: (recordId: string) => `showrec:record:${recordId}:notes`,
   recordChildren: (recordId: string) => `showrec:record:${recordId}:children`,
+  recordAlignment: (recordId: string) => `showrec:record:${recordId}:alignment`,
+  /** Remix uploads accepted and not yet filed, so the review lists them while they process. */
+  showUploads: (showId: string) => `showrec:show:${showId}:uploads`,
 };

@@ -50,3 +50,58 @@ export const trimJobSchema = z.object({
   editor: z.string(),
 });
 export type TrimJob = z.infer<typeof trimJobSchema>;
+
+/** Lines up every filed take of a show that overlaps another in time; one job per show at a time. */
+export const ALIGN_JOB = 'align';
+export const alignJobSchema = z.object({ showId: idSchema });
+export type AlignJob = z.infer<typeof alignJobSchema>;
+
+/** Files a crew member's uploaded media as a new RECord made from `parents`. */
+export const FILE_UPLOAD_JOB = 'file-upload';
+export const fileUploadJobSchema = z.object({
+  recordId: idSchema,
+  showId: idSchema,
+  /** The accepted upload, relative to the data directory. */
+  file: z.string(),
+  title: z.string(),
+  contributor: z.string(),
+  parents: z.array(idSchema),
+});
+export type FileUploadJob = z.infer<typeof fileUploadJobSchema>;
+
+export type EditJob = TrimJob | AlignJob | FileUploadJob;
+
+/**
+ * Where a RECord sits on its show's timeline. `startsAt` is the server-clock time of its first
+ * frame; `offsetMs` is the same, relative to the start of the reference take (the one with the
+ * best audio among those it overlaps). `method` says how it was found: the reference itself, audio
+ * cross-correlation, or the server clock alone (no usable audio overlap).
+ */
+export const alignmentSchema = z.object({
+  referenceId: idSchema,
+  offsetMs: z.number().int(),
+  startsAt: z.number().int(),
+  method: z.enum(['reference', 'audio', 'clock']),
+  /** How far the correlation peak stood out of the rest, in standard deviations; null when not measured. */
+  confidence: z.number().nullable(),
+});
+export type Alignment = z.infer<typeof alignmentSchema>;
+
+/** The fields of a remix upload (multipart/form-data, beside the `file` part). */
+export const remixFieldsSchema = z.strictObject({
+  showId: idSchema,
+  title: z.string().trim().min(1, 'a title is required').max(200),
+  contributor: z.string().trim().min(1, 'the contributor’s name is required').max(60),
+  /** The RECords it builds on, comma-separated. */
+  parents: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(idSchema).max(50)),
+});
+export const REMIX_EXTENSIONS = ['mp4', 'mov', 'm4v', 'webm', 'mkv'] as const;

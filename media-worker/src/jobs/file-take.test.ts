@@ -1,31 +1,26 @@
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Queue, QueueEvents, type Worker } from 'bullmq';
+import type { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ffprobe, makeClip, startEmbeddedRedis, type EmbeddedRedis } from '@showrec/infra';
+import { ffprobe, makeClip } from '@showrec/infra';
 import {
   FILE_TAKE_JOB,
-  FILE_TAKE_QUEUE,
   recordIdForTake,
   recordSchema,
   redisKeys,
   takeManifestSchema,
   type FileTakeJob,
 } from '@showrec/protocol';
-import { createLogger } from '../logger.js';
-import { RecordStore } from '../records/record-store.js';
-import { createTakeWorker } from '../take-worker.js';
+import { startJobWorkers, type JobWorkers } from '../test-support/job-workers.js';
 import { seedTake, testShow as show } from '../test-support/takes.js';
 import type { FileTakeResult } from './file-take.js';
 
 describe('file-take job (real Redis, BullMQ and ffmpeg)', () => {
-  let redis: EmbeddedRedis;
+  let workers: JobWorkers;
   let client: Redis;
   let queue: Queue<FileTakeJob>;
   let events: QueueEvents;
-  let worker: Worker<FileTakeJob, FileTakeResult>;
   let dataDir: string;
 
   const seed = (takeId: string, write: (file: string) => Promise<void>) =>
@@ -39,31 +34,10 @@ describe('file-take job (real Redis, BullMQ and ffmpeg)', () => {
     );
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'showrec-worker-'));
-    redis = await startEmbeddedRedis({ dir: path.join(dataDir, 'redis') });
-    client = new Redis(redis.url, { maxRetriesPerRequest: null });
-    queue = new Queue(FILE_TAKE_QUEUE, { connection: client });
-    events = new QueueEvents(FILE_TAKE_QUEUE, { connection: { url: redis.url } });
-    await events.waitUntilReady();
-    worker = createTakeWorker(
-      client,
-      { concurrency: 1 },
-      {
-        store: new RecordStore(client),
-        tools: { ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe' },
-        dataDir,
-        recordsDir: path.join(dataDir, 'records'),
-        logger: createLogger('silent'),
-      },
-    );
+    workers = await startJobWorkers('file-take', { editWorker: false });
+    ({ client, dataDir, takes: queue, takeEvents: events } = workers);
   });
-  afterAll(async () => {
-    await worker?.close();
-    await events?.close();
-    await queue?.close();
-    client?.disconnect();
-    await redis?.stop();
-  });
+  afterAll(() => workers?.stop());
 
   it('transcodes a take to H.264 + AAC MP4 with a poster, reports progress, and files a credited RECord', async () => {
     await seed('take-good01', (file) => makeClip(file, { seconds: 5 }));

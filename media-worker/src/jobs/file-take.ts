@@ -8,18 +8,9 @@ import {
   type RECord,
   type TakeManifest,
 } from '@showrec/protocol';
-import type { Logger } from '../logger.js';
-import { probe, transcodeToMp4, type MediaTools, type ProbeResult } from '../ffmpeg/media-tools.js';
+import { probe, transcodeToMp4, type ProbeResult } from '../ffmpeg/media-tools.js';
 import { writeRecordMedia } from './record-media.js';
-import type { RecordStore } from '../records/record-store.js';
-
-export interface FileTakeDeps {
-  store: RecordStore;
-  tools: MediaTools;
-  dataDir: string;
-  recordsDir: string;
-  logger: Logger;
-}
+import type { JobDeps } from './job-deps.js';
 
 export interface FileTakeResult {
   recordId: string;
@@ -33,7 +24,7 @@ export interface FileTakeResult {
  * the RECord id derives from the take id, outputs are written under temporary names and renamed,
  * and a take already filed from its best copy is left alone.
  */
-export function fileTakeProcessor(deps: FileTakeDeps) {
+export function fileTakeProcessor(deps: JobDeps) {
   return async (job: Job<FileTakeJob>): Promise<FileTakeResult> => {
     const { takeId } = fileTakeJobSchema.parse(job.data);
     const recordId = recordIdForTake(takeId);
@@ -50,6 +41,7 @@ export function fileTakeProcessor(deps: FileTakeDeps) {
     const existing = await deps.store.get(recordId);
     if (existing?.source === source) {
       log.info({ source }, 'already filed');
+      await deps.requestAlignment(take.showId);
       return { recordId, alreadyFiled: true };
     }
     log.info({ input, source, probed }, 'transcoding');
@@ -83,9 +75,11 @@ export function fileTakeProcessor(deps: FileTakeDeps) {
       status: 'filed',
       source,
       parents: [],
+      original: path.relative(deps.dataDir, input),
       continues: take.continues ? recordIdForTake(take.continues) : null,
     };
     await deps.store.file(record);
+    await deps.requestAlignment(take.showId);
     await job.updateProgress(100);
     log.info({ durationMs: output.durationMs, source, refiled: existing !== null }, 'RECord filed');
     return { recordId, alreadyFiled: false };
@@ -99,7 +93,7 @@ interface Copy {
 }
 
 /** The longest playable copy with video; the server's wins a tie within half a second. */
-async function chooseCopy(deps: FileTakeDeps, take: TakeManifest): Promise<Copy> {
+async function chooseCopy(deps: JobDeps, take: TakeManifest): Promise<Copy> {
   const candidates: Array<Omit<Copy, 'probed'>> = [
     { source: 'server', input: path.join(deps.dataDir, take.file) },
   ];

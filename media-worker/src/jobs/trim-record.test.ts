@@ -1,67 +1,34 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Queue, QueueEvents, type Worker } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeClip, startEmbeddedRedis, type EmbeddedRedis } from '@showrec/infra';
+import { makeClip } from '@showrec/infra';
 import {
-  EDIT_RECORD_QUEUE,
   FILE_TAKE_JOB,
-  FILE_TAKE_QUEUE,
   TRIM_JOB,
   recordIdForTake,
   recordSchema,
   redisKeys,
-  type TrimJob,
 } from '@showrec/protocol';
-import { createEditWorker } from '../edit-worker.js';
-import { createLogger } from '../logger.js';
-import { RecordStore } from '../records/record-store.js';
-import { createTakeWorker } from '../take-worker.js';
+import { startJobWorkers, type JobWorkers } from '../test-support/job-workers.js';
 import { seedTake } from '../test-support/takes.js';
 
 const FRAME_MS = 1000 / 30;
 
 describe('trim job (real Redis, BullMQ and ffmpeg)', () => {
-  let redis: EmbeddedRedis;
+  let workers: JobWorkers;
   let client: Redis;
   let dataDir: string;
-  const workers: Worker[] = [];
-  const queues: Array<Queue | QueueEvents> = [];
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'showrec-trim-'));
-    redis = await startEmbeddedRedis({ dir: path.join(dataDir, 'redis') });
-    client = new Redis(redis.url, { maxRetriesPerRequest: null });
-    const deps = {
-      store: new RecordStore(client),
-      tools: { ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe' },
-      dataDir,
-      recordsDir: path.join(dataDir, 'records'),
-      logger: createLogger('silent'),
-    };
-    workers.push(
-      createTakeWorker(client, { concurrency: 1 }, deps),
-      createEditWorker(client, deps),
-    );
+    workers = await startJobWorkers('trim');
+    ({ client, dataDir } = workers);
   });
-  afterAll(async () => {
-    for (const w of workers) await w.close();
-    for (const q of queues) await q.close();
-    client?.disconnect();
-    await redis?.stop();
-  });
+  afterAll(() => workers?.stop());
 
   it('cuts a new RECord within one frame of the asked-for span, crediting the editor, with the source as parent', async () => {
     await seedTake(client, dataDir, 'take-trim01', (file) => makeClip(file, { seconds: 5 }));
-    const takes = new Queue(FILE_TAKE_QUEUE, { connection: client });
-    const takeEvents = new QueueEvents(FILE_TAKE_QUEUE, { connection: { url: redis.url } });
-    const edits = new Queue<TrimJob>(EDIT_RECORD_QUEUE, { connection: client });
-    const editEvents = new QueueEvents(EDIT_RECORD_QUEUE, { connection: { url: redis.url } });
-    queues.push(takes, takeEvents, edits, editEvents);
-    await Promise.all([takeEvents.waitUntilReady(), editEvents.waitUntilReady()]);
+    const { takes, takeEvents, edits, editEvents } = workers;
     await (
       await takes.add(FILE_TAKE_JOB, { takeId: 'take-trim01' }, { jobId: 'take-trim01' })
     ).waitUntilFinished(takeEvents, 60_000);

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UnrecoverableError, type Job } from 'bullmq';
-import { trimJobSchema, type RECord, type TrimJob } from '@showrec/protocol';
+import { trimJobSchema, type RECord } from '@showrec/protocol';
 import { cutClip } from '../ffmpeg/media-tools.js';
-import type { FileTakeDeps, FileTakeResult } from './file-take.js';
+import type { FileTakeResult } from './file-take.js';
+import type { JobDeps } from './job-deps.js';
 import { writeRecordMedia } from './record-media.js';
 
 /**
@@ -11,8 +12,8 @@ import { writeRecordMedia } from './record-media.js';
  * parent and its credits plus the editor's. The new RECord's id comes with the job, so asking for
  * the same cut twice files it once.
  */
-export function trimRecordProcessor(deps: FileTakeDeps) {
-  return async (job: Job<TrimJob>): Promise<FileTakeResult> => {
+export function trimRecordProcessor(deps: JobDeps) {
+  return async (job: Job): Promise<FileTakeResult> => {
     const { sourceId, recordId, inMs, outMs, editor } = trimJobSchema.parse(job.data);
     const log = deps.logger.child({ jobId: job.id, sourceId, recordId });
     if (await deps.store.get(recordId)) return { recordId, alreadyFiled: true };
@@ -44,6 +45,7 @@ export function trimRecordProcessor(deps: FileTakeDeps) {
       status: 'filed',
       continues: null,
       source: source.source,
+      original: null,
       parents: [sourceId],
     };
     await deps.store.file(record);

@@ -1,9 +1,11 @@
 import type { Redis } from 'ioredis';
 import {
+  alignmentSchema,
   recordSchema,
   redisKeys,
   storedShowSchema,
   takeManifestSchema,
+  type Alignment,
   type RECord,
   type StoredShow,
   type TakeManifest,
@@ -28,14 +30,33 @@ export class RecordStore {
     return raw ? recordSchema.parse(JSON.parse(raw)) : null;
   }
 
+  async listForShow(showId: string): Promise<RECord[]> {
+    const ids = await this.redis.zrange(redisKeys.showRecords(showId), 0, -1);
+    if (ids.length === 0) return [];
+    const raws = await this.redis.mget(ids.map((id) => redisKeys.record(id)));
+    return raws
+      .filter((r): r is string => r !== null)
+      .map((r) => recordSchema.parse(JSON.parse(r)));
+  }
+
+  async alignment(recordId: string): Promise<Alignment | null> {
+    const raw = await this.redis.get(redisKeys.recordAlignment(recordId));
+    return raw ? alignmentSchema.parse(JSON.parse(raw)) : null;
+  }
+
+  async saveAlignment(recordId: string, alignment: Alignment): Promise<void> {
+    await this.redis.set(redisKeys.recordAlignment(recordId), JSON.stringify(alignment));
+  }
+
   /** Files the RECord and lists it under its show in one transaction. */
   async file(record: RECord): Promise<void> {
     const tx = this.redis.multi();
     for (const parent of record.parents) tx.sadd(redisKeys.recordChildren(parent), record.id);
+    if (record.takeId) tx.del(redisKeys.takeFailure(record.takeId));
     await tx
       .set(redisKeys.record(record.id), JSON.stringify(recordSchema.parse(record)))
       .zadd(redisKeys.showRecords(record.showId), Date.parse(record.createdAt), record.id)
-      .del(redisKeys.takeFailure(record.takeId))
+      .srem(redisKeys.showUploads(record.showId), record.id)
       .exec();
   }
 

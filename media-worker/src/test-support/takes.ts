@@ -44,11 +44,15 @@ export async function seedTake(
   dataDir: string,
   takeId: string,
   write: (file: string) => Promise<void>,
+  manifest: Partial<TakeManifest> = {},
 ): Promise<string> {
   const relative = path.join('takes', testShow.id, `${takeId}.mkv`);
   await mkdir(path.join(dataDir, 'takes', testShow.id), { recursive: true });
   await write(path.join(dataDir, relative));
   await redis.set(redisKeys.show(testShow.id), JSON.stringify(testShow));
-  await redis.set(redisKeys.take(takeId), JSON.stringify(endedTake(takeId, relative)));
+  await redis.set(
+    redisKeys.take(takeId),
+    JSON.stringify({ ...endedTake(takeId, relative), ...manifest }),
+  );
   return path.join(dataDir, relative);
 }

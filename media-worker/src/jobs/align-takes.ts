@@ -1,0 +1,141 @@
+import path from 'node:path';
+import type { Job } from 'bullmq';
+import { alignJobSchema, type Alignment, type RECord } from '@showrec/protocol';
+import { audioQuality, estimateLag } from '../align/cross-correlate.js';
+import { ANALYSIS_SAMPLE_RATE, decodeAudio } from '../ffmpeg/media-tools.js';
+import type { JobDeps } from './job-deps.js';
+
+/** How much of each take is listened to; a minute of shared sound pins an offset. */
+const EXCERPT_MS = 60_000;
+/** Below this the correlation peak is not told apart from noise, and the server clock is kept. */
+const MIN_CONFIDENCE = 8;
+
+interface Placed {
+  record: RECord;
+  startedAt: number;
+  endsAt: number;
+  video: string;
+}
+
+export interface AlignResult {
+  clusters: number;
+  aligned: number;
+}
+
+/**
+ * Lines up a show's filed takes. Takes whose server-clock spans overlap form a cluster; within it
+ * the take with the best audio is the reference, and each other take's offset from it is refined
+ * by audio cross-correlation within `alignSearchMs` of what the clocks say. An offset already
+ * found against the same reference is kept, so re-running after each new take costs only the new
+ * ones.
+ */
+export function alignTakesProcessor(deps: JobDeps) {
+  return async (job: Job): Promise<AlignResult> => {
+    const { showId } = alignJobSchema.parse(job.data);
+    const log = deps.logger.child({ jobId: job.id, showId });
+    const placed: Placed[] = [];
+    for (const record of await deps.store.listForShow(showId)) {
+      if (record.takeId === null || record.parents.length > 0) continue;
+      const take = await deps.store.take(record.takeId);
+      if (!take) continue;
+      placed.push({
+        record,
+        startedAt: take.startedAt,
+        endsAt: take.startedAt + record.media.durationMs,
+        video: path.join(deps.recordsDir, record.id, 'video.mp4'),
+      });
+    }
+    let aligned = 0;
+    const clusters = overlapping(placed);
+    for (const cluster of clusters) {
+      const reference = await bestAudio(deps, cluster);
+      await deps.store.saveAlignment(reference.record.id, {
+        referenceId: reference.record.id,
+        offsetMs: 0,
+        startsAt: reference.startedAt,
+        method: 'reference',
+        confidence: null,
+      });
+      for (const take of cluster) {
+        if (take === reference) continue;
+        const known = await deps.store.alignment(take.record.id);
+        if (known?.referenceId === reference.record.id) continue;
+        const alignment = await align(deps, reference, take);
+        await deps.store.saveAlignment(take.record.id, alignment);
+        log.info({ recordId: take.record.id, ...alignment }, 'take aligned');
+        aligned++;
+      }
+    }
+    return { clusters: clusters.length, aligned };
+  };
+}
+
+/** Groups takes whose spans overlap, directly or through others, in start order. */
+function overlapping(takes: Placed[]): Placed[][] {
+  const clusters: Placed[][] = [];
+  let end = -Infinity;
+  for (const take of [...takes].sort((a, b) => a.startedAt - b.startedAt)) {
+    const current = clusters.at(-1);
+    const joins = current !== undefined && take.startedAt < end;
+    if (joins) current.push(take);
+    else clusters.push([take]);
+    end = joins ? Math.max(end, take.endsAt) : take.endsAt;
+  }
+  return clusters;
+}
+
+/** The loudest unclipped audio; the longer take when that is a tie (no audio at all). */
+async function bestAudio(deps: JobDeps, cluster: Placed[]): Promise<Placed> {
+  const first = cluster[0]!;
+  if (cluster.length === 1) return first;
+  const scored = await Promise.all(
+    cluster.map(async (take) => {
+      const samples = await decodeAudio(deps.tools, take.video, 0, EXCERPT_MS);
+      const { rmsDb, clipped } = audioQuality(samples);
+      return { take, score: samples.length === 0 ? -Infinity : rmsDb - 100 * clipped };
+    }),
+  );
+  return scored.reduce((best, s) =>
+    s.score > best.score ||
+    (s.score === best.score && s.take.record.media.durationMs > best.take.record.media.durationMs)
+      ? s
+      : best,
+  ).take;
+}
+
+async function align(deps: JobDeps, reference: Placed, take: Placed): Promise<Alignment> {
+  const expected = take.startedAt - reference.startedAt;
+  const search = deps.alignSearchMs;
+  const clock: Alignment = {
+    referenceId: reference.record.id,
+    offsetMs: expected,
+    startsAt: take.startedAt,
+    method: 'clock',
+    confidence: null,
+  };
+  const refFrom = Math.max(0, expected - search);
+  const takeFrom = Math.max(0, -(expected + search));
+  const [refAudio, takeAudio] = await Promise.all([
+    decodeAudio(deps.tools, reference.video, refFrom, EXCERPT_MS + 2 * search),
+    decodeAudio(deps.tools, take.video, takeFrom, EXCERPT_MS),
+  ]);
+  if (refAudio.length === 0 || takeAudio.length === 0) return clock;
+  const toSamples = (ms: number) => Math.round((ms * ANALYSIS_SAMPLE_RATE) / 1000);
+  const shift = takeFrom - refFrom;
+  const { lag, confidence } = estimateLag(
+    refAudio,
+    takeAudio,
+    toSamples(expected - search + shift),
+    toSamples(expected + search + shift),
+  );
+  const rounded = Math.round(confidence * 10) / 10;
+  if (confidence < MIN_CONFIDENCE) return { ...clock, confidence: rounded };
+  const offsetMs = Math.round((lag * 1000) / ANALYSIS_SAMPLE_RATE - shift);
+  return {
+    referenceId: reference.record.id,
+    offsetMs,
+    startsAt: reference.startedAt + offsetMs,
+    method: 'audio',
+    confidence: rounded,
+  };
+}

@@ -1,0 +1,59 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { UnrecoverableError, type Job } from 'bullmq';
+import { fileUploadJobSchema, type RECord } from '@showrec/protocol';
+import { transcodeToMp4 } from '../ffmpeg/media-tools.js';
+import type { FileTakeResult } from './file-take.js';
+import type { JobDeps } from './job-deps.js';
+import { writeRecordMedia } from './record-media.js';
+
+/**
+ * Files a remix the crew uploaded: transcoded like a take, crediting its maker as the remixer,
+ * with the RECords it builds on as parents (their credits carry through the lineage). The upload
+ * itself stays as the RECord's original.
+ */
+export function fileUploadProcessor(deps: JobDeps) {
+  return async (job: Job): Promise<FileTakeResult> => {
+    const upload = fileUploadJobSchema.parse(job.data);
+    const { recordId } = upload;
+    const log = deps.logger.child({ jobId: job.id, recordId });
+    if (await deps.store.get(recordId)) return { recordId, alreadyFiled: true };
+    const input = path.join(deps.dataDir, upload.file);
+    if (!existsSync(input)) throw new UnrecoverableError(`the upload ${input} does not exist`);
+    const parents = await Promise.all(upload.parents.map((id) => deps.store.get(id)));
+    const cues = new Set(parents.map((p) => p?.cueId ?? null));
+
+    const media = await writeRecordMedia(
+      deps.tools,
+      path.join(deps.recordsDir, recordId),
+      (partialVideo) =>
+        transcodeToMp4(deps.tools, input, partialVideo, (percent) => {
+          void job.updateProgress(Math.round(percent * 0.9));
+        }),
+      log,
+    );
+    const record: RECord = {
+      id: recordId,
+      showId: upload.showId,
+      cueId: cues.size === 1 ? [...cues][0]! : null,
+      takeId: null,
+      title: upload.title,
+      contributors: [{ participantId: null, name: upload.contributor, role: 'remixed' }],
+      media: {
+        video: `/media/records/${recordId}/video.mp4`,
+        poster: `/media/records/${recordId}/poster.jpg`,
+        durationMs: media.durationMs,
+      },
+      createdAt: new Date().toISOString(),
+      status: 'filed',
+      continues: null,
+      source: 'upload',
+      original: upload.file,
+      parents: upload.parents,
+    };
+    await deps.store.file(record);
+    await job.updateProgress(100);
+    log.info({ durationMs: media.durationMs, parents: upload.parents }, 'remix filed');
+    return { recordId, alreadyFiled: false };
+  };
+}

@@ -1,0 +1,42 @@
+import type { Redis } from 'ioredis';
+import type { WorkerConfig } from '../config.js';
+import type { MediaTools } from '../ffmpeg/media-tools.js';
+import type { Logger } from '../logger.js';
+import { createEditQueue, requestAlignment } from '../queue/edit-queue.js';
+import { RecordStore } from '../records/record-store.js';
+
+/** What every job processor works with. */
+export interface JobDeps {
+  store: RecordStore;
+  tools: MediaTools;
+  dataDir: string;
+  recordsDir: string;
+  /** How far either side of the server clocks' estimate the audio may move a take. */
+  alignSearchMs: number;
+  /** Queues an alignment of the show's takes (a filed take may overlap others). */
+  requestAlignment: (showId: string) => Promise<void>;
+  logger: Logger;
+}
+
+export function createJobDeps(
+  connection: Redis,
+  config: Pick<
+    WorkerConfig,
+    'dataDir' | 'recordsDir' | 'ffmpegPath' | 'ffprobePath' | 'alignSearchMs'
+  >,
+  logger: Logger,
+): { deps: JobDeps; close: () => Promise<void> } {
+  const edits = createEditQueue(connection);
+  return {
+    deps: {
+      store: new RecordStore(connection),
+      tools: { ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath },
+      dataDir: config.dataDir,
+      recordsDir: config.recordsDir,
+      alignSearchMs: config.alignSearchMs,
+      requestAlignment: (showId) => requestAlignment(edits, showId),
+      logger,
+    },
+    close: () => edits.close(),
+  };
+}
