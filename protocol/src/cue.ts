@@ -45,3 +45,9 @@ export type Cue = z.infer<typeof cueSchema>;
 
 export const cueOrderSchema = z.strictObject({ ids: z.array(idSchema).max(500) });
 export type CuePatch = z.infer<typeof cuePatchSchema>;
+
+/** How a cue is named outside the run of show (review, credits, export folders): its place and words. */
+export function cueLabel(cue: Cue, index: number): string {
+  const words = [cue.text, cue.performer].filter(Boolean).join(' · ');
+  return `${index + 1}. ${words || cue.kind}`;
+}

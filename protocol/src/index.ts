@@ -5,6 +5,7 @@ export * from './show.js';
 export * from './take.js';
 export * from './record.js';
 export * from './review.js';
+export * from './review-board.js';
 export * from './queue.js';
 export * from './redis-keys.js';
 export * from './socket.js';

@@ -22,6 +22,6 @@ export const redisKeys = {
   recordNotes: (recordId: string) => `showrec:record:${recordId}:notes`,
   recordChildren: (recordId: string) => `showrec:record:${recordId}:children`,
   recordAlignment: (recordId: string) => `showrec:record:${recordId}:alignment`,
-  /** Remix uploads accepted and not yet filed, so the review lists them while they process. */
-  showUploads: (showId: string) => `showrec:show:${showId}:uploads`,
+  /** Trims and remix uploads asked for and not yet filed, so the review lists them while they process. */
+  showPendingRecords: (showId: string) => `showrec:show:${showId}:pending-records`,
 };

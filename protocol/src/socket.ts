@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { idSchema, joinCodeSchema } from './ids.js';
 import { captureChangedSchema, publicShowSchema, type HostMessage, type ShowView } from './show.js';
+import type { ReviewProgress } from './review-board.js';
 
 /**
  * Socket.io signalling. Every client event carries one payload object and an ack callback;
@@ -121,6 +122,10 @@ export interface ServerToClientEvents {
   'show:message': (message: HostMessage) => void;
   /** Please upload your own recording of this take, from `offset` on. */
   'upload:request': (progress: { takeId: string; offset: number }) => void;
+  /** Host and crew: an item of the review board is being processed. */
+  'review:progress': (progress: ReviewProgress) => void;
+  /** Host and crew: the review board changed (an item filed, failed, rated…); fetch it again. */
+  'review:changed': (change: { id: string | null }) => void;
 }
 
 export type ClientToServerEvents = {

@@ -17,15 +17,19 @@ import {
   enqueuePhoneCopy,
   enqueueTake,
 } from './queue/take-queue.js';
-import { ReviewStore } from './records/review-store.js';
 import { UploadService } from './capture/upload-service.js';
+import { EditRequests } from './records/edit-requests.js';
 import { RecordReader } from './records/record-reader.js';
+import { RemixUploads } from './records/remix-upload.js';
+import { ReviewBoards } from './records/review-board.js';
+import { ReviewStore } from './records/review-store.js';
 import { createRedisConnection } from './redis/redis-connection.js';
 import { WorkerPool } from './sfu/worker-pool.js';
 import { ShowControl } from './shows/show-control.js';
 import { newId } from './shows/secrets.js';
 import { ShowStore } from './shows/show-store.js';
 import { ShowViews } from './shows/show-views.js';
+import { ReviewEvents } from './socket/review-events.js';
 import { attachSocketServer } from './socket/socket-server.js';
 
 const config = loadConfig();
@@ -95,11 +99,30 @@ const control = new ShowControl({
   logger,
 });
 
+const records = new RecordReader(redis);
+const reviews = new ReviewStore(redis);
+const editRequests = new EditRequests(redis, edits);
+// Set once the socket server exists.
+let reviewChanged: (showId: string, itemId: string | null) => void = () => undefined;
+
 const app = createApp({
   health: { redis, pool, queue },
   shows,
   takes,
-  records: new RecordReader(redis),
+  records,
+  reviews,
+  boards: new ReviewBoards({ takes, records, reviews, takeQueue: queue, edits }),
+  editRequests,
+  remixes: new RemixUploads({
+    dataDir: config.dataDir,
+    maxBytes: config.maxUploadBytes,
+    shows,
+    records,
+    requests: editRequests,
+    logger,
+  }),
+  reviewChanged: (showId, itemId) => reviewChanged(showId, itemId),
+  dataDir: config.dataDir,
   control,
   views,
   adminToken: config.adminToken,
@@ -109,8 +132,6 @@ const app = createApp({
   corsOrigins: config.corsOrigins,
   joinPerMinute: config.limits.joinPerMinute,
   uploads,
-  reviews: new ReviewStore(redis),
-  edits,
   logger,
 });
 const httpServer = createServer(app);
@@ -131,6 +152,17 @@ const adapterSub = redis.duplicate();
 for (const client of [adapterPub, adapterSub]) client.on('error', () => undefined);
 io.adapter(createAdapter(adapterPub, adapterSub));
 announceCapture = (showId, running, cueId) => io.serverSideEmit('capture', showId, running, cueId);
+const reviewEvents = new ReviewEvents({
+  io,
+  redisUrl: config.redisUrl,
+  takeQueue: queue,
+  edits,
+  takes,
+  records,
+  logger,
+});
+reviewEvents.start();
+reviewChanged = (showId, itemId) => reviewEvents.changed(showId, itemId);
 
 const osc = config.osc
   ? await OscServer.start(control, config.osc.host, config.osc.port, logger)
@@ -168,6 +200,7 @@ async function shutdown(signal: string): Promise<void> {
   await capture.shutdown();
   await heartbeat.stop();
   await pool.close();
+  await reviewEvents.close();
   await queue.close();
   await edits.close();
   for (const client of [adapterPub, adapterSub, redis]) client.disconnect();

@@ -56,7 +56,7 @@ export class RecordStore {
     await tx
       .set(redisKeys.record(record.id), JSON.stringify(recordSchema.parse(record)))
       .zadd(redisKeys.showRecords(record.showId), Date.parse(record.createdAt), record.id)
-      .srem(redisKeys.showUploads(record.showId), record.id)
+      .srem(redisKeys.showPendingRecords(record.showId), record.id)
       .exec();
   }
 

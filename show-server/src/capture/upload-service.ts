@@ -1,24 +1,12 @@
-import { execFile } from 'node:child_process';
 import { appendFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { Redis } from 'ioredis';
 import { redisKeys, type TakeManifest, type UploadProgress } from '@showrec/protocol';
 import type { Logger } from '../logger.js';
+import { requireVideo } from '../media/probe-media.js';
 import { Refusal } from '../refusal.js';
 import { hashSecret } from '../shows/secrets.js';
 import type { TakeStore } from './take-store.js';
-
-const run = promisify(execFile);
-
-export class UploadRefusal extends Refusal {
-  constructor(
-    message: string,
-    readonly status: 403 | 404 | 409 | 413 | 422,
-  ) {
-    super(message);
-  }
-}
 
 export interface UploadServiceDeps {
   redis: Redis;
@@ -68,9 +56,9 @@ export class UploadService {
     const take = await this.#uploadable(takeId, deviceToken);
     const current = await this.#offset(take);
     if (offset !== current)
-      throw new UploadRefusal(`this upload continues at byte ${current}, not ${offset}`, 409);
+      throw new Refusal(`this upload continues at byte ${current}, not ${offset}`, 409);
     if (current + chunk.length > this.deps.maxBytes) {
-      throw new UploadRefusal(
+      throw new Refusal(
         `the upload is larger than the ${Math.round(this.deps.maxBytes / 1048576)} MB allowed`,
         413,
       );
@@ -85,19 +73,10 @@ export class UploadService {
     const partial = this.#partial(take);
     const bytes = await this.#offset(take);
     try {
-      const { stdout } = await run('ffprobe', [
-        '-v',
-        'error',
-        '-show_entries',
-        'stream=codec_type',
-        '-of',
-        'csv=p=0',
-        partial,
-      ]);
-      if (!stdout.includes('video')) throw new Error('no video stream');
+      await requireVideo(partial);
     } catch (err) {
       await rm(partial, { force: true });
-      throw new UploadRefusal(
+      throw new Refusal(
         `the uploaded file is not a playable recording (${(err as Error).message.split('\n')[0]}); upload it again`,
         422,
       );
@@ -116,15 +95,15 @@ export class UploadService {
 
   async #uploadable(takeId: string, deviceToken: string): Promise<TakeManifest> {
     const take = await this.deps.takes.get(takeId);
-    if (!take) throw new UploadRefusal(`no take ${takeId}`, 404);
+    if (!take) throw new Refusal(`no take ${takeId}`, 404);
     const owner = await this.deps.redis.hget(
       redisKeys.showDevices(take.showId),
       hashSecret(deviceToken),
     );
     if (owner !== take.participant.id)
-      throw new UploadRefusal('only the phone that recorded this take may upload it', 403);
-    if (!take.uploadRequested) throw new UploadRefusal('no upload was asked for this take', 409);
-    if (take.phoneCopy) throw new UploadRefusal('this take’s phone copy is already uploaded', 409);
+      throw new Refusal('only the phone that recorded this take may upload it', 403);
+    if (!take.uploadRequested) throw new Refusal('no upload was asked for this take', 409);
+    if (take.phoneCopy) throw new Refusal('this take’s phone copy is already uploaded', 409);
     return take;
   }
 

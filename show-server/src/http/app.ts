@@ -4,16 +4,16 @@ import { errorHandler } from './http-error.js';
 import { joinRateLimit, securityHeaders } from './security.js';
 import { healthRoute } from './routes/health-route.js';
 import { showsRoutes, type ShowsRoutesDeps } from './routes/shows-routes.js';
+import { exportsRoutes, type ExportsRoutesDeps } from './routes/exports-routes.js';
 import { recordsRoutes, type RecordsRoutesDeps } from './routes/records-routes.js';
 import { uploadsRoutes } from './routes/uploads-routes.js';
 import type { UploadService } from '../capture/upload-service.js';
 import { webApps } from './web-apps.js';
 import type { HealthSources } from '../health/health-check.js';
 
-export interface AppDeps extends ShowsRoutesDeps, RecordsRoutesDeps {
+export interface AppDeps extends ShowsRoutesDeps, RecordsRoutesDeps, ExportsRoutesDeps {
   health: HealthSources;
   webDir: string;
-  recordsDir: string;
   corsOrigins: string[];
   joinPerMinute: number;
   uploads: UploadService;
@@ -30,6 +30,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(healthRoute(deps.health));
   app.use(showsRoutes(deps));
   app.use(recordsRoutes(deps));
+  app.use(exportsRoutes(deps));
   app.use(uploadsRoutes(deps.uploads, 8 * 1024 * 1024));
   app.use(
     webApps({

@@ -23,13 +23,23 @@ export function bearerToken(req: Request): string {
   return match[1]!.trim();
 }
 
+/**
+ * The caller's role must be one of `allowed`. Downloads may carry the key as `?key=` instead of a
+ * header, because a browser following a link cannot send one.
+ */
 export function requireRole(
   req: Request,
   adminToken: string,
   show: StoredShow | null,
   allowed: Role[],
+  options: { keyInQuery?: boolean } = {},
 ): Role {
-  const role = roleFor(bearerToken(req), adminToken, show);
+  const queryKey = options.keyInQuery ? req.query.key : undefined;
+  const role = roleFor(
+    typeof queryKey === 'string' ? queryKey : bearerToken(req),
+    adminToken,
+    show,
+  );
   if (!role || !allowed.includes(role))
     throw new HttpError(403, 'these credentials may not do that');
   return role;

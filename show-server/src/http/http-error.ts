@@ -2,7 +2,6 @@ import type { ErrorRequestHandler } from 'express';
 import { z } from 'zod';
 import { describeZodError, type ApiError } from '@showrec/protocol';
 import type { Logger } from '../logger.js';
-import { UploadRefusal } from '../capture/upload-service.js';
 import { Refusal } from '../refusal.js';
 import { ShowNotFoundError } from '../shows/show-store.js';
 
@@ -29,11 +28,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     } else if (err instanceof ShowNotFoundError) {
       status = 404;
       body = { error: err.message };
-    } else if (err instanceof UploadRefusal) {
-      status = err.status;
-      body = { error: err.message };
     } else if (err instanceof Refusal) {
-      status = 409;
+      status = err.status;
       body = { error: err.message };
     } else if (err?.type === 'entity.parse.failed') {
       status = 400;

@@ -5,15 +5,15 @@ import {
   FILE_TAKE_QUEUE,
   type FileTakeJob,
   EDIT_RECORD_QUEUE,
-  type TrimJob,
+  type EditJob,
 } from '@showrec/protocol';
 import type { Logger } from '../logger.js';
 
 export type TakeQueue = Queue<FileTakeJob>;
 
-/** Edits that make new RECords (trims), for the media-worker's edit worker. */
-export function createEditQueue(connection: Redis, logger: Logger): Queue<TrimJob> {
-  const queue = new Queue<TrimJob>(EDIT_RECORD_QUEUE, { connection });
+/** Work on filed RECords (trims, remix uploads, alignment), for the media-worker's edit worker. */
+export function createEditQueue(connection: Redis, logger: Logger): Queue<EditJob> {
+  const queue = new Queue<EditJob>(EDIT_RECORD_QUEUE, { connection });
   queue.on('error', (err) => logger.debug({ err: err.message }, 'edit queue error'));
   return queue;
 }

@@ -30,8 +30,13 @@ export async function lineageOf(records: RecordReader, record: RECord): Promise<
   };
   const ancestors = await walk(record.parents, async (r) => r.parents);
   const descendants = await walk(await records.children(record.id), (r) => records.children(r.id));
+  return { record, ancestors, descendants, credits: mergeCredits([record, ...ancestors]) };
+}
+
+/** Everyone credited on these RECords, once each, in order of first mention. */
+export function mergeCredits(records: RECord[]): Contributor[] {
   const credits: Contributor[] = [];
-  for (const c of [record, ...ancestors].flatMap((r) => r.contributors)) {
+  for (const c of records.flatMap((r) => r.contributors)) {
     if (
       !credits.some(
         (k) => k.name === c.name && k.role === c.role && k.participantId === c.participantId,
@@ -39,5 +44,22 @@ export async function lineageOf(records: RecordReader, record: RECord): Promise<
     )
       credits.push(c);
   }
-  return { record, ancestors, descendants, credits };
+  return credits;
+}
+
+/** A RECord's ancestors among RECords already in hand (a show's), nearest first. */
+export function ancestorsIn(record: RECord, byId: Map<string, RECord>): RECord[] {
+  const seen = new Set([record.id]);
+  const found: RECord[] = [];
+  let frontier = record.parents;
+  while (frontier.length > 0) {
+    const batch = frontier
+      .filter((id) => !seen.has(id))
+      .map((id) => byId.get(id))
+      .filter((r): r is RECord => r !== undefined);
+    for (const r of batch) seen.add(r.id);
+    found.push(...batch);
+    frontier = batch.flatMap((r) => r.parents);
+  }
+  return found;
 }

@@ -9,15 +9,30 @@ export class ReviewStore {
   constructor(private readonly redis: Redis) {}
 
   async get(recordId: string): Promise<RecordReview> {
-    const [fields, notes] = await Promise.all([
-      this.redis.hgetall(redisKeys.recordReview(recordId)),
-      this.redis.lrange(redisKeys.recordNotes(recordId), 0, -1),
-    ]);
-    return {
-      rating: fields.rating ? Number(fields.rating) : null,
-      review: (fields.review as ReviewState | undefined) ?? 'pending',
-      notes: notes.map((n) => JSON.parse(n) as ReviewNote).sort((a, b) => a.atMs - b.atMs),
-    };
+    return (await this.getMany([recordId]))[0]!;
+  }
+
+  /** Many RECords' reviews in one round trip, in the order asked. */
+  async getMany(recordIds: string[]): Promise<RecordReview[]> {
+    if (recordIds.length === 0) return [];
+    const tx = this.redis.pipeline();
+    for (const id of recordIds) {
+      tx.hgetall(redisKeys.recordReview(id)).lrange(redisKeys.recordNotes(id), 0, -1);
+    }
+    const replies = (await tx.exec()) ?? [];
+    return recordIds.map((_, i) => {
+      const [fieldsErr, fields] = replies[2 * i]!;
+      const [notesErr, notes] = replies[2 * i + 1]!;
+      if (fieldsErr ?? notesErr) throw fieldsErr ?? notesErr;
+      const review = fields as Record<string, string>;
+      return {
+        rating: review.rating ? Number(review.rating) : null,
+        review: (review.review as ReviewState | undefined) ?? 'pending',
+        notes: (notes as string[])
+          .map((n) => JSON.parse(n) as ReviewNote)
+          .sort((a, b) => a.atMs - b.atMs),
+      };
+    });
   }
 
   async update(

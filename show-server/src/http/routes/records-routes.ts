@@ -1,17 +1,16 @@
-import { createHash } from 'node:crypto';
 import { Router, type Request } from 'express';
-import type { Queue } from 'bullmq';
 import {
   idSchema,
   noteInputSchema,
   reviewPatchSchema,
   trimBodySchema,
-  TRIM_JOB,
   type RECord,
-  type TrimJob,
 } from '@showrec/protocol';
+import type { EditRequests } from '../../records/edit-requests.js';
 import { lineageOf } from '../../records/lineage.js';
 import type { RecordReader } from '../../records/record-reader.js';
+import type { RemixUploads } from '../../records/remix-upload.js';
+import type { ReviewBoards } from '../../records/review-board.js';
 import type { ReviewStore } from '../../records/review-store.js';
 import type { ShowStore } from '../../shows/show-store.js';
 import { requireRole, type Role } from '../auth.js';
@@ -20,14 +19,18 @@ import { HttpError } from '../http-error.js';
 export interface RecordsRoutesDeps {
   records: RecordReader;
   reviews: ReviewStore;
+  boards: ReviewBoards;
   shows: ShowStore;
-  edits: Queue<TrimJob>;
+  editRequests: EditRequests;
+  remixes: RemixUploads;
+  /** Tells the show's host and crew that a review item changed. */
+  reviewChanged: (showId: string, itemId: string | null) => void;
   adminToken: string;
 }
 
 const REVIEW: Role[] = ['admin', 'host', 'crew'];
 
-/** The crew's work on RECords: rate, select or reject, pin notes, trim, follow lineage. */
+/** The crew's work on RECords: the review board, rate, select or reject, notes, trims, remixes, lineage. */
 export function recordsRoutes(deps: RecordsRoutesDeps): Router {
   const router = Router();
 
@@ -39,9 +42,18 @@ export function recordsRoutes(deps: RecordsRoutesDeps): Router {
     return record;
   }
 
+  router.get('/api/shows/:id/review', async (req, res) => {
+    const id = idSchema.safeParse(req.params.id);
+    const show = id.success ? await deps.shows.get(id.data) : null;
+    if (!show) throw new HttpError(404, `no show with id ${String(req.params.id).slice(0, 64)}`);
+    requireRole(req, deps.adminToken, show, REVIEW);
+    res.json(await deps.boards.of(show));
+  });
+
   router.patch('/api/records/:id', async (req, res) => {
     const record = await recordFor(req);
     const review = await deps.reviews.update(record.id, reviewPatchSchema.parse(req.body));
+    deps.reviewChanged(record.showId, record.id);
     res.json({ ...record, review });
   });
 
@@ -56,31 +68,30 @@ export function recordsRoutes(deps: RecordsRoutesDeps): Router {
     }
     const note = { ...input, at: Date.now() };
     await deps.reviews.addNote(record.id, note);
+    deps.reviewChanged(record.showId, record.id);
     res.status(201).json(note);
   });
 
   router.post('/api/records/:id/trim', async (req, res) => {
     const record = await recordFor(req);
-    const { inMs, outMs, editor } = trimBodySchema.parse(req.body);
-    if (outMs > record.media.durationMs) {
+    const cut = trimBodySchema.parse(req.body);
+    if (cut.outMs > record.media.durationMs) {
       throw new HttpError(
         400,
         `outMs is past the end of the RECord (${record.media.durationMs} ms)`,
       );
     }
-    // The same cut of the same RECord is the same new RECord: asking twice files it once.
-    const recordId = `trim-${createHash('sha256').update(`${record.id}:${inMs}:${outMs}`).digest('hex').slice(0, 16)}`;
-    await deps.edits.add(
-      TRIM_JOB,
-      { sourceId: record.id, recordId, inMs, outMs, editor },
-      {
-        jobId: recordId,
-        attempts: 3,
-        backoff: { type: 'exponential', delay: 2000 },
-        removeOnFail: false,
-      },
+    const requested = await deps.editRequests.trim(record, cut);
+    deps.reviewChanged(record.showId, requested.recordId);
+    res.status(202).json(requested);
+  });
+
+  router.post('/api/records', async (req, res) => {
+    const { showId, ...accepted } = await deps.remixes.accept(req, (show) =>
+      requireRole(req, deps.adminToken, show, REVIEW),
     );
-    res.status(202).json({ recordId, parents: [record.id] });
+    deps.reviewChanged(showId, accepted.recordId);
+    res.status(202).json(accepted);
   });
 
   router.get('/api/records/:id/lineage', async (req, res) => {

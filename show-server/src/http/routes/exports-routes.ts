@@ -1,0 +1,113 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Router, type Request } from 'express';
+import { cueLabel, idSchema, type RECord, type StoredShow } from '@showrec/protocol';
+import { creditsCsv, creditsSheet, type CreditsSheet } from '../../records/credits-sheet.js';
+import type { RecordReader } from '../../records/record-reader.js';
+import type { ReviewStore } from '../../records/review-store.js';
+import { safeFileName } from '../../records/file-names.js';
+import { writeSelectsZip } from '../../records/selects-zip.js';
+import type { ShowStore } from '../../shows/show-store.js';
+import { requireRole, type Role } from '../auth.js';
+import { HttpError } from '../http-error.js';
+
+export interface ExportsRoutesDeps {
+  shows: ShowStore;
+  records: RecordReader;
+  reviews: ReviewStore;
+  dataDir: string;
+  recordsDir: string;
+  adminToken: string;
+}
+
+const CREW: Role[] = ['admin', 'host', 'crew'];
+const asDownload = { keyInQuery: true };
+
+/** What leaves the system: a RECord's original and its video, a show's credits and its selects. */
+export function exportsRoutes(deps: ExportsRoutesDeps): Router {
+  const router = Router();
+
+  async function recordFor(req: Request): Promise<RECord> {
+    const id = idSchema.safeParse(req.params.id);
+    const record = id.success ? await deps.records.get(id.data) : null;
+    if (!record) throw new HttpError(404, `no RECord ${String(req.params.id).slice(0, 64)}`);
+    requireRole(req, deps.adminToken, await deps.shows.get(record.showId), CREW, asDownload);
+    return record;
+  }
+
+  async function showFor(req: Request): Promise<StoredShow> {
+    const id = idSchema.safeParse(req.params.id);
+    const show = id.success ? await deps.shows.get(id.data) : null;
+    if (!show) throw new HttpError(404, `no show with id ${String(req.params.id).slice(0, 64)}`);
+    requireRole(req, deps.adminToken, show, CREW, asDownload);
+    return show;
+  }
+
+  async function sheetFor(show: StoredShow): Promise<{ sheet: CreditsSheet; records: RECord[] }> {
+    const records = await deps.records.listForShow(show.id);
+    const reviews = await deps.reviews.getMany(records.map((r) => r.id));
+    return {
+      sheet: creditsSheet(
+        show,
+        records,
+        reviews.map((r) => r.review),
+      ),
+      records,
+    };
+  }
+
+  router.get('/api/records/:id/original', async (req, res) => {
+    const record = await recordFor(req);
+    const file = record.original ? path.join(deps.dataDir, record.original) : null;
+    if (!file || !existsSync(file)) {
+      throw new HttpError(
+        404,
+        `RECord ${record.id} was cut from another RECord and has no original of its own: download its video`,
+      );
+    }
+    res.download(file, `${safeFileName(record.title)} - original${path.extname(file)}`);
+  });
+
+  router.get('/api/records/:id/video', async (req, res) => {
+    const record = await recordFor(req);
+    res.download(
+      path.join(deps.recordsDir, record.id, 'video.mp4'),
+      `${safeFileName(record.title)}.mp4`,
+    );
+  });
+
+  router.get('/api/shows/:id/credits.json', async (req, res) => {
+    const { sheet } = await sheetFor(await showFor(req));
+    res.attachment(`${safeFileName(sheet.show.title)} credits.json`).json(sheet);
+  });
+
+  router.get('/api/shows/:id/credits.csv', async (req, res) => {
+    const { sheet } = await sheetFor(await showFor(req));
+    res
+      .type('text/csv; charset=utf-8')
+      .attachment(`${safeFileName(sheet.show.title)} credits.csv`)
+      .send(creditsCsv(sheet));
+  });
+
+  router.get('/api/shows/:id/selects.zip', async (req, res) => {
+    const show = await showFor(req);
+    const { sheet, records } = await sheetFor(show);
+    const selectedIds = new Set(
+      sheet.records.filter((r) => r.review === 'selected').map((r) => r.recordId),
+    );
+    const selected = records.filter((r) => selectedIds.has(r.id));
+    if (selected.length === 0)
+      throw new HttpError(409, 'no RECord of this show is selected yet: select takes first');
+    const cues = new Map(show.cues.map((c, i) => [c.id, cueLabel(c, i)]));
+    res.type('application/zip').attachment(`${safeFileName(show.title)} selects.zip`);
+    await writeSelectsZip(
+      res,
+      deps.recordsDir,
+      selected,
+      (r) => (r.cueId ? (cues.get(r.cueId) ?? null) : null),
+      { ...sheet, records: sheet.records.filter((r) => selectedIds.has(r.recordId)) },
+    );
+  });
+
+  return router;
+}

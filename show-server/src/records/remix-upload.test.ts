@@ -1,0 +1,163 @@
+import { randomBytes } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeClip } from '@showrec/infra';
+import {
+  EDIT_RECORD_QUEUE,
+  FILE_UPLOAD_JOB,
+  recordSchema,
+  redisKeys,
+  type ReviewBoard,
+  type ShowCreated,
+} from '@showrec/protocol';
+import { apiClient, createTestShow } from '../test-support/api-client.js';
+import { startServerWithRedis, type ServerWithRedis } from '../test-support/server-process.js';
+
+describe('remix uploads (real server process, Redis, ffprobe)', () => {
+  let server: ServerWithRedis;
+  let client: Redis;
+  let edits: Queue;
+  let show: ShowCreated;
+  let other: ShowCreated;
+  let clip: Buffer;
+
+  beforeAll(async () => {
+    server = await startServerWithRedis({ SHOWREC_MAX_UPLOAD_MB: '1' });
+    client = new Redis(server.redisUrl);
+    edits = new Queue(EDIT_RECORD_QUEUE, { connection: client });
+    show = await createTestShow(server.baseUrl, server.adminToken, 'Remix night');
+    other = await createTestShow(server.baseUrl, server.adminToken, 'Another show');
+    const file = path.join(server.dataDir, 'clip.mkv');
+    await makeClip(file, { seconds: 2, width: 320, height: 240 });
+    clip = await readFile(file);
+    const parent = recordSchema.parse({
+      id: 'rec-take-parent1',
+      showId: show.id,
+      cueId: null,
+      takeId: 'take-parent1',
+      title: 'Remix night · Ada',
+      contributors: [{ participantId: 'part-ada001', name: 'Ada', role: 'recorded' }],
+      media: { video: '/v.mp4', poster: '/p.jpg', durationMs: 2000 },
+      createdAt: new Date().toISOString(),
+      status: 'filed',
+    });
+    await client.set(redisKeys.record(parent.id), JSON.stringify(parent));
+  });
+  afterAll(async () => {
+    await edits?.close();
+    client?.disconnect();
+    await server?.stop();
+  });
+
+  async function upload(
+    key: string | undefined,
+    fields: Record<string, string>,
+    file?: { bytes: Buffer; name: string },
+  ): Promise<{ status: number; body: { error?: string; recordId?: string; parents?: string[] } }> {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(fields)) form.append(name, value);
+    if (file) form.append('file', new Blob([new Uint8Array(file.bytes)]), file.name);
+    const res = await fetch(`${server.baseUrl}/api/records`, {
+      method: 'POST',
+      headers: key ? { authorization: `Bearer ${key}` } : {},
+      body: form,
+    });
+    return { status: res.status, body: (await res.json()) as { error?: string } };
+  }
+
+  const fields = () => ({
+    showId: show.id,
+    title: 'Ada, slowed down',
+    contributor: 'Bo',
+    parents: 'rec-take-parent1',
+  });
+
+  /** Nothing of a refused upload may stay: no file, no job, nothing pending in the show. */
+  async function expectNothingLeft(): Promise<void> {
+    const uploads = path.join(server.dataDir, 'uploads');
+    const files = await readdir(uploads, { recursive: true }).catch(() => []);
+    expect(files.filter((f) => !['.incoming', show.id].includes(f))).toEqual([]);
+    expect(await client.scard(redisKeys.showPendingRecords(show.id))).toBe(0);
+    expect(await edits.count()).toBe(0);
+  }
+
+  it('refuses a file that is not media, with ffprobe’s reason, and keeps nothing', async () => {
+    const res = await upload(show.crewKey, fields(), {
+      bytes: randomBytes(64 * 1024),
+      name: 'remix.mp4',
+    });
+    expect(res.status).toBe(422);
+    expect(res.body.error).toMatch(/^the file is not a playable video: ffprobe cannot read it/);
+    await expectNothingLeft();
+  });
+
+  it('refuses a file over the size limit while it streams, and keeps nothing', async () => {
+    const res = await upload(show.crewKey, fields(), {
+      bytes: Buffer.concat([clip, randomBytes(1536 * 1024)]),
+      name: 'remix.mkv',
+    });
+    expect(res).toEqual({
+      status: 413,
+      body: { error: 'the file is larger than the 1 MB allowed' },
+    });
+    await expectNothingLeft();
+  });
+
+  it('refuses a wrong extension before writing a byte, even when the bytes are a video', async () => {
+    const res = await upload(show.crewKey, fields(), { bytes: clip, name: 'remix.txt' });
+    expect(res.status).toBe(415);
+    expect(res.body.error).toBe(
+      '"remix.txt" is not a video file: a remix must be .mp4, .mov, .m4v, .webm, .mkv',
+    );
+    await expectNothingLeft();
+  });
+
+  it('refuses strangers, parents from another show, missing fields and non-multipart bodies', async () => {
+    const file = { bytes: clip, name: 'remix.mkv' };
+    expect((await upload(undefined, fields(), file)).status).toBe(401);
+    expect((await upload(other.crewKey, fields(), file)).status).toBe(403);
+    expect((await upload(other.crewKey, { ...fields(), showId: other.id }, file)).body.error).toBe(
+      'parent rec-take-parent1 is not a RECord of this show',
+    );
+    expect((await upload(show.crewKey, { showId: show.id }, file)).status).toBe(400);
+    expect((await upload(show.crewKey, fields())).body.error).toMatch(/no "file" part/);
+    const json = await apiClient(server.baseUrl)('POST', '/api/records', show.crewKey, fields());
+    expect(json.status).toBe(415);
+    await expectNothingLeft();
+  });
+
+  it('accepts a video, keeps it as the original and queues it for filing with its parents', async () => {
+    const res = await upload(show.crewKey, fields(), { bytes: clip, name: 'My Remix.MKV' });
+    expect(res.status).toBe(202);
+    expect(res.body.recordId).toMatch(/^remix-[\w-]+$/);
+    expect(res.body.parents).toEqual(['rec-take-parent1']);
+    const recordId = res.body.recordId!;
+    const file = path.join('uploads', show.id, `${recordId}.mkv`);
+    expect(await readFile(path.join(server.dataDir, file))).toEqual(clip);
+    const job = await edits.getJob(recordId);
+    expect(job?.name).toBe(FILE_UPLOAD_JOB);
+    expect(job?.data).toEqual({
+      recordId,
+      showId: show.id,
+      file,
+      title: 'Ada, slowed down',
+      contributor: 'Bo',
+      parents: ['rec-take-parent1'],
+    });
+
+    const board = await apiClient(server.baseUrl)<ReviewBoard>(
+      'GET',
+      `/api/shows/${show.id}/review`,
+      show.crewKey,
+    );
+    expect(board.body.items.find((i) => i.id === recordId)).toMatchObject({
+      kind: 'remix',
+      status: 'processing',
+      title: 'Ada, slowed down',
+      contributors: [{ participantId: null, name: 'Bo', role: 'remixed' }],
+    });
+  });
+});

@@ -1,0 +1,169 @@
+import type { Job, Queue } from 'bullmq';
+import {
+  cueLabel,
+  fileUploadJobSchema,
+  recordIdForTake,
+  trimJobSchema,
+  type EditJob,
+  type FileTakeJob,
+  type RECord,
+  type ReviewBoard,
+  type ReviewItem,
+  type StoredShow,
+  type TakeManifest,
+} from '@showrec/protocol';
+import type { TakeStore } from '../capture/take-store.js';
+import type { RecordReader } from './record-reader.js';
+import type { ReviewStore } from './review-store.js';
+
+export interface ReviewBoardDeps {
+  takes: TakeStore;
+  records: RecordReader;
+  reviews: ReviewStore;
+  takeQueue: Queue<FileTakeJob>;
+  edits: Queue<EditJob>;
+}
+
+type Draft = Omit<ReviewItem, 'review' | 'alignment'>;
+
+/**
+ * Everything the crew reviews in a show, each with its state: takes from the moment they start
+ * recording, edits from the moment they are asked for, every filed RECord with its verdict and its
+ * place on the timeline. A few round trips to Redis however many takes there are.
+ */
+export class ReviewBoards {
+  constructor(private readonly deps: ReviewBoardDeps) {}
+
+  async of(show: StoredShow): Promise<ReviewBoard> {
+    const [takes, records, pendingIds] = await Promise.all([
+      this.deps.takes.listForShow(show.id),
+      this.deps.records.listForShow(show.id),
+      this.deps.records.pendingIds(show.id),
+    ]);
+    const byId = new Map(records.map((r) => [r.id, r]));
+    const unfiled = takes.filter((t) => !byId.has(recordIdForTake(t.id)));
+    const failures = new Map(
+      (await this.deps.records.filingFailures(unfiled.map((t) => t.id))).map((f, i) => [
+        unfiled[i]!.id,
+        f,
+      ]),
+    );
+    const drafts: Draft[] = [
+      ...(await Promise.all(
+        takes.map((t) =>
+          this.#takeItem(t, byId.get(recordIdForTake(t.id)) ?? null, failures.get(t.id)),
+        ),
+      )),
+      ...records.filter((r) => r.parents.length > 0).map(editItem),
+      ...(
+        await Promise.all(
+          pendingIds.filter((id) => !byId.has(id)).map((id) => this.#pendingItem(id, byId)),
+        )
+      ).filter((d): d is Draft => d !== null),
+    ].sort((a, b) => a.startedAt - b.startedAt);
+
+    const ids = drafts.map((d) => d.id);
+    const [reviews, alignments] = await Promise.all([
+      this.deps.reviews.getMany(ids),
+      this.deps.records.alignments(ids),
+    ]);
+    return {
+      show: {
+        id: show.id,
+        title: show.title,
+        cues: show.cues.map((c, i) => ({ id: c.id, title: cueLabel(c, i) })),
+      },
+      items: drafts.map((d, i) => ({ ...d, review: reviews[i]!, alignment: alignments[i]! })),
+    };
+  }
+
+  async #takeItem(
+    take: TakeManifest,
+    record: RECord | null,
+    failure: string | null | undefined,
+  ): Promise<Draft> {
+    const base = {
+      id: recordIdForTake(take.id),
+      kind: 'take' as const,
+      takeId: take.id,
+      cueId: take.cueId,
+      title: record?.title ?? take.participant.name,
+      contributors: record?.contributors ?? [
+        { participantId: take.participant.id, name: take.participant.name, role: 'recorded' },
+      ],
+      startedAt: take.startedAt,
+      record,
+    };
+    if (record) return { ...base, status: 'filed', progress: null, failure: null };
+    if (take.status === 'recording')
+      return { ...base, status: 'recording', progress: null, failure: null };
+    if (failure || take.status === 'failed') {
+      return {
+        ...base,
+        status: 'failed',
+        progress: null,
+        failure: failure ?? take.failure ?? 'the recording failed',
+      };
+    }
+    const job = await this.deps.takeQueue.getJob(take.id);
+    return { ...base, status: 'processing', progress: progressOf(job), failure: null };
+  }
+
+  async #pendingItem(id: string, records: Map<string, RECord>): Promise<Draft | null> {
+    const job = await this.deps.edits.getJob(id);
+    if (!job) return null;
+    const failed = job.finishedOn !== undefined && job.failedReason !== undefined;
+    const state = {
+      status: failed ? ('failed' as const) : ('processing' as const),
+      progress: failed ? null : progressOf(job),
+      failure: failed ? job.failedReason : null,
+      startedAt: job.timestamp,
+      record: null,
+      takeId: null,
+    };
+    const upload = fileUploadJobSchema.safeParse(job.data);
+    if (upload.success) {
+      return {
+        ...state,
+        id,
+        kind: 'remix',
+        cueId: null,
+        title: upload.data.title,
+        contributors: [{ participantId: null, name: upload.data.contributor, role: 'remixed' }],
+      };
+    }
+    const trim = trimJobSchema.parse(job.data);
+    const source = records.get(trim.sourceId);
+    return {
+      ...state,
+      id,
+      kind: 'trim',
+      cueId: source?.cueId ?? null,
+      title: `${source?.title ?? trim.sourceId} · trim`,
+      contributors: [
+        ...(source?.contributors ?? []),
+        { participantId: null, name: trim.editor, role: 'edited' },
+      ],
+    };
+  }
+}
+
+function progressOf(job: Job | undefined): number {
+  return typeof job?.progress === 'number' ? job.progress : 0;
+}
+
+function editItem(record: RECord): Draft {
+  return {
+    id: record.id,
+    kind: record.source === 'upload' ? 'remix' : 'trim',
+    takeId: record.takeId,
+    cueId: record.cueId,
+    title: record.title,
+    contributors: record.contributors,
+    startedAt: Date.parse(record.createdAt),
+    status: 'filed',
+    progress: null,
+    failure: null,
+    record,
+  };
+}
