@@ -34,6 +34,8 @@ export const showCreatedSchema = z.object({
   /** The control panel, with the host key in the fragment (never sent to a server). */
   controlUrl: z.string(),
   stageUrl: z.string(),
+  /** The crew's review of the takes, with the crew key in the fragment. */
+  reviewUrl: z.string(),
 });
 export type ShowCreated = z.infer<typeof showCreatedSchema>;
 

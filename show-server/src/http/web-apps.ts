@@ -37,8 +37,9 @@ export function webApps(options: {
     // The page explains the unknown code; the status tells machines.
     res.status(show ? 200 : 404).sendFile(path.join(audience, 'index.html'));
   });
-  router.get(['/control', '/control/:showId', '/stage', '/stage/:showId'], (_req, res) =>
-    res.sendFile(path.join(stage, 'index.html')),
+  router.get(
+    ['/control', '/control/:showId', '/stage', '/stage/:showId', '/review/:showId'],
+    (_req, res) => res.sendFile(path.join(stage, 'index.html')),
   );
   router.get('/', (_req, res) => res.redirect('/control'));
   return router;

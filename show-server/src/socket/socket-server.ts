@@ -90,8 +90,11 @@ export function attachSocketServer(
     if (!show) return next(new Error('unknown show'));
     if (auth.data.role !== 'stage') {
       const role = roleFor(auth.data.key, deps.adminToken, show);
-      // The admin may act as host or crew; a crew key may not act as host.
-      const allowed = role === 'admin' || role === auth.data.role;
+      // The admin may act as host or crew, the host as crew (to review); a crew key may not act as host.
+      const allowed =
+        role === 'admin' ||
+        role === auth.data.role ||
+        (role === 'host' && auth.data.role === 'crew');
       if (!allowed) {
         log.warn(
           { socketId: socket.id, showId: show.id, role: auth.data.role },

@@ -2,10 +2,11 @@ import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } fro
 import { useParams } from 'react-router';
 import type { ClientEventResults, Cue, CueInput, ShowCreated, ShowView } from '@showrec/protocol';
 import { api } from '../api/http.js';
+import { KeyForm } from '../show/KeyForm.js';
+import { takeShowKey } from '../show/show-key.js';
 import { absoluteUrl, useShowSocket } from '../show/use-show-socket.js';
 import { CueForm } from './CueForm.js';
 import { CueList } from './CueList.js';
-import { rememberHostKey, takeHostKey } from './host-key.js';
 import { PhonesTable } from './PhonesTable.js';
 import { SHORTCUTS, useShortcuts } from './use-shortcuts.js';
 
@@ -36,7 +37,7 @@ function CueCard({ label, cue, index }: { label: string; cue: Cue | undefined; i
 /** The host's desk: fast, unambiguous control of a live show. */
 export function ControlPanel() {
   const showId = useParams().showId ?? '';
-  const [key, setKey] = useState<string | null>(() => takeHostKey(showId));
+  const [key, setKey] = useState<string | null>(() => takeShowKey('host', showId));
   const {
     view: pushed,
     connected,
@@ -86,20 +87,14 @@ export function ControlPanel() {
   useShortcuts(shortcuts);
 
   if (!key) {
-    const submit = (e: FormEvent<HTMLFormElement>) => {
-      e.preventDefault();
-      const entered = String(new FormData(e.currentTarget).get('key') ?? '');
-      rememberHostKey(showId, entered);
-      setKey(entered);
-    };
     return (
-      <main className="control">
-        <form onSubmit={submit} className="stack">
-          <label htmlFor="key">Host key</label>
-          <input id="key" name="key" type="password" required />
-          <button type="submit">Open control panel</button>
-        </form>
-      </main>
+      <KeyForm
+        scope="host"
+        showId={showId}
+        label="Host key"
+        action="Open control panel"
+        onKey={setKey}
+      />
     );
   }
   if (!view) return <main className="control">{connectError ?? 'Connecting…'}</main>;
@@ -131,6 +126,14 @@ export function ControlPanel() {
             {absoluteUrl(view.joinUrl)} ·{' '}
             <a href={`/stage/${showId}`} target="_blank" rel="noreferrer">
               stage display
+            </a>{' '}
+            ·{' '}
+            <a
+              href={`/review/${showId}#key=${encodeURIComponent(key)}`}
+              target="_blank"
+              rel="noreferrer"
+            >
+              review takes
             </a>
           </p>
         </div>

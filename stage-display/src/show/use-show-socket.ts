@@ -28,11 +28,17 @@ export interface ShowConnection {
 
 type ConnectionState = Omit<ShowConnection, 'send'>;
 
+/** What the review listens to besides the show itself. */
+export type ReviewListeners = Pick<ServerToClientEvents, 'review:changed' | 'review:progress'>;
+
 /**
  * A live connection to one show: the latest view, host messages, and connection state. socket.io
  * reconnects by itself; the server sends the current view again on every (re)connection.
  */
-export function useShowSocket(auth: SocketAuth | null): ShowConnection {
+export function useShowSocket(
+  auth: SocketAuth | null,
+  listeners?: ReviewListeners,
+): ShowConnection {
   const [state, setState] = useState<ConnectionState>({
     view: null,
     connected: false,
@@ -41,6 +47,10 @@ export function useShowSocket(auth: SocketAuth | null): ShowConnection {
     clockOffset: 0,
   });
   const socketRef = useRef<ShowSocket | null>(null);
+  const listenersRef = useRef(listeners);
+  useEffect(() => {
+    listenersRef.current = listeners;
+  });
   const key = JSON.stringify(auth);
   useEffect(() => {
     if (!auth) return;
@@ -55,6 +65,8 @@ export function useShowSocket(auth: SocketAuth | null): ShowConnection {
       setState((s) => ({ ...s, view, clockOffset: view.serverNow - Date.now() })),
     );
     socket.on('show:message', (message) => setState((s) => ({ ...s, message })));
+    socket.on('review:changed', (change) => listenersRef.current?.['review:changed'](change));
+    socket.on('review:progress', (progress) => listenersRef.current?.['review:progress'](progress));
     return () => {
       socket.disconnect();
       socketRef.current = null;

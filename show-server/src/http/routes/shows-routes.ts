@@ -62,6 +62,7 @@ export function showsRoutes(deps: ShowsRoutesDeps): Router {
       crewKey,
       controlUrl: `${base}/control/${show.id}#key=${hostKey}`,
       stageUrl: `${base}/stage/${show.id}`,
+      reviewUrl: `${base}/review/${show.id}#key=${crewKey}`,
     };
   }
 

@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import type { ReviewBoard } from '@showrec/protocol';
+import { joinAs } from './support/phones.js';
+import { showApi } from './support/show-api.js';
+import { useStackAndBrowser } from './support/stack-and-browser.js';
+import { createShow, waitFor } from './support/test-stack.js';
+
+describe('the crew reviews the takes in a browser', () => {
+  const env = useStackAndBrowser();
+
+  it('rates, selects and trims with the keyboard and the trim form; the trimmed RECord appears with its lineage; angles play in sync', async () => {
+    const { stack, browser } = env;
+    const show = await createShow(stack, 'Review night');
+    const host = showApi(stack, show);
+    const asHost = { authorization: `Bearer ${show.hostKey}`, 'content-type': 'application/json' };
+    await fetch(`${stack.baseUrl}/api/shows/${show.id}/cues`, {
+      method: 'POST',
+      headers: asHost,
+      body: JSON.stringify({ kind: 'capture', text: 'The song', performer: 'Ada' }),
+    });
+    const phones = await Promise.all([
+      joinAs(browser, stack.baseUrl, show.joinCode, 'Ada'),
+      joinAs(browser, stack.baseUrl, show.joinCode, 'Grace'),
+    ]);
+    await fetch(`${stack.baseUrl}/api/shows/${show.id}/go`, { method: 'POST', headers: asHost });
+    for (const phone of phones)
+      await phone.locator('[data-phase="recording"]').waitFor({ timeout: 10_000 });
+
+    const crew = await (await browser.newContext()).newPage();
+    await crew.goto(show.reviewUrl);
+    // Takes are listed from the moment they start recording.
+    await crew
+      .locator('[data-testid="review-item"][data-status="recording"]')
+      .nth(1)
+      .waitFor({ timeout: 10_000 });
+    await new Promise((r) => setTimeout(r, 5000));
+    await host.capture('stop');
+    await host.recordsFiled(2);
+    const filed = crew.locator('[data-testid="review-item"][data-status="filed"]');
+    await filed.nth(1).waitFor({ timeout: 30_000 });
+    await crew.getByRole('heading', { name: /1\. The song · Ada/ }).waitFor();
+
+    // The first take is current: rate it 4 and select it, from the keyboard.
+    const first = filed.first();
+    const sourceId = (await first.getAttribute('data-id'))!;
+    await crew.locator(`[data-testid="take-detail"][data-id="${sourceId}"]`).waitFor();
+    await crew.keyboard.press('4');
+    await crew.keyboard.press('s');
+    await crew
+      .locator(`[data-testid="review-item"][data-id="${sourceId}"][data-review="selected"]`)
+      .waitFor({ timeout: 10_000 });
+    await expect(
+      crew
+        .locator(`[data-testid="review-item"][data-id="${sourceId}"] [data-testid="item-rating"]`)
+        .textContent(),
+    ).resolves.toBe('★★★★');
+    // The next take, rejected: j moves, r rejects.
+    await crew.keyboard.press('j');
+    await crew.keyboard.press('r');
+    await crew
+      .locator('[data-testid="review-item"][data-review="rejected"]')
+      .waitFor({ timeout: 10_000 });
+    const reviewBoard = async () =>
+      (await (
+        await fetch(`${stack.baseUrl}/api/shows/${show.id}/review`, {
+          headers: { authorization: `Bearer ${show.crewKey}` },
+        })
+      ).json()) as ReviewBoard;
+    const board = await reviewBoard();
+    expect(board.items.find((i) => i.id === sourceId)!.review).toMatchObject({
+      rating: 4,
+      review: 'selected',
+    });
+
+    // Angles of this moment: both phones recorded it; once the worker has aligned them, they
+    // play side by side, in step.
+    const aligned = await waitFor(
+      'the takes aligned',
+      async () => {
+        const b = await reviewBoard();
+        return b.items.every((i) => i.alignment) ? b : null;
+      },
+      30_000,
+    );
+    await crew.keyboard.press('k');
+    await crew.keyboard.press('m');
+    await crew.locator('[data-testid="multi-angle"]').waitFor();
+    expect(await crew.locator('[data-testid="angle"]').count()).toBe(2);
+    await crew.getByTestId('angles-play').click();
+    await waitFor(
+      'both angles playing',
+      async () => {
+        const times = await crew
+          .locator('[data-testid="angle"] video')
+          .evaluateAll((videos) => (videos as HTMLVideoElement[]).map((v) => v.currentTime));
+        return times.every((t) => t > 1.5) ? times : null;
+      },
+      15_000,
+    );
+    const otherId = aligned.items.find((i) => i.id !== sourceId)!.id;
+    const placed = [sourceId, otherId].map(
+      (id) => aligned.items.find((i) => i.id === id)!.alignment!.startsAt,
+    );
+    const times = await crew
+      .locator('[data-testid="angle"] video')
+      .evaluateAll((videos) => (videos as HTMLVideoElement[]).map((v) => v.currentTime));
+    // On the show's timeline both videos are at the same moment (within a few frames).
+    const [a, b] = [placed[0]! / 1000 + times[0]!, placed[1]! / 1000 + times[1]!];
+    expect(Math.abs(a - b)).toBeLessThan(0.25);
+    await crew.keyboard.press('Escape');
+
+    // Trim the selected take from 1 s to 3 s.
+    await crew.locator(`[data-testid="take-detail"][data-id="${sourceId}"]`).waitFor();
+    await crew.getByLabel('Trim in').fill('1');
+    await crew.getByLabel('Trim out').fill('3');
+    await crew.getByLabel('Editor').fill('Sam');
+    await crew.getByRole('button', { name: 'Trim', exact: true }).click();
+    const trimId = (await crew.getByTestId('trim-queued').textContent())!.replace('queued as ', '');
+    expect(trimId).toMatch(/^trim-[0-9a-f]{16}$/);
+    const trimRow = crew.locator(`[data-testid="review-item"][data-id="${trimId}"]`);
+    await trimRow.waitFor({ timeout: 10_000 });
+    await crew
+      .locator(`[data-testid="review-item"][data-id="${trimId}"][data-status="filed"]`)
+      .waitFor({
+        timeout: 60_000,
+      });
+
+    // The trimmed RECord: made from the take, crediting its phone and its editor.
+    await trimRow.click();
+    const ancestors = crew.getByTestId('lineage-ancestors');
+    await ancestors.waitFor({ timeout: 10_000 });
+    await expect(ancestors.textContent()).resolves.toMatch(/Review night · (Ada|Grace)/);
+    const credits = await crew.getByTestId('lineage-credits').textContent();
+    expect(credits).toMatch(/(Ada|Grace) recorded/);
+    expect(credits).toContain('Sam edited');
+    // And the take knows what it was made into.
+    await crew.locator(`[data-testid="review-item"][data-id="${sourceId}"]`).click();
+    await expect(
+      crew.getByTestId('lineage-descendants').textContent({ timeout: 10_000 }),
+    ).resolves.toContain('trim');
+    await crew.close();
+  });
+});

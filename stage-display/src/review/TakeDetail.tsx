@@ -1,0 +1,238 @@
+import { useEffect, useState, type FormEvent, type RefObject } from 'react';
+import type { Contributor, RECord, ReviewItem } from '@showrec/protocol';
+import { api } from '../api/http.js';
+import { timecode } from './format.js';
+
+interface Lineage {
+  ancestors: RECord[];
+  descendants: RECord[];
+  credits: Contributor[];
+}
+
+export interface TrimSpan {
+  inMs: number;
+  outMs: number;
+}
+
+const EDITOR_KEY = 'showrec:editor';
+
+function Credits({ credits }: { credits: Contributor[] }) {
+  return (
+    <ul className="credits" data-testid="lineage-credits">
+      {credits.map((c) => (
+        <li key={`${c.participantId ?? c.name}-${c.role}`}>
+          {c.name} <span className="hint">{c.role}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** One take up close: play it, judge it, note it, cut it, follow what it came from and became. */
+export function TakeDetail(props: {
+  item: ReviewItem;
+  secret: string;
+  video: RefObject<HTMLVideoElement | null>;
+  trim: TrimSpan;
+  onTrim: (span: TrimSpan) => void;
+  onPick: (id: string) => void;
+  /** Bumped whenever the board changes, so lineage is fetched again. */
+  boardVersion: string;
+  onError: (message: string | null) => void;
+}) {
+  const { item, secret, onError, video, trim: span, onTrim, onPick, boardVersion } = props;
+  const record = item.record;
+  const [lineage, setLineage] = useState<Lineage | null>(null);
+  const [editor, setEditor] = useState(() => localStorage.getItem(EDITOR_KEY) ?? '');
+  const [queued, setQueued] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (!record) return;
+    let live = true;
+    api<Lineage>('GET', `/api/records/${record.id}/lineage`, secret).then(
+      (l) => live && setLineage(l),
+      (err: Error) => live && onError(err.message),
+    );
+    return () => {
+      live = false;
+    };
+  }, [record, secret, boardVersion, onError]);
+
+  if (!record) {
+    return (
+      <section className="take-detail" data-testid="take-detail">
+        <h2>{item.title}</h2>
+        {item.status === 'failed' ? (
+          <p className="error">Could not be filed: {item.failure}</p>
+        ) : item.status === 'recording' ? (
+          <p>Still recording.</p>
+        ) : (
+          <progress max={100} value={item.progress ?? 0} />
+        )}
+      </section>
+    );
+  }
+
+  const trim = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    localStorage.setItem(EDITOR_KEY, editor);
+    api<{ recordId: string }>('POST', `/api/records/${record.id}/trim`, secret, {
+      ...span,
+      editor,
+    }).then(
+      (r) => {
+        setQueued(r.recordId);
+        onError(null);
+      },
+      (err: Error) => onError(err.message),
+    );
+  };
+  const addNote = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const atMs = Math.round((video.current?.currentTime ?? 0) * 1000);
+    api('POST', `/api/records/${record.id}/notes`, secret, {
+      atMs,
+      text: String(new FormData(form).get('note') ?? ''),
+    }).then(
+      () => form.reset(),
+      (err: Error) => onError(err.message),
+    );
+  };
+  const seconds = (ms: number) => (ms / 1000).toFixed(1);
+  const download = (what: string) =>
+    `/api/records/${record.id}/${what}?key=${encodeURIComponent(secret)}`;
+  const jump = (id: string) => onPick(id);
+
+  return (
+    <section className="take-detail" data-testid="take-detail" data-id={item.id}>
+      <h2>{item.title}</h2>
+      <video
+        ref={video}
+        key={record.id}
+        src={record.media.video}
+        poster={record.media.poster}
+        controls
+        playsInline
+        data-testid="take-video"
+      />
+      <p className="hint">
+        {timecode(record.media.durationMs)} · {record.source} copy ·{' '}
+        <a href={download('video')}>video</a>
+        {record.original && (
+          <>
+            {' '}
+            · <a href={download('original')}>original</a>
+          </>
+        )}
+      </p>
+
+      <form className="trim" onSubmit={trim} aria-label="Trim">
+        <label>
+          In (s)
+          <input
+            type="number"
+            step="0.1"
+            min="0"
+            aria-label="Trim in"
+            value={seconds(span.inMs)}
+            onChange={(e) =>
+              onTrim({ ...span, inMs: Math.round(Number(e.target.value) * 1000) })
+            }
+          />
+        </label>
+        <label>
+          Out (s)
+          <input
+            type="number"
+            step="0.1"
+            min="0"
+            aria-label="Trim out"
+            value={seconds(span.outMs)}
+            onChange={(e) =>
+              onTrim({ ...span, outMs: Math.round(Number(e.target.value) * 1000) })
+            }
+          />
+        </label>
+        <label>
+          Editor
+          <input
+            aria-label="Editor"
+            value={editor}
+            required
+            onChange={(e) => setEditor(e.target.value)}
+          />
+        </label>
+        <button type="submit">Trim</button>
+        {queued && (
+          <span className="hint" data-testid="trim-queued">
+            queued as {queued}
+          </span>
+        )}
+      </form>
+
+      <form className="note" onSubmit={addNote} aria-label="Note">
+        <input
+          name="note"
+          aria-label="Note at the player's time"
+          placeholder="Note at the player’s time"
+          required
+        />
+        <button type="submit" className="secondary">
+          Add note
+        </button>
+      </form>
+      <ul className="notes-list">
+        {item.review.notes.map((n) => (
+          <li key={`${n.at}-${n.atMs}`}>
+            <button
+              type="button"
+              className="link"
+              onClick={() => {
+                if (video.current) video.current.currentTime = n.atMs / 1000;
+              }}
+            >
+              {timecode(n.atMs)}
+            </button>{' '}
+            {n.text}
+          </li>
+        ))}
+      </ul>
+
+      {lineage && (
+        <div className="lineage" data-testid="lineage">
+          <h3>Credits</h3>
+          <Credits credits={lineage.credits} />
+          {lineage.ancestors.length > 0 && (
+            <>
+              <h3>Made from</h3>
+              <ul data-testid="lineage-ancestors">
+                {lineage.ancestors.map((r) => (
+                  <li key={r.id}>
+                    <button type="button" className="link" onClick={() => jump(r.id)}>
+                      {r.title}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          {lineage.descendants.length > 0 && (
+            <>
+              <h3>Made into</h3>
+              <ul data-testid="lineage-descendants">
+                {lineage.descendants.map((r) => (
+                  <li key={r.id}>
+                    <button type="button" className="link" onClick={() => jump(r.id)}>
+                      {r.title}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
