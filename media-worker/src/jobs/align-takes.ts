@@ -9,6 +9,12 @@ import type { JobDeps } from './job-deps.js';
 const EXCERPT_MS = 60_000;
 /** Below this the correlation peak is not told apart from noise, and the server clock is kept. */
 const MIN_CONFIDENCE = 8;
+/**
+ * The reference is decoded whole, once per cluster, and cut in memory: ffmpeg's input seeking
+ * lands up to a few tens of milliseconds off in Opus and AAC streams. Beyond this a take is
+ * placed by its clock (30 min at 8 kHz is 58 MB of samples).
+ */
+const MAX_REFERENCE_MS = 30 * 60_000;
 
 interface Placed {
   record: RECord;
@@ -48,7 +54,8 @@ export function alignTakesProcessor(deps: JobDeps) {
     let aligned = 0;
     const clusters = overlapping(placed);
     for (const cluster of clusters) {
-      const reference = await bestAudio(deps, cluster);
+      const openings = new Map<Placed, Float32Array>();
+      const reference = await bestAudio(deps, cluster, openings);
       await deps.store.saveAlignment(reference.record.id, {
         referenceId: reference.record.id,
         offsetMs: 0,
@@ -56,11 +63,24 @@ export function alignTakesProcessor(deps: JobDeps) {
         method: 'reference',
         confidence: null,
       });
+      let referenceAudio: Promise<Float32Array> | null = null;
       for (const take of cluster) {
         if (take === reference) continue;
         const known = await deps.store.alignment(take.record.id);
         if (known?.referenceId === reference.record.id) continue;
-        const alignment = await align(deps, reference, take);
+        referenceAudio ??= decodeAudio(
+          deps.tools,
+          reference.video,
+          0,
+          Math.min(reference.record.media.durationMs + 1000, MAX_REFERENCE_MS),
+        );
+        const alignment = await align(
+          deps,
+          reference,
+          await referenceAudio,
+          take,
+          openings.get(take),
+        );
         await deps.store.saveAlignment(take.record.id, alignment);
         log.info({ recordId: take.record.id, ...alignment }, 'take aligned');
         aligned++;
@@ -85,12 +105,18 @@ function overlapping(takes: Placed[]): Placed[][] {
 }
 
 /** The loudest unclipped audio; the longer take when that is a tie (no audio at all). */
-async function bestAudio(deps: JobDeps, cluster: Placed[]): Promise<Placed> {
+/** `openings` keeps each take's first EXCERPT_MS of audio, read here, for the correlation. */
+async function bestAudio(
+  deps: JobDeps,
+  cluster: Placed[],
+  openings: Map<Placed, Float32Array>,
+): Promise<Placed> {
   const first = cluster[0]!;
   if (cluster.length === 1) return first;
   const scored = await Promise.all(
     cluster.map(async (take) => {
       const samples = await decodeAudio(deps.tools, take.video, 0, EXCERPT_MS);
+      openings.set(take, samples);
       const { rmsDb, clipped } = audioQuality(samples);
       return { take, score: samples.length === 0 ? -Infinity : rmsDb - 100 * clipped };
     }),
@@ -103,7 +129,13 @@ async function bestAudio(deps: JobDeps, cluster: Placed[]): Promise<Placed> {
   ).take;
 }
 
-async function align(deps: JobDeps, reference: Placed, take: Placed): Promise<Alignment> {
+async function align(
+  deps: JobDeps,
+  reference: Placed,
+  referenceAudio: Float32Array,
+  take: Placed,
+  opening: Float32Array | undefined,
+): Promise<Alignment> {
   const expected = take.startedAt - reference.startedAt;
   const search = deps.alignSearchMs;
   const clock: Alignment = {
@@ -113,14 +145,20 @@ async function align(deps: JobDeps, reference: Placed, take: Placed): Promise<Al
     method: 'clock',
     confidence: null,
   };
+  const toSamples = (ms: number) => Math.round((ms * ANALYSIS_SAMPLE_RATE) / 1000);
   const refFrom = Math.max(0, expected - search);
   const takeFrom = Math.max(0, -(expected + search));
-  const [refAudio, takeAudio] = await Promise.all([
-    decodeAudio(deps.tools, reference.video, refFrom, EXCERPT_MS + 2 * search),
-    decodeAudio(deps.tools, take.video, takeFrom, EXCERPT_MS),
-  ]);
+  const refAudio = referenceAudio.subarray(
+    toSamples(refFrom),
+    toSamples(refFrom + EXCERPT_MS + 2 * search),
+  );
+  const takeAudio =
+    takeFrom === 0 && opening
+      ? opening
+      : (await decodeAudio(deps.tools, take.video, 0, takeFrom + EXCERPT_MS)).subarray(
+          toSamples(takeFrom),
+        );
   if (refAudio.length === 0 || takeAudio.length === 0) return clock;
-  const toSamples = (ms: number) => Math.round((ms * ANALYSIS_SAMPLE_RATE) / 1000);
   const shift = takeFrom - refFrom;
   const { lag, confidence } = estimateLag(
     refAudio,

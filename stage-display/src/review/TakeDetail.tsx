@@ -136,9 +136,7 @@ export function TakeDetail(props: {
             min="0"
             aria-label="Trim in"
             value={seconds(span.inMs)}
-            onChange={(e) =>
-              onTrim({ ...span, inMs: Math.round(Number(e.target.value) * 1000) })
-            }
+            onChange={(e) => onTrim({ ...span, inMs: Math.round(Number(e.target.value) * 1000) })}
           />
         </label>
         <label>
@@ -149,9 +147,7 @@ export function TakeDetail(props: {
             min="0"
             aria-label="Trim out"
             value={seconds(span.outMs)}
-            onChange={(e) =>
-              onTrim({ ...span, outMs: Math.round(Number(e.target.value) * 1000) })
-            }
+            onChange={(e) => onTrim({ ...span, outMs: Math.round(Number(e.target.value) * 1000) })}
           />
         </label>
         <label>
