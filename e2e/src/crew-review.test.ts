@@ -1,4 +1,6 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { makeClip } from '@showrec/infra';
 import type { ReviewBoard } from '@showrec/protocol';
 import { joinAs } from './support/phones.js';
 import { showApi } from './support/show-api.js';
@@ -138,6 +140,22 @@ describe('the crew reviews the takes in a browser', () => {
     await expect(
       crew.getByTestId('lineage-descendants').textContent({ timeout: 10_000 }),
     ).resolves.toContain('trim');
+
+    // A remix of the take, uploaded from the review: filed by the worker, crediting everyone.
+    const remixFile = path.join(stack.dataDir, 'my remix.webm');
+    await makeClip(remixFile, { seconds: 2, format: 'vp8-opus-webm', width: 320, height: 240 });
+    await crew.getByLabel('Remix title').fill('Slowed down');
+    await crew.getByLabel('Made by').fill('Bo');
+    await crew.getByLabel('File', { exact: true }).setInputFiles(remixFile);
+    await crew.getByRole('button', { name: 'Upload remix' }).click();
+    const remixRow = crew.locator(
+      '[data-testid="review-item"][data-id^="remix-"][data-status="filed"]',
+    );
+    await remixRow.waitFor({ timeout: 60_000 });
+    await remixRow.click();
+    await crew.getByTestId('lineage-ancestors').waitFor({ timeout: 10_000 });
+    const remixCredits = await crew.getByTestId('lineage-credits').textContent();
+    expect(remixCredits).toMatch(/^Bo remixed(Ada|Grace) recorded$/);
     await crew.close();
   });
 });

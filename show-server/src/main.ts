@@ -102,6 +102,16 @@ const control = new ShowControl({
 const records = new RecordReader(redis);
 const reviews = new ReviewStore(redis);
 const editRequests = new EditRequests(redis, edits);
+const remixes = new RemixUploads({
+  dataDir: config.dataDir,
+  maxBytes: config.maxUploadBytes,
+  shows,
+  records,
+  requests: editRequests,
+  logger,
+});
+const swept = await remixes.sweep();
+if (swept > 0) logger.warn({ swept }, 'removed remix uploads a crashed process left unfinished');
 // Set once the socket server exists.
 let reviewChanged: (showId: string, itemId: string | null) => void = () => undefined;
 
@@ -113,14 +123,7 @@ const app = createApp({
   reviews,
   boards: new ReviewBoards({ takes, records, reviews, takeQueue: queue, edits }),
   editRequests,
-  remixes: new RemixUploads({
-    dataDir: config.dataDir,
-    maxBytes: config.maxUploadBytes,
-    shows,
-    records,
-    requests: editRequests,
-    logger,
-  }),
+  remixes,
   reviewChanged: (showId, itemId) => reviewChanged(showId, itemId),
   dataDir: config.dataDir,
   control,

@@ -1,3 +1,5 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,6 +50,9 @@ describe('fuzzing the edges: random and malformed input (real server, real Redis
   const snapshot = async () => ({
     keys: await client.dbsize(),
     show: await client.get(redisKeys.show(show.id)),
+    uploads: (
+      await readdir(path.join(server.dataDir, 'uploads'), { recursive: true }).catch(() => [])
+    ).filter((f) => f !== '.incoming'),
   });
 
   beforeAll(async () => {
@@ -228,12 +233,22 @@ describe('fuzzing the edges: random and malformed input (real server, real Redis
     await fc.assert(
       fc.asyncProperty(
         fc.string({ maxLength: 80 }),
-        fc.constantFrom('go', 'back', 'cue/x', 'takes', 'records', 'duplicate'),
+        fc.constantFrom(
+          'go',
+          'back',
+          'cue/x',
+          'takes',
+          'records',
+          'duplicate',
+          'review',
+          'credits.csv',
+          'selects.zip',
+        ),
         async (id, action) => {
           const res = await fetch(
             `${server.baseUrl}/api/shows/${encodeURIComponent(id)}/${action}`,
             {
-              method: ['takes', 'records'].includes(action) ? 'GET' : 'POST',
+              method: ['go', 'back', 'cue/x', 'duplicate'].includes(action) ? 'POST' : 'GET',
               headers: { authorization: `Bearer ${show.hostKey}` },
             },
           );
@@ -254,6 +269,34 @@ describe('fuzzing the edges: random and malformed input (real server, real Redis
             },
           );
           return res.status === 400;
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('remix uploads: random form fields and files get a 4xx with a JSON reason', async () => {
+    const field = fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom(show.id, RECORD_ID, ''));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.dictionary(
+          fc.oneof(fc.constantFrom('showId', 'title', 'contributor', 'parents'), fc.string()),
+          field,
+          { maxKeys: 6 },
+        ),
+        fc.uint8Array({ maxLength: 2048 }),
+        fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('x.mp4', 'x.mkv', 'x.txt', '')),
+        async (fields, bytes, name) => {
+          const form = new FormData();
+          for (const [k, v] of Object.entries(fields)) form.append(k, v);
+          form.append('file', new Blob([new Uint8Array(bytes)]), name);
+          const res = await fetch(`${server.baseUrl}/api/records`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${show.crewKey}` },
+            body: form,
+          });
+          const json = (await res.json()) as { error?: unknown };
+          return res.status >= 400 && res.status < 500 && typeof json.error === 'string';
         },
       ),
       { numRuns: RUNS },

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -25,7 +26,18 @@ describe('remix uploads (real server process, Redis, ffprobe)', () => {
   let clip: Buffer;
 
   beforeAll(async () => {
-    server = await startServerWithRedis({ SHOWREC_MAX_UPLOAD_MB: '1' });
+    // What a crashed process was receiving: an old partial file, and one another process is still writing.
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'showrec-remix-'));
+    const incoming = path.join(dataDir, 'uploads', '.incoming');
+    await mkdir(incoming, { recursive: true });
+    await writeFile(path.join(incoming, 'remix-stale0001'), 'half');
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+    await utimes(path.join(incoming, 'remix-stale0001'), twoHoursAgo, twoHoursAgo);
+    await writeFile(path.join(incoming, 'remix-fresh0001'), 'still coming');
+    server = await startServerWithRedis({
+      SHOWREC_MAX_UPLOAD_MB: '1',
+      SHOWREC_DATA_DIR: dataDir,
+    });
     client = new Redis(server.redisUrl);
     edits = new Queue(EDIT_RECORD_QUEUE, { connection: client });
     show = await createTestShow(server.baseUrl, server.adminToken, 'Remix night');
@@ -83,6 +95,13 @@ describe('remix uploads (real server process, Redis, ffprobe)', () => {
     expect(await client.scard(redisKeys.showPendingRecords(show.id))).toBe(0);
     expect(await edits.count()).toBe(0);
   }
+
+  it('at start, removes what a crashed process left half-received, and only that', async () => {
+    expect(await readdir(path.join(server.dataDir, 'uploads', '.incoming'))).toEqual([
+      'remix-fresh0001',
+    ]);
+    await rm(path.join(server.dataDir, 'uploads', '.incoming', 'remix-fresh0001'));
+  });
 
   it('refuses a file that is not media, with ffprobe’s reason, and keeps nothing', async () => {
     const res = await upload(show.crewKey, fields(), {

@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
@@ -35,6 +35,24 @@ export class RemixUploads {
 
   constructor(private readonly deps: RemixUploadsDeps) {
     this.#incomingDir = path.join(deps.dataDir, 'uploads', '.incoming');
+  }
+
+  /**
+   * Removes what a crashed process was receiving. Only files older than an hour: another process
+   * sharing the data directory may be receiving one now.
+   */
+  async sweep(): Promise<number> {
+    const names = await readdir(this.#incomingDir).catch(() => []);
+    let removed = 0;
+    for (const name of names) {
+      const file = path.join(this.#incomingDir, name);
+      const { mtimeMs } = await stat(file);
+      if (Date.now() - mtimeMs > 3600_000) {
+        await rm(file, { force: true });
+        removed++;
+      }
+    }
+    return removed;
   }
 
   async accept(

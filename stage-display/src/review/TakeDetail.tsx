@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent, type RefObject } from 'react';
 import type { Contributor, RECord, ReviewItem } from '@showrec/protocol';
 import { api } from '../api/http.js';
 import { timecode } from './format.js';
+import { RemixForm } from './RemixForm.js';
 
 interface Lineage {
   ancestors: RECord[];
@@ -194,6 +195,8 @@ export function TakeDetail(props: {
           </li>
         ))}
       </ul>
+
+      <RemixForm showId={record.showId} parentId={record.id} secret={secret} onError={onError} />
 
       {lineage && (
         <div className="lineage" data-testid="lineage">
