@@ -4,6 +4,7 @@ export * from './cue.js';
 export * from './show.js';
 export * from './take.js';
 export * from './record.js';
+export * from './record-reads.js';
 export * from './review.js';
 export * from './review-board.js';
 export * from './queue.js';

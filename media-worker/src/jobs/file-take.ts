@@ -8,8 +8,8 @@ import {
   type RECord,
   type TakeManifest,
 } from '@showrec/protocol';
-import { probe, transcodeToMp4, type ProbeResult } from '../ffmpeg/media-tools.js';
-import { writeRecordMedia } from './record-media.js';
+import { probe, type ProbeResult } from '../ffmpeg/media-tools.js';
+import { recordMediaUrls, transcodeRecordMedia } from './record-media.js';
 import type { JobDeps } from './job-deps.js';
 
 export interface FileTakeResult {
@@ -45,13 +45,11 @@ export function fileTakeProcessor(deps: JobDeps) {
       return { recordId, alreadyFiled: true };
     }
     log.info({ input, source, probed }, 'transcoding');
-    const output = await writeRecordMedia(
+    const output = await transcodeRecordMedia(
       deps.tools,
       path.join(deps.recordsDir, recordId),
-      (partialVideo) =>
-        transcodeToMp4(deps.tools, input, partialVideo, (percent) => {
-          void job.updateProgress(Math.round(percent * 0.9));
-        }),
+      input,
+      job,
       log,
     );
     await job.updateProgress(95);
@@ -66,11 +64,7 @@ export function fileTakeProcessor(deps: JobDeps) {
       contributors: [
         { participantId: take.participant.id, name: take.participant.name, role: 'recorded' },
       ],
-      media: {
-        video: `/media/records/${recordId}/video.mp4`,
-        poster: `/media/records/${recordId}/poster.jpg`,
-        durationMs: output.durationMs,
-      },
+      media: recordMediaUrls(recordId, output.durationMs),
       createdAt: existing?.createdAt ?? new Date().toISOString(),
       status: 'filed',
       source,

@@ -2,10 +2,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { fileUploadJobSchema, type RECord } from '@showrec/protocol';
-import { transcodeToMp4 } from '../ffmpeg/media-tools.js';
 import type { FileTakeResult } from './file-take.js';
 import type { JobDeps } from './job-deps.js';
-import { writeRecordMedia } from './record-media.js';
+import { recordMediaUrls, transcodeRecordMedia } from './record-media.js';
 
 /**
  * Files a remix the crew uploaded: transcoded like a take, crediting its maker as the remixer,
@@ -23,13 +22,11 @@ export function fileUploadProcessor(deps: JobDeps) {
     const parents = await Promise.all(upload.parents.map((id) => deps.store.get(id)));
     const cues = new Set(parents.map((p) => p?.cueId ?? null));
 
-    const media = await writeRecordMedia(
+    const media = await transcodeRecordMedia(
       deps.tools,
       path.join(deps.recordsDir, recordId),
-      (partialVideo) =>
-        transcodeToMp4(deps.tools, input, partialVideo, (percent) => {
-          void job.updateProgress(Math.round(percent * 0.9));
-        }),
+      input,
+      job,
       log,
     );
     const record: RECord = {
@@ -39,11 +36,7 @@ export function fileUploadProcessor(deps: JobDeps) {
       takeId: null,
       title: upload.title,
       contributors: [{ participantId: null, name: upload.contributor, role: 'remixed' }],
-      media: {
-        video: `/media/records/${recordId}/video.mp4`,
-        poster: `/media/records/${recordId}/poster.jpg`,
-        durationMs: media.durationMs,
-      },
+      media: recordMediaUrls(recordId, media.durationMs),
       createdAt: new Date().toISOString(),
       status: 'filed',
       continues: null,

@@ -1,10 +1,13 @@
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../logger.js';
+import type { Job } from 'bullmq';
+import type { RECord } from '@showrec/protocol';
 import {
   extractPoster,
   probe,
   stopProcessesWriting,
+  transcodeToMp4,
   type MediaTools,
 } from '../ffmpeg/media-tools.js';
 
@@ -35,4 +38,32 @@ export async function writeRecordMedia(
   await extractPoster(tools, video, partial(poster), Math.min(1, durationMs / 2000));
   await rename(partial(poster), poster);
   return { video, poster, durationMs };
+}
+
+/** A take's or an upload's media, transcoded for the web, the job's progress following ffmpeg's (to 90%). */
+export function transcodeRecordMedia(
+  tools: MediaTools,
+  outDir: string,
+  input: string,
+  job: Job,
+  log: Logger,
+): Promise<{ video: string; poster: string; durationMs: number }> {
+  return writeRecordMedia(
+    tools,
+    outDir,
+    (partialVideo) =>
+      transcodeToMp4(tools, input, partialVideo, (percent) => {
+        void job.updateProgress(Math.round(percent * 0.9));
+      }),
+    log,
+  );
+}
+
+/** Where a filed RECord's media are served. */
+export function recordMediaUrls(recordId: string, durationMs: number): RECord['media'] {
+  return {
+    video: `/media/records/${recordId}/video.mp4`,
+    poster: `/media/records/${recordId}/poster.jpg`,
+    durationMs,
+  };
 }

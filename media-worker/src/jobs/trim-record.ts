@@ -5,7 +5,7 @@ import { trimJobSchema, type RECord } from '@showrec/protocol';
 import { cutClip } from '../ffmpeg/media-tools.js';
 import type { FileTakeResult } from './file-take.js';
 import type { JobDeps } from './job-deps.js';
-import { writeRecordMedia } from './record-media.js';
+import { recordMediaUrls, writeRecordMedia } from './record-media.js';
 
 /**
  * Cuts a new RECord out of another: the part between inMs and outMs, with the source as its
@@ -36,11 +36,7 @@ export function trimRecordProcessor(deps: JobDeps) {
       takeId: source.takeId,
       title: `${source.title} · trim`,
       contributors: [...source.contributors, { participantId: null, name: editor, role: 'edited' }],
-      media: {
-        video: `/media/records/${recordId}/video.mp4`,
-        poster: `/media/records/${recordId}/poster.jpg`,
-        durationMs: media.durationMs,
-      },
+      media: recordMediaUrls(recordId, media.durationMs),
       createdAt: new Date().toISOString(),
       status: 'filed',
       continues: null,

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import {
   alignmentSchema,
   recordSchema,
+  recordsOfShow,
   redisKeys,
   type Alignment,
   type RECord,
@@ -39,11 +40,6 @@ export class RecordReader {
   }
 
   async listForShow(showId: string): Promise<RECord[]> {
-    const ids = await this.redis.zrange(redisKeys.showRecords(showId), 0, -1);
-    if (ids.length === 0) return [];
-    const raws = await this.redis.mget(ids.map((id) => redisKeys.record(id)));
-    return raws
-      .filter((r): r is string => r !== null)
-      .map((r) => recordSchema.parse(JSON.parse(r)));
+    return recordsOfShow(this.redis, showId);
   }
 }

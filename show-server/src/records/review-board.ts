@@ -97,15 +97,17 @@ export class ReviewBoards {
     if (record) return { ...base, status: 'filed', progress: null, failure: null };
     if (take.status === 'recording')
       return { ...base, status: 'recording', progress: null, failure: null };
-    if (failure || take.status === 'failed') {
+    if (failure) return { ...base, status: 'failed', progress: null, failure };
+    // A take whose recording failed is still filed from what it wrote, unless nothing was queued.
+    const job = await this.deps.takeQueue.getJob(take.id);
+    if (!job && take.status === 'failed') {
       return {
         ...base,
         status: 'failed',
         progress: null,
-        failure: failure ?? take.failure ?? 'the recording failed',
+        failure: take.failure ?? 'the recording failed',
       };
     }
-    const job = await this.deps.takeQueue.getJob(take.id);
     return { ...base, status: 'processing', progress: progressOf(job), failure: null };
   }
 

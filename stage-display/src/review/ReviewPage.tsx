@@ -32,7 +32,7 @@ export function ReviewPage() {
   const { board, error: loadError, connected, refresh } = useReviewBoard(showId, key);
   const [filters, setFilters] = useState<ReviewFilters>(NO_FILTERS);
   const [currentId, setCurrentId] = useState<string | null>(null);
-  const [trim, setTrim] = useState<TrimSpan>({ inMs: 0, outMs: 0 });
+  const [trimmed, setTrimmed] = useState<{ id: string; span: TrimSpan } | null>(null);
   const [anglesOpen, setAnglesOpen] = useState(false);
   const [unchecked, setUnchecked] = useState<Set<string>>(new Set());
   const [error, setError] = useState<string | null>(null);
@@ -49,16 +49,25 @@ export function ReviewPage() {
     [current, board],
   );
   const playing = angles.filter((a) => !unchecked.has(a.item.id)).slice(0, MAX_ANGLES);
-
-  const pick = useCallback(
-    (id: string) => {
-      setCurrentId(id);
-      const item = board?.items.find((i) => i.id === id);
-      setTrim({ inMs: 0, outMs: item?.record?.media.durationMs ?? 0 });
-      setAnglesOpen(false);
-    },
-    [board],
+  // The cut being set on the current take; the whole take until an in or out point is set.
+  const trim = useMemo<TrimSpan>(
+    () =>
+      trimmed && trimmed.id === current?.id
+        ? trimmed.span
+        : { inMs: 0, outMs: current?.record?.media.durationMs ?? 0 },
+    [trimmed, current],
   );
+  const setTrim = useCallback(
+    (span: TrimSpan) => {
+      if (current) setTrimmed({ id: current.id, span });
+    },
+    [current],
+  );
+
+  const pick = useCallback((id: string) => {
+    setCurrentId(id);
+    setAnglesOpen(false);
+  }, []);
   const step = useCallback(
     (by: number) => {
       if (order.length === 0) return;
@@ -97,12 +106,12 @@ export function ReviewPage() {
         const v = video.current;
         if (v) void (v.paused ? v.play() : Promise.resolve(v.pause()));
       },
-      i: () => setTrim((t) => ({ ...t, inMs: here() })),
-      o: () => setTrim((t) => ({ ...t, outMs: here() })),
+      i: () => setTrim({ ...trim, inMs: here() }),
+      o: () => setTrim({ ...trim, outMs: here() }),
       m: () => setAnglesOpen((open) => !open && angles.length > 1),
       Escape: () => setAnglesOpen(false),
     }),
-    [step, judge, angles.length],
+    [step, judge, angles.length, trim, setTrim],
   );
   useShortcuts(shortcuts);
 

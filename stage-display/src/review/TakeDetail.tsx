@@ -29,6 +29,51 @@ function Credits({ credits }: { credits: Contributor[] }) {
   );
 }
 
+/** A time typed in seconds, kept in milliseconds. */
+function SecondsInput(props: {
+  label: string;
+  name: string;
+  ms: number;
+  onChange: (ms: number) => void;
+}) {
+  return (
+    <label>
+      {props.label}
+      <input
+        type="number"
+        step="0.1"
+        min="0"
+        aria-label={props.name}
+        value={(props.ms / 1000).toFixed(1)}
+        onChange={(e) => props.onChange(Math.round(Number(e.target.value) * 1000))}
+      />
+    </label>
+  );
+}
+
+function RecordLinks(props: {
+  title: string;
+  testId: string;
+  records: RECord[];
+  onPick: (id: string) => void;
+}) {
+  if (props.records.length === 0) return null;
+  return (
+    <>
+      <h3>{props.title}</h3>
+      <ul data-testid={props.testId}>
+        {props.records.map((r) => (
+          <li key={r.id}>
+            <button type="button" className="link" onClick={() => props.onPick(r.id)}>
+              {r.title}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
 /** One take up close: play it, judge it, note it, cut it, follow what it came from and became. */
 export function TakeDetail(props: {
   item: ReviewItem;
@@ -100,10 +145,8 @@ export function TakeDetail(props: {
       (err: Error) => onError(err.message),
     );
   };
-  const seconds = (ms: number) => (ms / 1000).toFixed(1);
   const download = (what: string) =>
     `/api/records/${record.id}/${what}?key=${encodeURIComponent(secret)}`;
-  const jump = (id: string) => onPick(id);
 
   return (
     <section className="take-detail" data-testid="take-detail" data-id={item.id}>
@@ -129,28 +172,18 @@ export function TakeDetail(props: {
       </p>
 
       <form className="trim" onSubmit={trim} aria-label="Trim">
-        <label>
-          In (s)
-          <input
-            type="number"
-            step="0.1"
-            min="0"
-            aria-label="Trim in"
-            value={seconds(span.inMs)}
-            onChange={(e) => onTrim({ ...span, inMs: Math.round(Number(e.target.value) * 1000) })}
-          />
-        </label>
-        <label>
-          Out (s)
-          <input
-            type="number"
-            step="0.1"
-            min="0"
-            aria-label="Trim out"
-            value={seconds(span.outMs)}
-            onChange={(e) => onTrim({ ...span, outMs: Math.round(Number(e.target.value) * 1000) })}
-          />
-        </label>
+        <SecondsInput
+          label="In (s)"
+          name="Trim in"
+          ms={span.inMs}
+          onChange={(inMs) => onTrim({ ...span, inMs })}
+        />
+        <SecondsInput
+          label="Out (s)"
+          name="Trim out"
+          ms={span.outMs}
+          onChange={(outMs) => onTrim({ ...span, outMs })}
+        />
         <label>
           Editor
           <input
@@ -202,34 +235,18 @@ export function TakeDetail(props: {
         <div className="lineage" data-testid="lineage">
           <h3>Credits</h3>
           <Credits credits={lineage.credits} />
-          {lineage.ancestors.length > 0 && (
-            <>
-              <h3>Made from</h3>
-              <ul data-testid="lineage-ancestors">
-                {lineage.ancestors.map((r) => (
-                  <li key={r.id}>
-                    <button type="button" className="link" onClick={() => jump(r.id)}>
-                      {r.title}
-                    </button>
-                  </li>
-                ))}
-              </ul>
-            </>
-          )}
-          {lineage.descendants.length > 0 && (
-            <>
-              <h3>Made into</h3>
-              <ul data-testid="lineage-descendants">
-                {lineage.descendants.map((r) => (
-                  <li key={r.id}>
-                    <button type="button" className="link" onClick={() => jump(r.id)}>
-                      {r.title}
-                    </button>
-                  </li>
-                ))}
-              </ul>
-            </>
-          )}
+          <RecordLinks
+            title="Made from"
+            testId="lineage-ancestors"
+            records={lineage.ancestors}
+            onPick={onPick}
+          />
+          <RecordLinks
+            title="Made into"
+            testId="lineage-descendants"
+            records={lineage.descendants}
+            onPick={onPick}
+          />
         </div>
       )}
     </section>

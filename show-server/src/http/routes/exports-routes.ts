@@ -1,15 +1,16 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Router, type Request } from 'express';
-import { cueLabel, idSchema, type RECord, type StoredShow } from '@showrec/protocol';
+import { Router } from 'express';
+import { cueLabel, type RECord, type StoredShow } from '@showrec/protocol';
 import { creditsCsv, creditsSheet, type CreditsSheet } from '../../records/credits-sheet.js';
 import type { RecordReader } from '../../records/record-reader.js';
 import type { ReviewStore } from '../../records/review-store.js';
 import { safeFileName } from '../../records/file-names.js';
 import { writeSelectsZip } from '../../records/selects-zip.js';
 import type { ShowStore } from '../../shows/show-store.js';
-import { requireRole, type Role } from '../auth.js';
+import type { Role } from '../auth.js';
 import { HttpError } from '../http-error.js';
+import { recordFor, showFor } from './route-access.js';
 
 export interface ExportsRoutesDeps {
   shows: ShowStore;
@@ -27,22 +28,6 @@ const asDownload = { keyInQuery: true };
 export function exportsRoutes(deps: ExportsRoutesDeps): Router {
   const router = Router();
 
-  async function recordFor(req: Request): Promise<RECord> {
-    const id = idSchema.safeParse(req.params.id);
-    const record = id.success ? await deps.records.get(id.data) : null;
-    if (!record) throw new HttpError(404, `no RECord ${String(req.params.id).slice(0, 64)}`);
-    requireRole(req, deps.adminToken, await deps.shows.get(record.showId), CREW, asDownload);
-    return record;
-  }
-
-  async function showFor(req: Request): Promise<StoredShow> {
-    const id = idSchema.safeParse(req.params.id);
-    const show = id.success ? await deps.shows.get(id.data) : null;
-    if (!show) throw new HttpError(404, `no show with id ${String(req.params.id).slice(0, 64)}`);
-    requireRole(req, deps.adminToken, show, CREW, asDownload);
-    return show;
-  }
-
   async function sheetFor(show: StoredShow): Promise<{ sheet: CreditsSheet; records: RECord[] }> {
     const records = await deps.records.listForShow(show.id);
     const reviews = await deps.reviews.getMany(records.map((r) => r.id));
@@ -57,7 +42,7 @@ export function exportsRoutes(deps: ExportsRoutesDeps): Router {
   }
 
   router.get('/api/records/:id/original', async (req, res) => {
-    const record = await recordFor(req);
+    const record = await recordFor(req, deps, CREW, asDownload);
     const file = record.original ? path.join(deps.dataDir, record.original) : null;
     if (!file || !existsSync(file)) {
       throw new HttpError(
@@ -69,7 +54,7 @@ export function exportsRoutes(deps: ExportsRoutesDeps): Router {
   });
 
   router.get('/api/records/:id/video', async (req, res) => {
-    const record = await recordFor(req);
+    const record = await recordFor(req, deps, CREW, asDownload);
     res.download(
       path.join(deps.recordsDir, record.id, 'video.mp4'),
       `${safeFileName(record.title)}.mp4`,
@@ -77,12 +62,12 @@ export function exportsRoutes(deps: ExportsRoutesDeps): Router {
   });
 
   router.get('/api/shows/:id/credits.json', async (req, res) => {
-    const { sheet } = await sheetFor(await showFor(req));
+    const { sheet } = await sheetFor(await showFor(req, deps, CREW, asDownload));
     res.attachment(`${safeFileName(sheet.show.title)} credits.json`).json(sheet);
   });
 
   router.get('/api/shows/:id/credits.csv', async (req, res) => {
-    const { sheet } = await sheetFor(await showFor(req));
+    const { sheet } = await sheetFor(await showFor(req, deps, CREW, asDownload));
     res
       .type('text/csv; charset=utf-8')
       .attachment(`${safeFileName(sheet.show.title)} credits.csv`)
@@ -90,7 +75,7 @@ export function exportsRoutes(deps: ExportsRoutesDeps): Router {
   });
 
   router.get('/api/shows/:id/selects.zip', async (req, res) => {
-    const show = await showFor(req);
+    const show = await showFor(req, deps, CREW, asDownload);
     const { sheet, records } = await sheetFor(show);
     const selectedIds = new Set(
       sheet.records.filter((r) => r.review === 'selected').map((r) => r.recordId),

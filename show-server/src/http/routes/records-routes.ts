@@ -1,11 +1,5 @@
-import { Router, type Request } from 'express';
-import {
-  idSchema,
-  noteInputSchema,
-  reviewPatchSchema,
-  trimBodySchema,
-  type RECord,
-} from '@showrec/protocol';
+import { Router } from 'express';
+import { noteInputSchema, reviewPatchSchema, trimBodySchema } from '@showrec/protocol';
 import type { EditRequests } from '../../records/edit-requests.js';
 import { lineageOf } from '../../records/lineage.js';
 import type { RecordReader } from '../../records/record-reader.js';
@@ -15,6 +9,7 @@ import type { ReviewStore } from '../../records/review-store.js';
 import type { ShowStore } from '../../shows/show-store.js';
 import { requireRole, type Role } from '../auth.js';
 import { HttpError } from '../http-error.js';
+import { recordFor, showFor } from './route-access.js';
 
 export interface RecordsRoutesDeps {
   records: RecordReader;
@@ -34,31 +29,19 @@ const REVIEW: Role[] = ['admin', 'host', 'crew'];
 export function recordsRoutes(deps: RecordsRoutesDeps): Router {
   const router = Router();
 
-  async function recordFor(req: Request): Promise<RECord> {
-    const id = idSchema.safeParse(req.params.id);
-    const record = id.success ? await deps.records.get(id.data) : null;
-    if (!record) throw new HttpError(404, `no RECord ${String(req.params.id).slice(0, 64)}`);
-    requireRole(req, deps.adminToken, await deps.shows.get(record.showId), REVIEW);
-    return record;
-  }
-
   router.get('/api/shows/:id/review', async (req, res) => {
-    const id = idSchema.safeParse(req.params.id);
-    const show = id.success ? await deps.shows.get(id.data) : null;
-    if (!show) throw new HttpError(404, `no show with id ${String(req.params.id).slice(0, 64)}`);
-    requireRole(req, deps.adminToken, show, REVIEW);
-    res.json(await deps.boards.of(show));
+    res.json(await deps.boards.of(await showFor(req, deps, REVIEW)));
   });
 
   router.patch('/api/records/:id', async (req, res) => {
-    const record = await recordFor(req);
+    const record = await recordFor(req, deps, REVIEW);
     const review = await deps.reviews.update(record.id, reviewPatchSchema.parse(req.body));
     deps.reviewChanged(record.showId, record.id);
     res.json({ ...record, review });
   });
 
   router.post('/api/records/:id/notes', async (req, res) => {
-    const record = await recordFor(req);
+    const record = await recordFor(req, deps, REVIEW);
     const input = noteInputSchema.parse(req.body);
     if (input.atMs > record.media.durationMs) {
       throw new HttpError(
@@ -73,7 +56,7 @@ export function recordsRoutes(deps: RecordsRoutesDeps): Router {
   });
 
   router.post('/api/records/:id/trim', async (req, res) => {
-    const record = await recordFor(req);
+    const record = await recordFor(req, deps, REVIEW);
     const cut = trimBodySchema.parse(req.body);
     if (cut.outMs > record.media.durationMs) {
       throw new HttpError(
@@ -95,7 +78,7 @@ export function recordsRoutes(deps: RecordsRoutesDeps): Router {
   });
 
   router.get('/api/records/:id/lineage', async (req, res) => {
-    res.json(await lineageOf(deps.records, await recordFor(req)));
+    res.json(await lineageOf(deps.records, await recordFor(req, deps, REVIEW)));
   });
 
   return router;

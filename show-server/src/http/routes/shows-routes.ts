@@ -8,7 +8,6 @@ import {
   joinCodeSchema,
   updateShowBodySchema,
   type ShowCreated,
-  type StoredShow,
 } from '@showrec/protocol';
 import { z } from 'zod';
 import type { TakeStore } from '../../capture/take-store.js';
@@ -18,6 +17,7 @@ import type { ShowStore } from '../../shows/show-store.js';
 import type { ShowViews } from '../../shows/show-views.js';
 import { requireRole, type Role } from '../auth.js';
 import { HttpError } from '../http-error.js';
+import { showFor } from './route-access.js';
 
 export interface ShowsRoutesDeps {
   shows: ShowStore;
@@ -42,14 +42,6 @@ const READ: Role[] = ['admin', 'host', 'crew'];
 /** Shows, their run of show, live control and listings; every input is validated with protocol/'s schemas. */
 export function showsRoutes(deps: ShowsRoutesDeps): Router {
   const router = Router();
-
-  async function showFor(req: Request, allowed: Role[]): Promise<StoredShow> {
-    const id = idSchema.safeParse(req.params.id);
-    const show = id.success ? await deps.shows.get(id.data) : null;
-    if (!show) throw new HttpError(404, `no show with id ${String(req.params.id).slice(0, 64)}`);
-    requireRole(req, deps.adminToken, show, allowed);
-    return show;
-  }
 
   function created(req: Request, result: Awaited<ReturnType<ShowStore['create']>>): ShowCreated {
     const base = deps.publicUrl ?? `${req.protocol}://${req.get('host')}`;
@@ -82,12 +74,12 @@ export function showsRoutes(deps: ShowsRoutesDeps): Router {
   });
 
   router.get('/api/shows/:id', async (req, res) => {
-    const show = await showFor(req, READ);
+    const show = await showFor(req, deps, READ);
     res.json(await deps.views.full(show));
   });
 
   router.patch('/api/shows/:id', async (req, res) => {
-    const show = await showFor(req, CONTROL);
+    const show = await showFor(req, deps, CONTROL);
     res.json(
       await deps.views.full(
         await deps.control.updateDetails(show.id, updateShowBodySchema.parse(req.body)),
@@ -96,17 +88,17 @@ export function showsRoutes(deps: ShowsRoutesDeps): Router {
   });
 
   router.post('/api/shows/:id/duplicate', async (req, res) => {
-    const show = await showFor(req, CONTROL);
+    const show = await showFor(req, deps, CONTROL);
     res.status(201).json(created(req, await deps.shows.duplicate(show.id)));
   });
 
   router.post('/api/shows/:id/cues', async (req, res) => {
-    const show = await showFor(req, CONTROL);
+    const show = await showFor(req, deps, CONTROL);
     res.status(201).json(await deps.control.addCue(show.id, cueInputSchema.parse(req.body)));
   });
 
   router.patch('/api/shows/:id/cues/:cueId', async (req, res) => {
-    const show = await showFor(req, CONTROL);
+    const show = await showFor(req, deps, CONTROL);
     res.json(
       await deps.control.updateCue(
         show.id,
@@ -117,51 +109,51 @@ export function showsRoutes(deps: ShowsRoutesDeps): Router {
   });
 
   router.delete('/api/shows/:id/cues/:cueId', async (req, res) => {
-    const show = await showFor(req, CONTROL);
+    const show = await showFor(req, deps, CONTROL);
     await deps.control.deleteCue(show.id, idSchema.parse(req.params.cueId));
     res.status(204).end();
   });
 
   router.put('/api/shows/:id/cues/order', async (req, res) => {
-    const show = await showFor(req, CONTROL);
+    const show = await showFor(req, deps, CONTROL);
     res.json({
       cues: (await deps.control.reorderCues(show.id, cueOrderSchema.parse(req.body).ids)).cues,
     });
   });
 
   router.post('/api/shows/:id/go', async (req, res) => {
-    const show = await showFor(req, CONTROL);
+    const show = await showFor(req, deps, CONTROL);
     res.json(await deps.views.full(await deps.control.go(show.id)));
   });
 
   router.post('/api/shows/:id/back', async (req, res) => {
-    const show = await showFor(req, CONTROL);
+    const show = await showFor(req, deps, CONTROL);
     res.json(await deps.views.full(await deps.control.back(show.id)));
   });
 
   router.post('/api/shows/:id/cue/:index', async (req, res) => {
-    const show = await showFor(req, CONTROL);
+    const show = await showFor(req, deps, CONTROL);
     const index = cueIndexSchema.parse(req.params.index);
     res.json(await deps.views.full(await deps.control.jump(show.id, index)));
   });
 
   router.post('/api/shows/:id/capture/start', async (req, res) => {
-    const show = await showFor(req, CONTROL);
+    const show = await showFor(req, deps, CONTROL);
     res.json({ running: true, takeIds: await deps.control.setCapture(show.id, true) });
   });
 
   router.post('/api/shows/:id/capture/stop', async (req, res) => {
-    const show = await showFor(req, CONTROL);
+    const show = await showFor(req, deps, CONTROL);
     res.json({ running: false, takeIds: await deps.control.setCapture(show.id, false) });
   });
 
   router.get('/api/shows/:id/takes', async (req, res) => {
-    const show = await showFor(req, READ);
+    const show = await showFor(req, deps, READ);
     res.json({ takes: await deps.takes.listForShow(show.id) });
   });
 
   router.get('/api/shows/:id/records', async (req, res) => {
-    const show = await showFor(req, READ);
+    const show = await showFor(req, deps, READ);
     res.json({ records: await deps.records.listForShow(show.id) });
   });
 
