@@ -12,7 +12,5 @@ export async function recordsOfShow(redis: RecordReads, showId: string): Promise
   const ids = await redis.zrange(redisKeys.showRecords(showId), 0, -1);
   if (ids.length === 0) return [];
   const raws = await redis.mget(ids.map((id) => redisKeys.record(id)));
-  return raws
-    .filter((r): r is string => r !== null)
-    .map((r) => recordSchema.parse(JSON.parse(r)));
+  return raws.filter((r): r is string => r !== null).map((r) => recordSchema.parse(JSON.parse(r)));
 }
