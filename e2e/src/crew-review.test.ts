@@ -88,6 +88,7 @@ describe('the crew reviews the takes in a browser', () => {
     await crew.keyboard.press('m');
     await crew.locator('[data-testid="multi-angle"]').waitFor();
     expect(await crew.locator('[data-testid="angle"]').count()).toBe(2);
+    expect(await crew.locator('[data-testid="angle-timeline"] .lane').count()).toBe(2);
     await crew.getByTestId('angles-play').click();
     await waitFor(
       'both angles playing',

@@ -193,4 +193,22 @@ describe('review board (real server process, Redis, BullMQ)', () => {
     expect((await api('GET', `/api/shows/${show.id}/review`, show.hostKey)).status).toBe(200);
     expect((await api('GET', '/api/shows/show-nosuch1/review', show.crewKey)).status).toBe(404);
   });
+
+  it('the host’s key opens the crew’s live channel too; another show’s key does not', async () => {
+    const connects = (key: string) =>
+      new Promise<string>((resolve) => {
+        const socket = connectSocket(server.baseUrl, { role: 'crew', showId: show.id, key });
+        socket.on('show:state', () => {
+          socket.close();
+          resolve('connected');
+        });
+        socket.on('connect_error', (err) => {
+          socket.close();
+          resolve(err.message);
+        });
+      });
+    expect(await connects(show.hostKey)).toBe('connected');
+    const other = await createTestShow(server.baseUrl, server.adminToken, 'Other');
+    expect(await connects(other.hostKey)).toBe('wrong crew key for this show');
+  });
 });

@@ -117,6 +117,22 @@ export function MultiAngle({ angles, onClose }: { angles: Angle[]; onClose: () =
           );
         })}
       </div>
+      <div className="angle-timeline" data-testid="angle-timeline" aria-hidden="true">
+        {angles.map((angle) => (
+          <div key={angle.item.id} className="lane">
+            <span
+              className="span"
+              style={{
+                left: `${(100 * (angle.startsAt - start)) / (end - start)}%`,
+                width: `${(100 * (angle.endsAt - angle.startsAt)) / (end - start)}%`,
+              }}
+            >
+              {angle.item.contributors.map((c) => c.name).join(', ')}
+            </span>
+          </div>
+        ))}
+        <span className="playhead" style={{ left: `${(100 * (t - start)) / (end - start)}%` }} />
+      </div>
       <div className="transport">
         <button type="button" onClick={toggle} data-testid="angles-play">
           {playing ? 'Pause' : 'Play'}
