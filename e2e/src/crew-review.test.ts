@@ -158,5 +158,5 @@ describe('the crew reviews the takes in a browser', () => {
     const remixCredits = await crew.getByTestId('lineage-credits').textContent();
     expect(remixCredits).toMatch(/^Bo remixed(Ada|Grace) recorded$/);
     await crew.close();
-  });
+  }, 240_000);
 });
