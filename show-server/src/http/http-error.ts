@@ -14,6 +14,11 @@ export class HttpError extends Error {
   }
 }
 
+/** Download links carry a show's key as `?key=`; it must not reach the logs. */
+function withoutKey(url: string): string {
+  return url.replace(/([?&]key=)[^&#]*/gi, '$1[redacted]');
+}
+
 /** Turns every failure into a JSON body with a sentence a person can act on. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
@@ -43,10 +48,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       body = { error: String(err.message) };
     }
     if (status >= 500)
-      logger.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
+      logger.error({ err, method: req.method, url: withoutKey(req.originalUrl) }, 'request failed');
     else
       logger.warn(
-        { status, method: req.method, url: req.originalUrl, error: body.error },
+        { status, method: req.method, url: withoutKey(req.originalUrl), error: body.error },
         'request refused',
       );
     res.status(status).json(body);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeClip } from '@showrec/infra';
+import { makeClip, waitFor } from '@showrec/infra';
 import { recordSchema, redisKeys, type RECord, type ShowCreated } from '@showrec/protocol';
 import { apiClient, createTestShow } from '../test-support/api-client.js';
 import { startServerWithRedis, type ServerWithRedis } from '../test-support/server-process.js';
@@ -204,5 +204,10 @@ describe('exports: originals, videos, credits sheets, selects ZIP (real server p
     });
     expect(header.status).toBe(200);
     expect((await download('/api/records/rec-nosuch0001/video', show.crewKey)).status).toBe(404);
+    // The refusal is logged, the key in its link is not.
+    await waitFor('the refusal logged', async () =>
+      server.logs().includes('rec-nosuch0001/video?key=[redacted]'),
+    );
+    expect(server.logs()).not.toContain(show.crewKey);
   });
 });
