@@ -10,7 +10,6 @@ import {
   cueOrderSchema,
   cuePatchSchema,
   noteInputSchema,
-  recordSchema,
   redisKeys,
   reviewPatchSchema,
   trimBodySchema,
@@ -27,6 +26,7 @@ import {
   nextEvent,
   type TestSocket,
 } from '../test-support/api-client.js';
+import { storeRecord, testRecord } from '../test-support/records.js';
 import { startServerWithRedis, type ServerWithRedis } from '../test-support/server-process.js';
 
 const RUNS = 40;
@@ -76,21 +76,9 @@ describe('fuzzing the edges: random and malformed input (real server, real Redis
       key: show.hostKey,
     });
     await nextEvent(sockets.host, 'show:state');
-    await client.set(
-      redisKeys.record(RECORD_ID),
-      JSON.stringify(
-        recordSchema.parse({
-          id: RECORD_ID,
-          showId: show.id,
-          cueId: null,
-          takeId: 'take-fuzz0001',
-          title: 'Fuzzed · Ada',
-          contributors: [{ participantId: 'part-ada001', name: 'Ada', role: 'recorded' }],
-          media: { video: '/media/x/video.mp4', poster: '/media/x/poster.jpg', durationMs: 5000 },
-          createdAt: new Date().toISOString(),
-          status: 'filed',
-        }),
-      ),
+    await storeRecord(
+      client,
+      testRecord(RECORD_ID, show.id, { takeId: 'take-fuzz0001', title: 'Fuzzed · Ada' }),
     );
     before = await snapshot();
   });

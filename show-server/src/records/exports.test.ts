@@ -5,8 +5,9 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeClip, waitFor } from '@showrec/infra';
-import { recordSchema, redisKeys, type RECord, type ShowCreated } from '@showrec/protocol';
+import type { RECord, ShowCreated } from '@showrec/protocol';
 import { apiClient, createTestShow } from '../test-support/api-client.js';
+import { storeRecord, testRecord } from '../test-support/records.js';
 import { startServerWithRedis, type ServerWithRedis } from '../test-support/server-process.js';
 
 const run = promisify(execFile);
@@ -29,25 +30,13 @@ describe('exports: originals, videos, credits sheets, selects ZIP (real server p
       await mkdir(path.dirname(path.join(server.dataDir, record.original)), { recursive: true });
       await writeFile(path.join(server.dataDir, record.original), original);
     }
-    await client.set(redisKeys.record(record.id), JSON.stringify(record));
-    await client.zadd(
-      redisKeys.showRecords(record.showId),
-      Date.parse(record.createdAt),
-      record.id,
-    );
+    await storeRecord(client, record);
   }
 
   const record = (id: string, extra: Partial<RECord>): RECord =>
-    recordSchema.parse({
-      id,
-      showId: show.id,
+    testRecord(id, show.id, {
       cueId,
-      takeId: null,
-      title: id,
-      contributors: [],
-      media: { video: '/v', poster: '/p', durationMs: 4000 },
       createdAt: new Date(Date.parse('2026-11-21T20:00:00Z') + videos.size * 1000).toISOString(),
-      status: 'filed',
       ...extra,
     });
 

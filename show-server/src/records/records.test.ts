@@ -1,14 +1,9 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  EDIT_RECORD_QUEUE,
-  recordSchema,
-  redisKeys,
-  type RECord,
-  type ShowCreated,
-} from '@showrec/protocol';
+import { EDIT_RECORD_QUEUE, redisKeys, type RECord, type ShowCreated } from '@showrec/protocol';
 import { apiClient, createTestShow } from '../test-support/api-client.js';
+import { storeRecord, testRecord } from '../test-support/records.js';
 import { startServerWithRedis, type ServerWithRedis } from '../test-support/server-process.js';
 
 describe('crew work on RECords (real server process, real Redis)', () => {
@@ -19,22 +14,7 @@ describe('crew work on RECords (real server process, real Redis)', () => {
   let api: ReturnType<typeof apiClient>;
 
   const record = (id: string, extra: Partial<RECord> = {}): RECord =>
-    recordSchema.parse({
-      id,
-      showId: show.id,
-      cueId: null,
-      takeId: 'take-src001',
-      title: 'Cabaret · Ada',
-      contributors: [{ participantId: 'part-ada001', name: 'Ada', role: 'recorded' }],
-      media: {
-        video: `/media/records/${id}/video.mp4`,
-        poster: `/media/records/${id}/poster.jpg`,
-        durationMs: 5000,
-      },
-      createdAt: new Date().toISOString(),
-      status: 'filed',
-      ...extra,
-    });
+    testRecord(id, show.id, { takeId: 'take-src001', ...extra });
 
   beforeAll(async () => {
     server = await startServerWithRedis();
@@ -51,8 +31,7 @@ describe('crew work on RECords (real server process, real Redis)', () => {
       parents: [trim.id],
       contributors: [{ participantId: 'part-bo00001', name: 'Bo', role: 'recorded' }],
     });
-    for (const r of [source, trim, remix])
-      await client.set(redisKeys.record(r.id), JSON.stringify(r));
+    for (const r of [source, trim, remix]) await storeRecord(client, r);
     await client.sadd(redisKeys.recordChildren(source.id), trim.id);
     await client.sadd(redisKeys.recordChildren(trim.id), remix.id);
   });

@@ -9,12 +9,12 @@ import { makeClip } from '@showrec/infra';
 import {
   EDIT_RECORD_QUEUE,
   FILE_UPLOAD_JOB,
-  recordSchema,
   redisKeys,
   type ReviewBoard,
   type ShowCreated,
 } from '@showrec/protocol';
 import { apiClient, createTestShow } from '../test-support/api-client.js';
+import { storeRecord, testRecord } from '../test-support/records.js';
 import { startServerWithRedis, type ServerWithRedis } from '../test-support/server-process.js';
 
 describe('remix uploads (real server process, Redis, ffprobe)', () => {
@@ -45,18 +45,13 @@ describe('remix uploads (real server process, Redis, ffprobe)', () => {
     const file = path.join(server.dataDir, 'clip.mkv');
     await makeClip(file, { seconds: 2, width: 320, height: 240 });
     clip = await readFile(file);
-    const parent = recordSchema.parse({
-      id: 'rec-take-parent1',
-      showId: show.id,
-      cueId: null,
-      takeId: 'take-parent1',
-      title: 'Remix night · Ada',
-      contributors: [{ participantId: 'part-ada001', name: 'Ada', role: 'recorded' }],
-      media: { video: '/v.mp4', poster: '/p.jpg', durationMs: 2000 },
-      createdAt: new Date().toISOString(),
-      status: 'filed',
-    });
-    await client.set(redisKeys.record(parent.id), JSON.stringify(parent));
+    await storeRecord(
+      client,
+      testRecord('rec-take-parent1', show.id, {
+        takeId: 'take-parent1',
+        title: 'Remix night · Ada',
+      }),
+    );
   });
   afterAll(async () => {
     await edits?.close();

@@ -5,7 +5,6 @@ import { waitFor } from '@showrec/infra';
 import {
   FILE_TAKE_JOB,
   FILE_TAKE_QUEUE,
-  recordSchema,
   redisKeys,
   takeManifestSchema,
   type ReviewBoard,
@@ -19,6 +18,7 @@ import {
   createTestShow,
   type TestSocket,
 } from '../test-support/api-client.js';
+import { storeRecord, testRecord } from '../test-support/records.js';
 import { startServerWithRedis, type ServerWithRedis } from '../test-support/server-process.js';
 
 describe('review board (real server process, Redis, BullMQ)', () => {
@@ -52,19 +52,15 @@ describe('review board (real server process, Redis, BullMQ)', () => {
   }
 
   async function fileRecord(takeId: string) {
-    const record = recordSchema.parse({
-      id: `rec-${takeId}`,
-      showId: show.id,
-      cueId: null,
-      takeId,
-      title: `Cabaret · ${takeId}`,
-      contributors: [{ participantId: `part-${takeId}`, name: 'Ada', role: 'recorded' }],
-      media: { video: '/v.mp4', poster: '/p.jpg', durationMs: 5000 },
-      createdAt: new Date(t0 + 60_000).toISOString(),
-      status: 'filed',
-    });
-    await client.set(redisKeys.record(record.id), JSON.stringify(record));
-    await client.zadd(redisKeys.showRecords(show.id), t0 + 60_000, record.id);
+    await storeRecord(
+      client,
+      testRecord(`rec-${takeId}`, show.id, {
+        takeId,
+        title: `Cabaret · ${takeId}`,
+        contributors: [{ participantId: `part-${takeId}`, name: 'Ada', role: 'recorded' }],
+        createdAt: new Date(t0 + 60_000).toISOString(),
+      }),
+    );
   }
 
   const board = async () =>

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { noteInputSchema, reviewPatchSchema, trimBodySchema } from '@showrec/protocol';
+import { noteInputSchema, reviewPatchSchema, trimBodySchema, type RECord } from '@showrec/protocol';
 import type { EditRequests } from '../../records/edit-requests.js';
 import { lineageOf } from '../../records/lineage.js';
 import type { RecordReader } from '../../records/record-reader.js';
@@ -25,6 +25,16 @@ export interface RecordsRoutesDeps {
 
 const REVIEW: Role[] = ['admin', 'host', 'crew'];
 
+/** A time given in a RECord must fall within it. */
+function requireWithin(record: RECord, field: string, ms: number): void {
+  if (ms > record.media.durationMs) {
+    throw new HttpError(
+      400,
+      `${field} is past the end of the RECord (${record.media.durationMs} ms)`,
+    );
+  }
+}
+
 /** The crew's work on RECords: the review board, rate, select or reject, notes, trims, remixes, lineage. */
 export function recordsRoutes(deps: RecordsRoutesDeps): Router {
   const router = Router();
@@ -43,12 +53,7 @@ export function recordsRoutes(deps: RecordsRoutesDeps): Router {
   router.post('/api/records/:id/notes', async (req, res) => {
     const record = await recordFor(req, deps, REVIEW);
     const input = noteInputSchema.parse(req.body);
-    if (input.atMs > record.media.durationMs) {
-      throw new HttpError(
-        400,
-        `atMs is past the end of the RECord (${record.media.durationMs} ms)`,
-      );
-    }
+    requireWithin(record, 'atMs', input.atMs);
     const note = { ...input, at: Date.now() };
     await deps.reviews.addNote(record.id, note);
     deps.reviewChanged(record.showId, record.id);
@@ -58,12 +63,7 @@ export function recordsRoutes(deps: RecordsRoutesDeps): Router {
   router.post('/api/records/:id/trim', async (req, res) => {
     const record = await recordFor(req, deps, REVIEW);
     const cut = trimBodySchema.parse(req.body);
-    if (cut.outMs > record.media.durationMs) {
-      throw new HttpError(
-        400,
-        `outMs is past the end of the RECord (${record.media.durationMs} ms)`,
-      );
-    }
+    requireWithin(record, 'outMs', cut.outMs);
     const requested = await deps.editRequests.trim(record, cut);
     deps.reviewChanged(record.showId, requested.recordId);
     res.status(202).json(requested);
