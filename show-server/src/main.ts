@@ -104,6 +104,7 @@ const reviews = new ReviewStore(redis);
 const editRequests = new EditRequests(redis, edits);
 const remixes = new RemixUploads({
   dataDir: config.dataDir,
+  disk,
   maxBytes: config.maxUploadBytes,
   shows,
   records,

@@ -6,7 +6,7 @@
 export class Refusal extends Error {
   constructor(
     message: string,
-    readonly status: 400 | 403 | 404 | 409 | 413 | 415 | 422 = 409,
+    readonly status: 400 | 403 | 404 | 409 | 413 | 415 | 422 | 507 = 409,
   ) {
     super(message);
   }

@@ -175,3 +175,32 @@ describe('remix uploads (real server process, Redis, ffprobe)', () => {
     });
   });
 });
+
+describe('remix uploads on a full disk (real server process)', () => {
+  it('are refused while the disk is below the recording floor, and keep nothing', async () => {
+    const server = await startServerWithRedis({ SHOWREC_MIN_FREE_MB: String(1024 ** 3) });
+    try {
+      const show = await createTestShow(server.baseUrl, server.adminToken, 'Full disk');
+      const form = new FormData();
+      for (const [name, value] of Object.entries({
+        showId: show.id,
+        title: 'Too late',
+        contributor: 'Bo',
+      }))
+        form.append(name, value);
+      form.append('file', new Blob([new Uint8Array(1024)]), 'remix.mp4');
+      const res = await fetch(`${server.baseUrl}/api/records`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${show.crewKey}` },
+        body: form,
+      });
+      expect(res.status).toBe(507);
+      expect(((await res.json()) as { error: string }).error).toMatch(
+        /^the server's disk is below its floor/,
+      );
+      expect(await readdir(path.join(server.dataDir, 'uploads')).catch(() => [])).toEqual([]);
+    } finally {
+      await server.stop();
+    }
+  });
+});

@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
 import type { Request } from 'express';
 import { REMIX_EXTENSIONS, remixFieldsSchema, type StoredShow } from '@showrec/protocol';
+import type { DiskGuard } from '../capture/disk-guard.js';
 import type { Logger } from '../logger.js';
 import { requireVideo } from '../media/probe-media.js';
 import { Refusal } from '../refusal.js';
@@ -15,6 +16,8 @@ import type { RecordReader } from './record-reader.js';
 
 export interface RemixUploadsDeps {
   dataDir: string;
+  /** A remix is refused while the disk is below the floor kept for recording takes. */
+  disk: DiskGuard;
   maxBytes: number;
   shows: ShowStore;
   records: RecordReader;
@@ -63,6 +66,13 @@ export class RemixUploads {
       throw new Refusal(
         'send a remix as multipart/form-data: the fields showId, title, contributor and parents, then the file',
         415,
+      );
+    }
+    const space = await this.deps.disk.check();
+    if (!space.ok) {
+      throw new Refusal(
+        `the server's disk is below its floor (${space.freeMb} MB free, floor ${space.floorMb} MB): remixes are refused until space is freed`,
+        507,
       );
     }
     const recordId = `remix-${newId()}`;
