@@ -11,3 +11,4 @@ export * from './queue.js';
 export * from './redis-keys.js';
 export * from './socket.js';
 export * from './api-error.js';
+export * from './errors.js';

@@ -118,6 +118,7 @@ describe('REST and socket edges (real server process, real Redis)', () => {
     const answer = await emit(audience, 'capture:start', {});
     expect(answer).toEqual({
       ok: false,
+      code: 'forbidden',
       error: '"capture:start" is not allowed on a audience connection',
     });
     // pino writes asynchronously: wait for the line rather than race it.
@@ -136,10 +137,12 @@ describe('REST and socket edges (real server process, real Redis)', () => {
     expect(await emit(audience, 'join', 'not an object')).toMatchObject({ ok: false });
     expect(await emit(audience, 'join', { joinCode: 'ZZZZZZ', name: 'Ada' })).toEqual({
       ok: false,
+      code: 'not-found',
       error: 'no show has the join code ZZZZZZ',
     });
     expect(await emit(audience, 'transport:create', {})).toEqual({
       ok: false,
+      code: 'conflict',
       error: 'join a show first',
     });
     const joined = await emit(audience, 'join', { joinCode: show.joinCode, name: 'Ada' });
@@ -149,6 +152,7 @@ describe('REST and socket edges (real server process, real Redis)', () => {
     });
     expect(await emit(audience, 'media:ready', {})).toEqual({
       ok: false,
+      code: 'conflict',
       error: 'nothing is being sent yet: produce audio or video first',
     });
   });

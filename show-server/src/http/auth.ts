@@ -1,8 +1,8 @@
 import type { Request } from 'express';
 import { timingSafeEqual } from 'node:crypto';
 import type { StoredShow } from '@showrec/protocol';
+import { DomainError } from '@showrec/protocol';
 import { secretMatches } from '../shows/secrets.js';
-import { HttpError } from './http-error.js';
 
 export type Role = 'admin' | 'host' | 'crew';
 
@@ -19,7 +19,11 @@ export function roleFor(secret: string, adminToken: string, show: StoredShow | n
 export function bearerToken(req: Request): string {
   const header = req.get('authorization') ?? '';
   const match = /^Bearer (.+)$/i.exec(header);
-  if (!match) throw new HttpError(401, 'missing credentials: send "Authorization: Bearer <token>"');
+  if (!match)
+    throw new DomainError(
+      'unauthorized',
+      'missing credentials: send "Authorization: Bearer <token>"',
+    );
   return match[1]!.trim();
 }
 
@@ -41,6 +45,6 @@ export function requireRole(
     show,
   );
   if (!role || !allowed.includes(role))
-    throw new HttpError(403, 'these credentials may not do that');
+    throw new DomainError('forbidden', 'these credentials may not do that');
   return role;
 }

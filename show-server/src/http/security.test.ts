@@ -71,6 +71,7 @@ describe('security edges (real server process)', () => {
     await new Promise((r) => setTimeout(r, 1200));
     expect(await emit(socket, 'media:ready', {})).toEqual({
       ok: false,
+      code: 'conflict',
       error: 'join a show first',
     });
   });

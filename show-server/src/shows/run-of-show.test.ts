@@ -147,6 +147,7 @@ describe('run of show (real server process, real Redis)', () => {
     });
     expect(await emit(host, 'go', {})).toEqual({
       ok: false,
+      code: 'conflict',
       error: 'the show is on standby: release standby first',
     });
     await emit(host, 'standby', { on: false });
@@ -158,11 +159,13 @@ describe('run of show (real server process, real Redis)', () => {
 
     expect(await emit(stage as never, 'go', {})).toEqual({
       ok: false,
+      code: 'forbidden',
       error: '"go" is not allowed on a stage connection',
     });
     const crew = connect({ role: 'crew', showId: show.id, key: show.crewKey });
     expect(await emit(crew as never, 'go', {})).toEqual({
       ok: false,
+      code: 'forbidden',
       error: '"go" is not allowed on a crew connection',
     });
     const crewAsHost = connect({ role: 'host', showId: show.id, key: show.crewKey });

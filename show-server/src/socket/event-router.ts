@@ -1,13 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
   clientEventSchemas,
   type Ack,
   type ClientEvent,
   type ClientEventResults,
+  isDomainError,
   type SocketRole,
 } from '@showrec/protocol';
 import type { Logger } from '../logger.js';
-import { Refusal } from '../refusal.js';
 import { EventBudget } from './event-budget.js';
 
 type Schemas = typeof clientEventSchemas;
@@ -19,8 +20,8 @@ export type RoleHandlers<R extends SocketRole> = {
 
 /**
  * Every client event goes through here: an event the socket's role may not send is refused and
- * logged, a payload that fails its schema is refused with the reason, and domain errors come back
- * in the ack. Nothing reaches the domain unvalidated.
+ * logged, a payload that fails its schema is refused with the reason, domain errors come back
+ * in the ack with their code, and anything else as an internal error with a reference to the log. Nothing reaches the domain unvalidated.
  */
 export interface RoutedSocket {
   id: string;
@@ -46,7 +47,7 @@ export function routeEvents<R extends SocketRole>(
         { socketId: socket.id, role, event: String(event).slice(0, 64) },
         'refused an event over the rate limit',
       );
-      ack({ ok: false, error: 'too many requests: slow down' });
+      ack({ ok: false, code: 'too-many-requests', error: 'too many requests: slow down' });
       return;
     }
     const schema = Object.hasOwn(schemas, event) ? schemas[event] : undefined;
@@ -57,6 +58,7 @@ export function routeEvents<R extends SocketRole>(
       );
       ack({
         ok: false,
+        code: 'forbidden',
         error: `"${String(event).slice(0, 64)}" is not allowed on a ${role} connection`,
       });
       return;
@@ -66,7 +68,7 @@ export function routeEvents<R extends SocketRole>(
       const reason = parsed.error.issues
         .map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`)
         .join('; ');
-      ack({ ok: false, error: `invalid ${event} payload: ${reason}` });
+      ack({ ok: false, code: 'invalid', error: `invalid ${event} payload: ${reason}` });
       return;
     }
     try {
@@ -75,14 +77,17 @@ export function routeEvents<R extends SocketRole>(
       ) => Promise<unknown>;
       ack({ ok: true, data: await handler(parsed.data) });
     } catch (err) {
-      if (err instanceof Refusal) {
-        ack({ ok: false, error: err.message });
+      if (isDomainError(err)) {
+        ack({ ok: false, code: err.code, error: err.message });
         return;
       }
-      logger.error({ err, socketId: socket.id, event }, 'socket event failed');
+      // Ours, not the client's: it gets a reference to quote, never the internal message.
+      const reference = randomUUID();
+      logger.error({ err, socketId: socket.id, event, reference }, 'socket event failed');
       ack({
         ok: false,
-        error: `${event} failed: ${err instanceof Error ? err.message : 'internal error'}`,
+        code: 'internal',
+        error: `${event} failed: internal error (reference ${reference})`,
       });
     }
   });

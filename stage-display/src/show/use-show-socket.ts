@@ -5,6 +5,7 @@ import type {
   ClientEventResults,
   ClientToServerEvents,
   HostMessage,
+  PhoneStatus,
   ServerToClientEvents,
   SocketAuth,
   ShowView,
@@ -65,6 +66,9 @@ export function useShowSocket(
       setState((s) => ({ ...s, view, clockOffset: view.serverNow - Date.now() })),
     );
     socket.on('show:message', (message) => setState((s) => ({ ...s, message })));
+    socket.on('phones:status', (statuses) =>
+      setState((s) => (s.view ? { ...s, view: withPhoneStatuses(s.view, statuses) } : s)),
+    );
     socket.on('review:changed', (change) => listenersRef.current?.['review:changed'](change));
     socket.on('review:progress', (progress) => listenersRef.current?.['review:progress'](progress));
     return () => {
@@ -77,10 +81,21 @@ export function useShowSocket(
     <E extends keyof ClientEventResults>(event: E, payload: object = {}) =>
       socketRef.current
         ? request(socketRef.current, event, payload)
-        : Promise.resolve<Ack<ClientEventResults[E]>>({ ok: false, error: 'not connected' }),
+        : Promise.resolve<Ack<ClientEventResults[E]>>({
+            ok: false,
+            code: 'unavailable',
+            error: 'not connected',
+          }),
     [],
   );
   return { ...state, send };
+}
+
+/** The view with fresher statuses of some of its phones (those one show-server process holds). */
+export function withPhoneStatuses(view: ShowView, statuses: PhoneStatus[]): ShowView {
+  const fresh = new Map(statuses.map((s) => [s.participantId, s]));
+  const list = view.phones.list.map((phone) => fresh.get(phone.participantId) ?? phone);
+  return { ...view, phones: { ...view.phones, list } };
 }
 
 /** Join URLs may be relative (no public URL configured): resolve them against this page. */
@@ -101,6 +116,6 @@ export async function request<E extends keyof ClientEventResults>(
   const answer = await (socket as unknown as AckingSocket)
     .timeout(5000)
     .emitWithAck(event, payload)
-    .catch(() => ({ ok: false, error: 'no answer from the server' }));
+    .catch(() => ({ ok: false, code: 'unavailable', error: 'no answer from the server' }));
   return answer as Ack<ClientEventResults[E]>;
 }

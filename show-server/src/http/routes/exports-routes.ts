@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Router } from 'express';
-import { cueLabel, type RECord, type StoredShow } from '@showrec/protocol';
+import { cueLabel, type RECord, type StoredShow, DomainError } from '@showrec/protocol';
 import { creditsCsv, creditsSheet, type CreditsSheet } from '../../records/credits-sheet.js';
 import type { RecordReader } from '../../records/record-reader.js';
 import type { ReviewStore } from '../../records/review-store.js';
@@ -9,7 +9,6 @@ import { safeFileName } from '../../records/file-names.js';
 import { writeSelectsZip } from '../../records/selects-zip.js';
 import type { ShowStore } from '../../shows/show-store.js';
 import type { Role } from '../auth.js';
-import { HttpError } from '../http-error.js';
 import { recordFor, showFor } from './route-access.js';
 
 export interface ExportsRoutesDeps {
@@ -45,8 +44,8 @@ export function exportsRoutes(deps: ExportsRoutesDeps): Router {
     const record = await recordFor(req, deps, CREW, asDownload);
     const file = record.original ? path.join(deps.dataDir, record.original) : null;
     if (!file || !existsSync(file)) {
-      throw new HttpError(
-        404,
+      throw new DomainError(
+        'not-found',
         `RECord ${record.id} was cut from another RECord and has no original of its own: download its video`,
       );
     }
@@ -82,7 +81,10 @@ export function exportsRoutes(deps: ExportsRoutesDeps): Router {
     );
     const selected = records.filter((r) => selectedIds.has(r.id));
     if (selected.length === 0)
-      throw new HttpError(409, 'no RECord of this show is selected yet: select takes first');
+      throw new DomainError(
+        'conflict',
+        'no RECord of this show is selected yet: select takes first',
+      );
     const cues = new Map(show.cues.map((c, i) => [c.id, cueLabel(c, i)]));
     res.type('application/zip').attachment(`${safeFileName(show.title)} selects.zip`);
     await writeSelectsZip(

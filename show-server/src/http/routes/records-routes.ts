@@ -1,5 +1,11 @@
 import { Router } from 'express';
-import { noteInputSchema, reviewPatchSchema, trimBodySchema, type RECord } from '@showrec/protocol';
+import {
+  noteInputSchema,
+  reviewPatchSchema,
+  trimBodySchema,
+  type RECord,
+  DomainError,
+} from '@showrec/protocol';
 import type { EditRequests } from '../../records/edit-requests.js';
 import { lineageOf } from '../../records/lineage.js';
 import type { RecordReader } from '../../records/record-reader.js';
@@ -8,7 +14,7 @@ import type { ReviewBoards } from '../../records/review-board.js';
 import type { ReviewStore } from '../../records/review-store.js';
 import type { ShowStore } from '../../shows/show-store.js';
 import { requireRole, type Role } from '../auth.js';
-import { HttpError } from '../http-error.js';
+import { receiveMultipartFile } from '../multipart-file.js';
 import { recordFor, showFor } from './route-access.js';
 
 export interface RecordsRoutesDeps {
@@ -28,8 +34,8 @@ const REVIEW: Role[] = ['admin', 'host', 'crew'];
 /** A time given in a RECord must fall within it. */
 function requireWithin(record: RECord, field: string, ms: number): void {
   if (ms > record.media.durationMs) {
-    throw new HttpError(
-      400,
+    throw new DomainError(
+      'invalid',
       `${field} is past the end of the RECord (${record.media.durationMs} ms)`,
     );
   }
@@ -70,8 +76,9 @@ export function recordsRoutes(deps: RecordsRoutesDeps): Router {
   });
 
   router.post('/api/records', async (req, res) => {
-    const { showId, ...accepted } = await deps.remixes.accept(req, (show) =>
-      requireRole(req, deps.adminToken, show, REVIEW),
+    const { showId, ...accepted } = await deps.remixes.accept(
+      (target) => receiveMultipartFile(req, target),
+      (show) => requireRole(req, deps.adminToken, show, REVIEW),
     );
     deps.reviewChanged(showId, accepted.recordId);
     res.status(202).json(accepted);

@@ -1,9 +1,8 @@
 import type { Request } from 'express';
-import { idSchema, type RECord, type StoredShow } from '@showrec/protocol';
+import { idSchema, type RECord, type StoredShow, DomainError } from '@showrec/protocol';
 import type { RecordReader } from '../../records/record-reader.js';
 import type { ShowStore } from '../../shows/show-store.js';
 import { requireRole, type Role } from '../auth.js';
-import { HttpError } from '../http-error.js';
 
 export interface AccessDeps {
   shows: ShowStore;
@@ -22,7 +21,8 @@ export async function showFor(
 ): Promise<StoredShow> {
   const id = idSchema.safeParse(req.params.id);
   const show = id.success ? await deps.shows.get(id.data) : null;
-  if (!show) throw new HttpError(404, `no show with id ${String(req.params.id).slice(0, 64)}`);
+  if (!show)
+    throw new DomainError('not-found', `no show with id ${String(req.params.id).slice(0, 64)}`);
   requireRole(req, deps.adminToken, show, allowed, options);
   return show;
 }
@@ -36,7 +36,8 @@ export async function recordFor(
 ): Promise<RECord> {
   const id = idSchema.safeParse(req.params.id);
   const record = id.success ? await deps.records.get(id.data) : null;
-  if (!record) throw new HttpError(404, `no RECord ${String(req.params.id).slice(0, 64)}`);
+  if (!record)
+    throw new DomainError('not-found', `no RECord ${String(req.params.id).slice(0, 64)}`);
   requireRole(req, deps.adminToken, await deps.shows.get(record.showId), allowed, options);
   return record;
 }

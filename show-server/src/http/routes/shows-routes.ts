@@ -8,6 +8,7 @@ import {
   joinCodeSchema,
   updateShowBodySchema,
   type ShowCreated,
+  DomainError,
 } from '@showrec/protocol';
 import { z } from 'zod';
 import type { TakeStore } from '../../capture/take-store.js';
@@ -16,7 +17,6 @@ import type { ShowControl } from '../../shows/show-control.js';
 import type { ShowStore } from '../../shows/show-store.js';
 import type { ShowViews } from '../../shows/show-views.js';
 import { requireRole, type Role } from '../auth.js';
-import { HttpError } from '../http-error.js';
 import { showFor } from './route-access.js';
 
 export interface ShowsRoutesDeps {
@@ -69,7 +69,10 @@ export function showsRoutes(deps: ShowsRoutesDeps): Router {
     const code = joinCodeSchema.safeParse(req.params.code);
     const show = code.success ? await deps.shows.findByJoinCode(code.data) : null;
     if (!show)
-      throw new HttpError(404, `no show has the join code ${String(req.params.code).slice(0, 20)}`);
+      throw new DomainError(
+        'not-found',
+        `no show has the join code ${String(req.params.code).slice(0, 20)}`,
+      );
     res.json({ id: show.id, title: show.title, joinCode: show.joinCode });
   });
 
