@@ -18,6 +18,7 @@ import { parseArgs, promisify } from 'node:util';
 import * as mediasoup from 'mediasoup';
 import type { types as ms } from 'mediasoup';
 import { makeClip } from '@showrec/infra';
+import { ChildProcesses } from '@showrec/infra/processes';
 import { PortAllocator } from '@showrec/show-server/src/capture/port-allocator.ts';
 import { TakeRecorder } from '@showrec/show-server/src/capture/take-recorder.ts';
 import { createLogger } from '@showrec/show-server/src/logger.ts';
@@ -64,11 +65,6 @@ async function videoFrames(file: string): Promise<number> {
   return Number(stdout.trim()) || 0;
 }
 
-async function recorderPids(dir: string): Promise<number[]> {
-  const { stdout } = await run('pgrep', ['-f', `${dir}/take-`]).catch(() => ({ stdout: '' }));
-  return stdout.split('\n').filter(Boolean).map(Number);
-}
-
 async function runLevel(
   streams: number,
   clip: string,
@@ -78,6 +74,7 @@ async function runLevel(
   const logger = createLogger('silent');
   const routers = await Promise.all(workers.map((w) => w.createRouter({ mediaCodecs })));
   const ports = new PortAllocator(46000, 49999);
+  const processes = new ChildProcesses();
   const phones: RtpPhone[] = [];
   for (let i = 0; i < streams; i++)
     phones.push(await startRtpPhone(routers[i % routers.length]!, clip));
@@ -88,6 +85,7 @@ async function runLevel(
         router: routers[i % routers.length]!,
         producers: phone.producers,
         ports,
+        processes,
         sdpFile: path.join(dir, `take-${streams}-${i}.sdp`),
         outputFile: path.join(dir, `take-${streams}-${i}.mkv`),
         logger,
@@ -95,7 +93,10 @@ async function runLevel(
     ),
   );
   await sleep(1000);
-  const showrecPids = [...workers.map((w) => w.pid), ...(await recorderPids(dir))];
+  const showrecPids = [
+    ...workers.map((w) => w.pid),
+    ...recorders.flatMap((r) => (r.process ? [r.process.pid] : [])),
+  ];
   const senderPids = phones.map((p) => p.sender.pid!);
   const before = {
     showrec: totalCpuSeconds(showrecPids),

@@ -10,4 +10,5 @@ export {
   type ProbedMedia,
   type RtpTarget,
 } from './testing/test-media.js';
-export { processAlive, waitFor } from './testing/wait-for.js';
+export { waitFor } from './testing/wait-for.js';
+export { processAlive } from './processes/index.js';

@@ -1,6 +1,7 @@
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
+  DomainError,
   ALIGN_JOB,
   EDIT_RECORD_QUEUE,
   FILE_UPLOAD_JOB,
@@ -10,6 +11,7 @@ import {
 import { alignTakesProcessor } from './jobs/align-takes.js';
 import { fileUploadProcessor } from './jobs/file-upload.js';
 import type { JobDeps } from './jobs/job-deps.js';
+import { ownedJob } from './jobs/job-processes.js';
 import { trimRecordProcessor } from './jobs/trim-record.js';
 
 /**
@@ -17,18 +19,18 @@ import { trimRecordProcessor } from './jobs/trim-record.js';
  * the alignment of a show's takes. One processor per job name; each validates its own data.
  */
 export function createEditWorker(connection: Redis, deps: JobDeps): Worker<EditJob> {
-  const processors: Record<string, (job: Job) => Promise<unknown>> = {
-    [TRIM_JOB]: trimRecordProcessor(deps),
-    [ALIGN_JOB]: alignTakesProcessor(deps),
-    [FILE_UPLOAD_JOB]: fileUploadProcessor(deps),
+  const processors: Record<string, (deps: JobDeps) => (job: Job) => Promise<unknown>> = {
+    [TRIM_JOB]: trimRecordProcessor,
+    [ALIGN_JOB]: alignTakesProcessor,
+    [FILE_UPLOAD_JOB]: fileUploadProcessor,
   };
   const worker = new Worker<EditJob>(
     EDIT_RECORD_QUEUE,
-    async (job) => {
+    ownedJob(deps, (jobDeps) => async (job) => {
       const processor = processors[job.name];
-      if (!processor) throw new Error(`no processor for edit job "${job.name}"`);
-      return processor(job);
-    },
+      if (!processor) throw new DomainError('invalid', `no processor for edit job "${job.name}"`);
+      return processor(jobDeps)(job);
+    }),
     { connection, concurrency: 1 },
   );
   worker.on('failed', (job, err) =>

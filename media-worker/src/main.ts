@@ -46,14 +46,15 @@ async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'shutting down: finishing the current jobs');
-  // A transcode that outlasts the grace period is released: BullMQ's stalled-job check hands it
-  // to the next worker, which starts it over.
-  const force = setTimeout(
-    () => void Promise.all([worker.close(true), editWorker.close(true)]),
-    20_000,
-  );
+  // A transcode that outlasts the grace period is cancelled (its ffmpeg stopped) and released:
+  // BullMQ's stalled-job check hands it to the next worker, which starts it over.
+  const force = setTimeout(() => {
+    for (const w of [worker, editWorker]) w.cancelAllJobs('the media-worker is shutting down');
+    void Promise.all([worker.close(true), editWorker.close(true)]);
+  }, 20_000);
   await Promise.all([worker.close(), editWorker.close()]);
   clearTimeout(force);
+  await jobDeps.tools.processes.stopAll('SIGKILL');
   await closeJobDeps();
   connection.disconnect();
   logger.info('stopped');

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { FILE_TAKE_QUEUE, type FileTakeJob } from '@showrec/protocol';
 import { fileTakeProcessor, type FileTakeResult } from './jobs/file-take.js';
 import type { JobDeps } from './jobs/job-deps.js';
+import { ownedJob } from './jobs/job-processes.js';
 
 /**
  * The BullMQ worker for filing takes. A job that fails for good leaves its reason on the take;
@@ -13,13 +14,17 @@ export function createTakeWorker(
   options: { concurrency: number; lockMs?: number },
   deps: JobDeps,
 ): Worker<FileTakeJob, FileTakeResult> {
-  const worker = new Worker<FileTakeJob, FileTakeResult>(FILE_TAKE_QUEUE, fileTakeProcessor(deps), {
-    connection,
-    concurrency: options.concurrency,
-    // A killed worker stops renewing its locks; the stalled-job check then hands its jobs on.
-    lockDuration: options.lockMs ?? 30_000,
-    stalledInterval: options.lockMs ?? 30_000,
-  });
+  const worker = new Worker<FileTakeJob, FileTakeResult>(
+    FILE_TAKE_QUEUE,
+    ownedJob(deps, fileTakeProcessor),
+    {
+      connection,
+      concurrency: options.concurrency,
+      // A killed worker stops renewing its locks; the stalled-job check then hands its jobs on.
+      lockDuration: options.lockMs ?? 30_000,
+      stalledInterval: options.lockMs ?? 30_000,
+    },
+  );
   worker.on('failed', (job, err) => {
     if (!job) return;
     const final = job.attemptsMade >= (job.opts.attempts ?? 1) || err.name === 'UnrecoverableError';

@@ -4,6 +4,10 @@
  */
 export const redisKeys = {
   show: (showId: string) => `showrec:show:${showId}`,
+  /** The ffmpeg and ffprobe processes a job's running attempt started (their identities). */
+  jobChildren: (queue: string, jobId: string) => `showrec:job:${queue}:${jobId}:children`,
+  /** Pub/sub channel: `{ showId, version }` after every stored change of a show. */
+  showChanges: () => 'showrec:show-changes',
   showByJoinCode: (joinCode: string) => `showrec:join:${joinCode}`,
   showTakes: (showId: string) => `showrec:show:${showId}:takes`,
   showRecords: (showId: string) => `showrec:show:${showId}:records`,

@@ -12,6 +12,13 @@ export const takeEndReasonSchema = z.enum([
 ]);
 export type TakeEndReason = z.infer<typeof takeEndReasonSchema>;
 
+/** A process named by pid and start time on its host (see infra's processes/process-identity). */
+export const processIdentitySchema = z.object({
+  pid: z.number().int().positive(),
+  startTime: z.number().int().nonnegative(),
+  host: z.string(),
+});
+
 export const rtpCountsSchema = z.object({
   packets: z.number().int().nonnegative(),
   lost: z.number().int().nonnegative(),
@@ -29,6 +36,8 @@ export const takeManifestSchema = z.object({
   status: z.enum(['recording', 'ended', 'failed']),
   /** The show-server process recording it; its heartbeat in Redis says it is alive. */
   serverId: idSchema.nullable().default(null),
+  /** The recorder's ffmpeg, so recovery after a crash stops exactly that process. */
+  recorder: processIdentitySchema.nullable().default(null),
   startedAt: z.number(),
   endedAt: z.number().nullable(),
   endReason: takeEndReasonSchema.nullable(),

@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
+import { signalExactly } from '@showrec/infra/processes';
 import { describe, expect, it } from 'vitest';
 import type { ShowCreated } from '@showrec/protocol';
 import { joinAs } from '../support/phones.js';
@@ -23,9 +22,8 @@ describe('capture faults: nothing a phone recorded is lost', () => {
     const [firstTake] = (await capture(show, 'start')).takeIds;
     await phone.locator('[data-phase="recording"]').waitFor();
     await sleep(3000);
-    const file = path.join(env.stack.dataDir, 'takes', show.id, `${firstTake}.mkv`);
-    const pid = Number(execFileSync('pgrep', ['-f', file], { encoding: 'utf8' }).trim());
-    process.kill(pid, 'SIGKILL');
+    const recording = (await takes(show)).find((t) => t.id === firstTake);
+    expect(signalExactly(recording!.recorder!, 'SIGKILL')).toBe(true);
 
     const [failed, resumed] = await waitFor('a second take', async () => {
       const all = await takes(show);

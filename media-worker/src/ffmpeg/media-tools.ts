@@ -1,16 +1,48 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import type { ChildProcess } from 'node:child_process';
+import {
+  ChildProcessFailed,
+  type ChildProcesses,
+  type OwnedChild,
+  type ProcessIdentity,
+} from '@showrec/infra/processes';
+import { DomainError } from '@showrec/protocol';
 import ffmpeg from 'fluent-ffmpeg';
-
-const run = promisify(execFile);
+import { z } from 'zod';
 
 export interface MediaTools {
   ffmpegPath: string;
   ffprobePath: string;
+  /** Every ffmpeg and ffprobe runs as one of these children. */
+  processes: ChildProcesses;
+  /** The job's: aborting it (a cancelled job, a closing worker) stops its children. */
+  signal?: AbortSignal;
+  /** Told of each child the job starts, so a later attempt can stop it if this worker dies. */
+  onChild?: (identity: ProcessIdentity) => void;
 }
 
+function owned(tools: MediaTools): (child: OwnedChild) => void {
+  return (child) => {
+    if (child.identity) tools.onChild?.(child.identity);
+  };
+}
+
+/** A fluent-ffmpeg command whose ffmpeg, once spawned, is one of `tools.processes`. */
 function command(tools: MediaTools, input: string): ffmpeg.FfmpegCommand {
-  return ffmpeg(input).setFfmpegPath(tools.ffmpegPath).setFfprobePath(tools.ffprobePath);
+  const cmd = ffmpeg(input).setFfmpegPath(tools.ffmpegPath).setFfprobePath(tools.ffprobePath);
+  cmd.on('start', () => {
+    // fluent-ffmpeg keeps the process it spawned here until it exits.
+    const child = (cmd as unknown as { ffmpegProc?: ChildProcess }).ffmpegProc;
+    if (child) tools.processes.adopt(child, tools.signal, owned(tools));
+  });
+  return cmd;
+}
+
+function run(tools: MediaTools, program: string, args: string[], maxBuffer?: number) {
+  return tools.processes.run(program, args, {
+    signal: tools.signal,
+    onSpawn: owned(tools),
+    ...(maxBuffer === undefined ? {} : { maxBuffer }),
+  });
 }
 
 /** Web-playable MP4: H.264 + AAC, moov atom first so playback starts before the download ends. */
@@ -100,14 +132,36 @@ export interface ProbeResult {
   audio: string | null;
 }
 
+const probeOutputSchema = z.object({
+  streams: z.array(z.object({ codec_type: z.string(), codec_name: z.string().optional() })),
+  format: z.object({ duration: z.string().optional() }),
+});
+
+/**
+ * What a media file holds. A file ffprobe cannot read is `unprocessable`; ffprobe failing for
+ * another reason (killed, out of memory) is `unavailable`, worth another try.
+ */
 export async function probe(tools: MediaTools, input: string): Promise<ProbeResult> {
-  const data = await new Promise<ffmpeg.FfprobeData>((resolve, reject) => {
-    command(tools, input).ffprobe((err: Error | null, result: ffmpeg.FfprobeData) =>
-      err
-        ? reject(new Error(`ffprobe failed on ${input}: ${err.message.split('\n')[0]}`))
-        : resolve(result),
+  let stdout: Buffer;
+  try {
+    ({ stdout } = await run(tools, tools.ffprobePath, [
+      '-v',
+      'error',
+      '-print_format',
+      'json',
+      '-show_format',
+      '-show_streams',
+      input,
+    ]));
+  } catch (err) {
+    const unreadable = err instanceof ChildProcessFailed && err.exit.code === 1;
+    throw new DomainError(
+      unreadable ? 'unprocessable' : 'unavailable',
+      `ffprobe could not read ${input}: ${(err as Error).message}`,
+      { cause: err },
     );
-  });
+  }
+  const data = probeOutputSchema.parse(JSON.parse(stdout.toString()));
   const codec = (type: string) =>
     data.streams.find((s) => s.codec_type === type)?.codec_name ?? null;
   const seconds = Number(data.format.duration);
@@ -123,25 +177,18 @@ export async function probe(tools: MediaTools, input: string): Promise<ProbeResu
 
 async function lastPacketSeconds(tools: MediaTools, input: string): Promise<number> {
   const { stdout } = await run(
+    tools,
     tools.ffprobePath,
     ['-v', 'error', '-show_entries', 'packet=pts_time,duration_time', '-of', 'csv=p=0', input],
-    { maxBuffer: 64 * 1024 * 1024 },
+    64 * 1024 * 1024,
   );
   let end = 0;
-  for (const line of stdout.split('\n')) {
+  for (const line of stdout.toString().split('\n')) {
     const [pts, duration] = line.split(',').map(Number);
     if (Number.isFinite(pts))
       end = Math.max(end, pts! + (Number.isFinite(duration) ? duration! : 0));
   }
   return end;
-}
-
-/** SIGKILLs every process whose command line names a file in `dir`; returns how many. */
-export async function stopProcessesWriting(dir: string): Promise<number> {
-  const { stdout } = await run('pgrep', ['-f', `${dir}/`]).catch(() => ({ stdout: '' }));
-  const pids = stdout.split('\n').filter(Boolean).map(Number);
-  for (const pid of pids) process.kill(pid, 'SIGKILL');
-  return pids.length;
 }
 
 /** The alignment works at 8 kHz: an eighth of a millisecond per sample, and cheap to correlate. */
@@ -158,11 +205,11 @@ export async function decodeAudio(
   durationMs: number,
 ): Promise<Float32Array> {
   // prettier-ignore
-  const { stdout } = await run(tools.ffmpegPath, [
+  const { stdout } = await run(tools, tools.ffmpegPath, [
     '-hide_banner', '-v', 'error',
     '-ss', (fromMs / 1000).toFixed(3), '-t', (durationMs / 1000).toFixed(3), '-i', input,
     '-vn', '-ac', '1', '-ar', String(ANALYSIS_SAMPLE_RATE), '-f', 'f32le', 'pipe:1',
-  ], { encoding: 'buffer', maxBuffer: (durationMs / 1000 + 1) * ANALYSIS_SAMPLE_RATE * 4 + 1024 });
+  ], (durationMs / 1000 + 1) * ANALYSIS_SAMPLE_RATE * 4 + 1024);
   const bytes = stdout.byteLength - (stdout.byteLength % 4);
   return new Float32Array(stdout.buffer.slice(stdout.byteOffset, stdout.byteOffset + bytes));
 }

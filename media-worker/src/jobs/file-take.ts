@@ -1,7 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { UnrecoverableError, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import {
+  DomainError,
+  isDomainError,
   fileTakeJobSchema,
   recordIdForTake,
   type FileTakeJob,
@@ -35,7 +37,7 @@ export function fileTakeProcessor(deps: JobDeps) {
       attempt: job.attemptsMade + 1,
     });
     const take = await deps.store.take(takeId);
-    if (!take) throw new UnrecoverableError(`no manifest for take ${takeId}`);
+    if (!take) throw new DomainError('not-found', `no manifest for take ${takeId}`);
     if (take.status === 'recording') throw new Error(`take ${takeId} is still recording`);
     const { source, input, probed } = await chooseCopy(deps, take);
     const existing = await deps.store.get(recordId);
@@ -94,29 +96,38 @@ async function chooseCopy(deps: JobDeps, take: TakeManifest): Promise<Copy> {
   if (take.phoneCopy)
     candidates.push({ source: 'phone', input: path.join(deps.dataDir, take.phoneCopy.file) });
   const usable: Copy[] = [];
-  let reason = '';
+  let unusable = new DomainError('not-found', `take ${take.id} has no recording`);
   for (const candidate of candidates) {
     if (!existsSync(candidate.input)) {
-      reason = `the take's recording ${candidate.input} does not exist`;
+      unusable = new DomainError(
+        'not-found',
+        `the take's recording ${candidate.input} does not exist`,
+      );
       continue;
     }
     if (statSync(candidate.input).size === 0) {
-      reason = `the take's recording ${candidate.input} is empty: it ended before its first keyframe`;
+      unusable = new DomainError(
+        'unprocessable',
+        `the take's recording ${candidate.input} is empty: it ended before its first keyframe`,
+      );
       continue;
     }
     try {
       const probed = await probe(deps.tools, candidate.input);
       if (probed.video) usable.push({ ...candidate, probed });
-      else reason = `the take's recording ${candidate.input} holds no video`;
+      else
+        unusable = new DomainError(
+          'unprocessable',
+          `the take's recording ${candidate.input} holds no video`,
+        );
     } catch (err) {
-      reason = (err as Error).message;
+      if (!isDomainError(err)) throw err;
+      unusable = err;
     }
   }
   const [first, ...rest] = usable;
-  if (!first) {
-    // A copy that exists but won't probe may be a transient failure; a missing or silent one won't fix itself.
-    throw reason.startsWith('ffprobe failed') ? new Error(reason) : new UnrecoverableError(reason);
-  }
+  // Its code decides whether another attempt may help (see job-processes.ts).
+  if (!first) throw unusable;
   return rest.reduce(
     (best, c) => (c.probed.durationMs > best.probed.durationMs + 500 ? c : best),
     first,

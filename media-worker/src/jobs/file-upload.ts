@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { UnrecoverableError, type Job } from 'bullmq';
-import { fileUploadJobSchema, type RECord } from '@showrec/protocol';
+import type { Job } from 'bullmq';
+import { fileUploadJobSchema, type RECord, DomainError } from '@showrec/protocol';
 import type { FileTakeResult } from './file-take.js';
 import type { JobDeps } from './job-deps.js';
 import { recordMediaUrls, transcodeRecordMedia } from './record-media.js';
@@ -18,7 +18,8 @@ export function fileUploadProcessor(deps: JobDeps) {
     const log = deps.logger.child({ jobId: job.id, recordId });
     if (await deps.store.get(recordId)) return { recordId, alreadyFiled: true };
     const input = path.join(deps.dataDir, upload.file);
-    if (!existsSync(input)) throw new UnrecoverableError(`the upload ${input} does not exist`);
+    if (!existsSync(input))
+      throw new DomainError('not-found', `the upload ${input} does not exist`);
     const parents = await Promise.all(upload.parents.map((id) => deps.store.get(id)));
     const cues = new Set(parents.map((p) => p?.cueId ?? null));
 

@@ -1,3 +1,4 @@
+import { ChildProcesses } from '@showrec/infra/processes';
 import type { Redis } from 'ioredis';
 import type { WorkerConfig } from '../config.js';
 import type { MediaTools } from '../ffmpeg/media-tools.js';
@@ -7,6 +8,7 @@ import { RecordStore } from '../records/record-store.js';
 
 /** What every job processor works with. */
 export interface JobDeps {
+  redis: Redis;
   store: RecordStore;
   tools: MediaTools;
   dataDir: string;
@@ -29,14 +31,21 @@ export function createJobDeps(
   const edits = createEditQueue(connection);
   return {
     deps: {
+      redis: connection,
       store: new RecordStore(connection),
-      tools: { ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath },
+      tools: {
+        ffmpegPath: config.ffmpegPath,
+        ffprobePath: config.ffprobePath,
+        processes: new ChildProcesses(),
+      },
       dataDir: config.dataDir,
       recordsDir: config.recordsDir,
       alignSearchMs: config.alignSearchMs,
       requestAlignment: (showId) => requestAlignment(edits, showId),
       logger,
     },
-    close: () => edits.close(),
+    close: async () => {
+      await edits.close();
+    },
   };
 }

@@ -3,18 +3,13 @@ import path from 'node:path';
 import type { Logger } from '../logger.js';
 import type { Job } from 'bullmq';
 import type { RECord } from '@showrec/protocol';
-import {
-  extractPoster,
-  probe,
-  stopProcessesWriting,
-  transcodeToMp4,
-  type MediaTools,
-} from '../ffmpeg/media-tools.js';
+import { extractPoster, probe, transcodeToMp4, type MediaTools } from '../ffmpeg/media-tools.js';
 
 /**
  * Writes a RECord's video and poster into its folder, safely for retries and takeovers: a dead
- * worker's stray ffmpeg is stopped and its partial files removed, each attempt writes under its
- * own temporary names, and only finished files are renamed into place.
+ * attempt's partial files are removed (its ffmpeg was stopped by the job's owner, see
+ * job-processes.ts), each attempt writes under its own temporary names, and only finished files
+ * are renamed into place.
  */
 export async function writeRecordMedia(
   tools: MediaTools,
@@ -23,10 +18,11 @@ export async function writeRecordMedia(
   log: Logger,
 ): Promise<{ video: string; poster: string; durationMs: number }> {
   await mkdir(outDir, { recursive: true });
-  const stray = await stopProcessesWriting(outDir);
-  if (stray > 0) log.warn({ stray }, 'stopped the ffmpeg of a worker that died on this RECord');
   for (const file of await readdir(outDir)) {
-    if (file.includes('.partial.')) await rm(path.join(outDir, file), { force: true });
+    if (file.includes('.partial.')) {
+      log.warn({ file }, 'removed what an earlier attempt left half-written');
+      await rm(path.join(outDir, file), { force: true });
+    }
   }
   const video = path.join(outDir, 'video.mp4');
   const poster = path.join(outDir, 'poster.jpg');

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { UnrecoverableError, type Job } from 'bullmq';
-import { trimJobSchema, type RECord } from '@showrec/protocol';
+import type { Job } from 'bullmq';
+import { DomainError, trimJobSchema, type RECord } from '@showrec/protocol';
 import { cutClip } from '../ffmpeg/media-tools.js';
 import type { FileTakeResult } from './file-take.js';
 import type { JobDeps } from './job-deps.js';
@@ -18,10 +18,10 @@ export function trimRecordProcessor(deps: JobDeps) {
     const log = deps.logger.child({ jobId: job.id, sourceId, recordId });
     if (await deps.store.get(recordId)) return { recordId, alreadyFiled: true };
     const source = await deps.store.get(sourceId);
-    if (!source) throw new UnrecoverableError(`no RECord ${sourceId} to trim`);
+    if (!source) throw new DomainError('not-found', `no RECord ${sourceId} to trim`);
     const input = path.join(deps.recordsDir, sourceId, 'video.mp4');
     if (!existsSync(input))
-      throw new UnrecoverableError(`the RECord's video ${input} does not exist`);
+      throw new DomainError('not-found', `the RECord's video ${input} does not exist`);
 
     const media = await writeRecordMedia(
       deps.tools,

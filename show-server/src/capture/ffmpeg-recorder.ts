@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import type { ChildProcesses, OwnedChild, ProcessIdentity } from '@showrec/infra/processes';
 import { udpPortFree } from './port-allocator.js';
 
 export interface FfmpegRecorderEvents {
@@ -15,37 +15,34 @@ export interface FfmpegRecorderEvents {
  * goes, so a crash or a kill leaves a playable file holding everything up to the last second.
  */
 export class FfmpegRecorder extends EventEmitter<FfmpegRecorderEvents> {
-  readonly #child: ChildProcess;
+  readonly #child: OwnedChild;
   #stopping = false;
   #stderr = '';
-  readonly #exited: Promise<void>;
 
-  private constructor(child: ChildProcess) {
+  private constructor(child: OwnedChild) {
     super();
     this.#child = child;
-    child.stderr!.on('data', (chunk: Buffer) => {
+    child.process.stderr!.on('data', (chunk: Buffer) => {
       this.#stderr = (this.#stderr + chunk.toString()).slice(-4000);
     });
-    this.#exited = new Promise((resolve) => {
-      child.once('exit', (code, signal) => {
-        this.emit('exit', {
-          expected: this.#stopping,
-          code,
-          signal,
-          stderrTail: this.#stderr.trim(),
-        });
-        resolve();
-      });
-    });
+    void child.exited.then(({ code, signal }) =>
+      this.emit('exit', {
+        expected: this.#stopping,
+        code,
+        signal,
+        stderrTail: this.#stderr.trim(),
+      }),
+    );
   }
 
   static async start(
+    processes: ChildProcesses,
     sdpFile: string,
     outputFile: string,
     ports: number[],
   ): Promise<FfmpegRecorder> {
     // prettier-ignore
-    const child = spawn(
+    const child = await processes.spawn(
       process.env.FFMPEG_PATH ?? 'ffmpeg',
       [
         '-hide_banner', '-nostdin', '-loglevel', 'warning',
@@ -58,40 +55,31 @@ export class FfmpegRecorder extends EventEmitter<FfmpegRecorderEvents> {
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
-    await new Promise<void>((resolve, reject) => {
-      child.once('spawn', resolve);
-      child.once('error', reject);
-    });
     const recorder = new FfmpegRecorder(child);
     try {
       await recorder.#waitUntilListening(ports);
     } catch (err) {
-      child.kill('SIGKILL');
+      await child.stop('SIGKILL');
       throw err;
     }
     return recorder;
   }
 
-  get pid(): number {
-    return this.#child.pid!;
+  get identity(): ProcessIdentity | null {
+    return this.#child.identity;
   }
 
   /** SIGINT makes ffmpeg write its trailer and close the file; SIGKILL if it hangs. */
   async stop(graceMs = 5000): Promise<void> {
-    if (this.#child.exitCode === null && this.#child.signalCode === null) {
-      this.#stopping = true;
-      this.#child.kill('SIGINT');
-      const timer = setTimeout(() => this.#child.kill('SIGKILL'), graceMs);
-      await this.#exited;
-      clearTimeout(timer);
-    }
+    this.#stopping = true;
+    await this.#child.stop('SIGINT', graceMs);
   }
 
   /** Media sent before ffmpeg binds its ports is lost, so wait until every port is taken. */
   async #waitUntilListening(ports: number[], timeoutMs = 5000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (this.#child.exitCode !== null)
+      if (this.#child.process.exitCode !== null)
         throw new Error(`ffmpeg exited at start: ${this.#stderr.trim()}`);
       const free = await Promise.all(ports.map((p) => udpPortFree(p)));
       if (free.every((f) => !f)) return;

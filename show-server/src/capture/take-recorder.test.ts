@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,6 +5,7 @@ import * as mediasoup from 'mediasoup';
 import type { types as ms } from 'mediasoup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeFully, ffprobe, makeClip } from '@showrec/infra';
+import { ChildProcesses, signalExactly } from '@showrec/infra/processes';
 import { createLogger } from '../logger.js';
 import { mediaCodecs } from '../sfu/media-codecs.js';
 import { startRtpPhone, type RtpPhone } from '../test-support/rtp-phone.js';
@@ -22,6 +22,7 @@ describe('TakeRecorder (real mediasoup, real ffmpeg)', () => {
   let clip: string;
   let phone: RtpPhone;
   const ports = new PortAllocator(46000, 46999);
+  const processes = new ChildProcesses();
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'showrec-recorder-'));
@@ -41,6 +42,7 @@ describe('TakeRecorder (real mediasoup, real ffmpeg)', () => {
       router,
       producers: phone.producers,
       ports,
+      processes,
       sdpFile: path.join(dir, `${name}.sdp`),
       outputFile: path.join(dir, `${name}.mkv`),
       logger,
@@ -71,11 +73,10 @@ describe('TakeRecorder (real mediasoup, real ffmpeg)', () => {
       recorder.once('interrupted', resolve),
     );
     await sleep(3500);
-    const pid = Number(
-      execFileSync('pgrep', ['-f', path.join(dir, 'crash.mkv')], { encoding: 'utf8' }).trim(),
-    );
-    process.kill(pid, 'SIGKILL');
+    expect(processes.size).toBe(1);
+    expect(signalExactly(recorder.process!, 'SIGKILL')).toBe(true);
     const event = await interrupted;
+    expect(processes.size).toBe(0);
     expect(event.reason).toBe('recorder-died');
     expect(event.failure).toMatch(/ffmpeg exited unexpectedly \(code null, signal SIGKILL\)/);
     await recorder.stop();
@@ -94,6 +95,7 @@ describe('TakeRecorder (real mediasoup, real ffmpeg)', () => {
         router,
         producers: h264Phone.producers,
         ports,
+        processes,
         sdpFile: path.join(dir, 'h264.sdp'),
         outputFile: path.join(dir, 'h264.mkv'),
         logger,

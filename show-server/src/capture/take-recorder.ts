@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import type { types as ms } from 'mediasoup';
+import type { ChildProcesses, ProcessIdentity } from '@showrec/infra/processes';
 import type { TakeManifest } from '@showrec/protocol';
 import type { Logger } from '../logger.js';
 import { FfmpegRecorder } from './ffmpeg-recorder.js';
@@ -19,6 +20,7 @@ export interface TakeRecorderOptions {
   router: ms.Router;
   producers: ms.Producer[];
   ports: PortAllocator;
+  processes: ChildProcesses;
   sdpFile: string;
   outputFile: string;
   logger: Logger;
@@ -95,6 +97,7 @@ export class TakeRecorder extends EventEmitter<TakeRecorderEvents> {
       }));
       await writeFile(options.sdpFile, recorderSdp(streams));
       const ffmpeg = await FfmpegRecorder.start(
+        options.processes,
         options.sdpFile,
         options.outputFile,
         legs.map((l) => l.port),
@@ -102,7 +105,7 @@ export class TakeRecorder extends EventEmitter<TakeRecorderEvents> {
       const recorder = new TakeRecorder(legs, ffmpeg, options.ports, log);
       for (const leg of legs) await leg.consumer.resume();
       await recorder.#requestKeyFrame();
-      log.info({ file: options.outputFile, ffmpegPid: ffmpeg.pid }, 'recording');
+      log.info({ file: options.outputFile, ffmpeg: ffmpeg.identity }, 'recording');
       return recorder;
     } catch (err) {
       for (const leg of legs) {
@@ -111,6 +114,11 @@ export class TakeRecorder extends EventEmitter<TakeRecorderEvents> {
       }
       throw err;
     }
+  }
+
+  /** The ffmpeg writing the file. */
+  get process(): ProcessIdentity | null {
+    return this.#ffmpeg.identity;
   }
 
   /** Codec names as recorded, e.g. "opus", "VP8". */

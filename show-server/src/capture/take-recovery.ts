@@ -1,15 +1,11 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { isRunning, signalExactly, type ChildProcesses } from '@showrec/infra/processes';
 import type { Redis } from 'ioredis';
 import { redisKeys, type TakeManifest } from '@showrec/protocol';
 import type { Logger } from '../logger.js';
 import { serverAlive } from './server-heartbeat.js';
 import type { TakeStore } from './take-store.js';
-import { processAlive } from '../process-alive.js';
-
-const run = promisify(execFile);
 
 export interface TakeRecoveryDeps {
   redis: Redis;
@@ -18,6 +14,7 @@ export interface TakeRecoveryDeps {
   /** The phone has the whole take; ask it for its copy. */
   requestPhoneCopy: (take: TakeManifest) => Promise<unknown>;
   dataDir: string;
+  processes: ChildProcesses;
   serverId: string;
   logger: Logger;
 }
@@ -88,14 +85,12 @@ export class TakeRecovery {
       deadServer: take.serverId,
     });
     // The dead process's ffmpeg may still be running on this machine: SIGINT makes it close the
-    // file properly, as a normal stop would.
-    const pids = await run('pgrep', ['-f', file]).then(
-      ({ stdout }) => stdout.split('\n').filter(Boolean).map(Number),
-      () => [],
-    );
-    for (const pid of pids) process.kill(pid, 'SIGINT');
-    for (let i = 0; i < 50 && pids.some(processAlive); i++)
+    // file properly, as a normal stop would. The manifest names that very process.
+    const recorder = take.recorder;
+    const stopped = recorder !== null && signalExactly(recorder, 'SIGINT');
+    for (let i = 0; i < 50 && recorder && isRunning(recorder); i++)
       await new Promise((r) => setTimeout(r, 100));
+    if (recorder && isRunning(recorder)) signalExactly(recorder, 'SIGKILL');
     const finalized = existsSync(file) ? await this.#remux(file) : null;
     const recovered: TakeManifest = {
       ...take,
@@ -112,7 +107,7 @@ export class TakeRecovery {
     await this.deps.enqueueTake(take.id);
     await this.deps.requestPhoneCopy(recovered);
     log.warn(
-      { stoppedRecorders: pids.length, finalized: finalized !== null },
+      { stoppedRecorder: stopped, finalized: finalized !== null },
       'recovered a take left recording by a dead show-server',
     );
   }
@@ -121,7 +116,7 @@ export class TakeRecovery {
   async #remux(file: string): Promise<string | null> {
     const out = file.replace(/\.mkv$/, '.recovered.mkv');
     try {
-      await run(process.env.FFMPEG_PATH ?? 'ffmpeg', [
+      await this.deps.processes.run(process.env.FFMPEG_PATH ?? 'ffmpeg', [
         '-hide_banner',
         '-loglevel',
         'error',

@@ -1,10 +1,10 @@
 import { appendFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { ChildProcesses } from '@showrec/infra/processes';
 import type { Redis } from 'ioredis';
-import { redisKeys, type TakeManifest, type UploadProgress } from '@showrec/protocol';
+import { redisKeys, type TakeManifest, type UploadProgress, DomainError } from '@showrec/protocol';
 import type { Logger } from '../logger.js';
 import { requireVideo } from '../media/probe-media.js';
-import { Refusal } from '../refusal.js';
 import { hashSecret } from '../shows/secrets.js';
 import type { TakeStore } from './take-store.js';
 
@@ -13,6 +13,7 @@ export interface UploadServiceDeps {
   takes: TakeStore;
   dataDir: string;
   maxBytes: number;
+  processes: ChildProcesses;
   /** Queues the take for filing again, now with the phone's copy to choose from. */
   enqueuePhoneCopy: (takeId: string) => Promise<void>;
   logger: Logger;
@@ -56,11 +57,11 @@ export class UploadService {
     const take = await this.#uploadable(takeId, deviceToken);
     const current = await this.#offset(take);
     if (offset !== current)
-      throw new Refusal(`this upload continues at byte ${current}, not ${offset}`, 409);
+      throw new DomainError('conflict', `this upload continues at byte ${current}, not ${offset}`);
     if (current + chunk.length > this.deps.maxBytes) {
-      throw new Refusal(
+      throw new DomainError(
+        'too-large',
         `the upload is larger than the ${Math.round(this.deps.maxBytes / 1048576)} MB allowed`,
-        413,
       );
     }
     await appendFile(this.#partial(take), chunk);
@@ -73,12 +74,12 @@ export class UploadService {
     const partial = this.#partial(take);
     const bytes = await this.#offset(take);
     try {
-      await requireVideo(partial);
+      await requireVideo(this.deps.processes, partial);
     } catch (err) {
       await rm(partial, { force: true });
-      throw new Refusal(
+      throw new DomainError(
+        'unprocessable',
         `the uploaded file is not a playable recording (${(err as Error).message.split('\n')[0]}); upload it again`,
-        422,
       );
     }
     const file = this.#final(take);
@@ -95,15 +96,17 @@ export class UploadService {
 
   async #uploadable(takeId: string, deviceToken: string): Promise<TakeManifest> {
     const take = await this.deps.takes.get(takeId);
-    if (!take) throw new Refusal(`no take ${takeId}`, 404);
+    if (!take) throw new DomainError('not-found', `no take ${takeId}`);
     const owner = await this.deps.redis.hget(
       redisKeys.showDevices(take.showId),
       hashSecret(deviceToken),
     );
     if (owner !== take.participant.id)
-      throw new Refusal('only the phone that recorded this take may upload it', 403);
-    if (!take.uploadRequested) throw new Refusal('no upload was asked for this take', 409);
-    if (take.phoneCopy) throw new Refusal('this take’s phone copy is already uploaded', 409);
+      throw new DomainError('forbidden', 'only the phone that recorded this take may upload it');
+    if (!take.uploadRequested)
+      throw new DomainError('conflict', 'no upload was asked for this take');
+    if (take.phoneCopy)
+      throw new DomainError('conflict', 'this take’s phone copy is already uploaded');
     return take;
   }
 

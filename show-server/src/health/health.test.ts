@@ -1,14 +1,11 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { childPidsOf } from '@showrec/infra/processes';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freeTcpPort, startEmbeddedRedis, waitFor, type EmbeddedRedis } from '@showrec/infra';
 import { healthSchema } from '@showrec/protocol';
-import {
-  childPids,
-  startServerProcess,
-  type ServerProcess,
-} from '../test-support/server-process.js';
+import { startServerProcess, type ServerProcess } from '../test-support/server-process.js';
 
 describe('GET /healthz', () => {
   let server: ServerProcess | null = null;
@@ -63,14 +60,14 @@ describe('GET /healthz', () => {
       queue: { waiting: 0, active: 0, failed: 0 },
     });
 
-    const before = await childPids(server.child.pid!, 'mediasoup-worker');
+    const before = childPidsOf(server.child.pid!, 'mediasoup-worker');
     expect(before).toHaveLength(2);
     process.kill(before[0]!, 'SIGKILL');
     await waitFor('the dead worker to be noticed', async () =>
       server!.logs().includes('mediasoup worker died'),
     );
     const after = await waitFor('a replacement worker', async () => {
-      const pids = await childPids(server!.child.pid!, 'mediasoup-worker');
+      const pids = childPidsOf(server!.child.pid!, 'mediasoup-worker');
       return pids.length === 2 && !pids.includes(before[0]!) ? pids : null;
     });
     expect(after).toContain(before[1]);

@@ -1,16 +1,13 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import type { ChildProcesses } from '@showrec/infra/processes';
 
 /**
  * Whether a file is a playable video, asked of ffprobe. Throws a sentence naming what is wrong
- * (not media at all, or no picture in it).
+ * (not media at all, or no picture in it) without naming where the file is.
  */
-export async function requireVideo(file: string): Promise<void> {
-  let stdout: string;
+export async function requireVideo(processes: ChildProcesses, file: string): Promise<void> {
+  let stdout: Buffer;
   try {
-    ({ stdout } = await run('ffprobe', [
+    ({ stdout } = await processes.run(process.env.FFPROBE_PATH ?? 'ffprobe', [
       '-v',
       'error',
       '-show_entries',
@@ -20,8 +17,7 @@ export async function requireVideo(file: string): Promise<void> {
       file,
     ]));
   } catch (err) {
-    const detail = ((err as { stderr?: string }).stderr ?? (err as Error).message).trim();
-    throw new Error(`ffprobe cannot read it: ${detail.split('\n').at(-1)}`, { cause: err });
+    throw new Error('ffprobe cannot read it as audio or video', { cause: err });
   }
-  if (!stdout.includes('video')) throw new Error('it holds no video stream');
+  if (!stdout.toString().includes('video')) throw new Error('it holds no video stream');
 }

@@ -1,14 +1,15 @@
-import { createWriteStream } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import busboy from 'busboy';
-import type { Request } from 'express';
-import { REMIX_EXTENSIONS, remixFieldsSchema, type StoredShow } from '@showrec/protocol';
+import {
+  REMIX_EXTENSIONS,
+  remixFieldsSchema,
+  type StoredShow,
+  DomainError,
+} from '@showrec/protocol';
+import type { ChildProcesses } from '@showrec/infra/processes';
 import type { DiskGuard } from '../capture/disk-guard.js';
 import type { Logger } from '../logger.js';
 import { requireVideo } from '../media/probe-media.js';
-import { Refusal } from '../refusal.js';
 import type { ShowStore } from '../shows/show-store.js';
 import { newId } from '../shows/secrets.js';
 import type { EditRequests } from './edit-requests.js';
@@ -19,6 +20,7 @@ export interface RemixUploadsDeps {
   /** A remix is refused while the disk is below the floor kept for recording takes. */
   disk: DiskGuard;
   maxBytes: number;
+  processes: ChildProcesses;
   shows: ShowStore;
   records: RecordReader;
   requests: EditRequests;
@@ -26,6 +28,20 @@ export interface RemixUploadsDeps {
 }
 
 type RemixFields = ReturnType<typeof remixFieldsSchema.parse>;
+interface Admitted {
+  fields: RemixFields;
+  extension: string;
+}
+
+/**
+ * Receives an upload's file into `path` (at most `maxBytes`), writing nothing before `admit`
+ * accepts its fields; the http edge's multipart reader is one.
+ */
+export type RemixReceiver = (target: {
+  path: string;
+  maxBytes: number;
+  admit: (fields: Record<string, string>, filename: string) => Promise<Admitted>;
+}) => Promise<{ admitted: Admitted; truncated: boolean }>;
 
 /**
  * A remix the crew uploads: multipart fields first (show, title, contributor, parents), then the
@@ -58,31 +74,44 @@ export class RemixUploads {
     return removed;
   }
 
+  /**
+   * Takes one remix: `receive` writes the file to the path it is given once `admit` has accepted
+   * the fields and the file's name, then the file is checked and queued for filing.
+   */
   async accept(
-    req: Request,
+    receive: RemixReceiver,
     authorize: (show: StoredShow) => void,
   ): Promise<{ recordId: string; showId: string; parents: string[] }> {
-    if (!req.is('multipart/form-data')) {
-      throw new Refusal(
-        'send a remix as multipart/form-data: the fields showId, title, contributor and parents, then the file',
-        415,
-      );
-    }
     const space = await this.deps.disk.check();
     if (!space.ok) {
-      throw new Refusal(
+      throw new DomainError(
+        'insufficient-storage',
         `the server's disk is below its floor (${space.freeMb} MB free, floor ${space.floorMb} MB): remixes are refused until space is freed`,
-        507,
       );
     }
     const recordId = `remix-${newId()}`;
     const incoming = path.join(this.#incomingDir, recordId);
+    await mkdir(this.#incomingDir, { recursive: true });
     try {
-      const { fields, extension } = await this.#receive(req, incoming, authorize);
+      const { admitted, truncated } = await receive({
+        path: incoming,
+        maxBytes: this.deps.maxBytes,
+        admit: (raw, filename) => this.#admit(raw, filename, authorize),
+      });
+      if (truncated) {
+        throw new DomainError(
+          'too-large',
+          `the file is larger than the ${Math.round(this.deps.maxBytes / 1048576)} MB allowed`,
+        );
+      }
+      const { fields, extension } = admitted;
       try {
-        await requireVideo(incoming);
+        await requireVideo(this.deps.processes, incoming);
       } catch (err) {
-        throw new Refusal(`the file is not a playable video: ${(err as Error).message}`, 422);
+        throw new DomainError(
+          'unprocessable',
+          `the file is not a playable video: ${(err as Error).message}`,
+        );
       }
       const file = path.join('uploads', fields.showId, `${recordId}.${extension}`);
       await mkdir(path.dirname(path.join(this.deps.dataDir, file)), { recursive: true });
@@ -108,64 +137,20 @@ export class RemixUploads {
     }
   }
 
-  #receive(
-    req: Request,
-    incoming: string,
+  async #admit(
+    raw: Record<string, string>,
+    filename: string,
     authorize: (show: StoredShow) => void,
-  ): Promise<{ fields: RemixFields; extension: string }> {
-    return new Promise((resolve, reject) => {
-      const parser = busboy({
-        headers: req.headers,
-        limits: { files: 1, fields: 8, fieldSize: 4096, fileSize: this.deps.maxBytes },
-      });
-      const raw: Record<string, string> = {};
-      let received: Promise<{ fields: RemixFields; extension: string }> | null = null;
-      parser.on('field', (name, value) => (raw[name] = value));
-      parser.on('file', (name, stream, info) => {
-        if (name !== 'file' || received) {
-          stream.resume();
-          return;
-        }
-        received = (async () => {
-          const fields = await this.#checkFields(raw, authorize);
-          const filename = info.filename ?? '';
-          const extension = path.extname(filename).slice(1).toLowerCase();
-          if (!(REMIX_EXTENSIONS as readonly string[]).includes(extension)) {
-            throw new Refusal(
-              `"${filename.slice(0, 100)}" is not a video file: a remix must be ${REMIX_EXTENSIONS.map((e) => `.${e}`).join(', ')}`,
-              415,
-            );
-          }
-          let tooLarge = false;
-          stream.on('limit', () => (tooLarge = true));
-          await mkdir(this.#incomingDir, { recursive: true });
-          await pipeline(stream, createWriteStream(incoming));
-          if (tooLarge) {
-            throw new Refusal(
-              `the file is larger than the ${Math.round(this.deps.maxBytes / 1048576)} MB allowed`,
-              413,
-            );
-          }
-          return { fields, extension };
-        })();
-        // A refused file is still read to its end, so the answer reaches the client.
-        received.catch(() => stream.resume());
-      });
-      parser.on('close', () => {
-        if (received) received.then(resolve, reject);
-        else
-          reject(
-            new Refusal(
-              'the request has no "file" part: send the media file after the fields',
-              400,
-            ),
-          );
-      });
-      parser.on('error', (err: Error) =>
-        reject(new Refusal(`the upload is not valid multipart: ${err.message}`, 400)),
+  ): Promise<Admitted> {
+    const fields = await this.#checkFields(raw, authorize);
+    const extension = path.extname(filename).slice(1).toLowerCase();
+    if (!(REMIX_EXTENSIONS as readonly string[]).includes(extension)) {
+      throw new DomainError(
+        'unsupported',
+        `"${filename.slice(0, 100)}" is not a video file: a remix must be ${REMIX_EXTENSIONS.map((e) => `.${e}`).join(', ')}`,
       );
-      req.pipe(parser);
-    });
+    }
+    return { fields, extension };
   }
 
   /** The show exists, the caller may add to it, and every parent is a RECord of that show. */
@@ -175,12 +160,12 @@ export class RemixUploads {
   ): Promise<RemixFields> {
     const fields = remixFieldsSchema.parse(raw);
     const show = await this.deps.shows.get(fields.showId);
-    if (!show) throw new Refusal(`no show with id ${fields.showId}`, 404);
+    if (!show) throw new DomainError('not-found', `no show with id ${fields.showId}`);
     authorize(show);
     for (const id of fields.parents) {
       const parent = await this.deps.records.get(id);
       if (parent?.showId !== show.id)
-        throw new Refusal(`parent ${id} is not a RECord of this show`, 400);
+        throw new DomainError('invalid', `parent ${id} is not a RECord of this show`);
     }
     return fields;
   }

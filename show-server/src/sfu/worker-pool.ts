@@ -1,7 +1,7 @@
 import * as mediasoup from 'mediasoup';
 import type { types as ms } from 'mediasoup';
 import type { Logger } from '../logger.js';
-import { processAlive } from '../process-alive.js';
+import { processAlive } from '@showrec/infra/processes';
 
 export interface WorkerPoolOptions {
   size: number;

@@ -64,16 +64,6 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   };
 }
 
-/** Pids of a process's direct children whose command line matches `name`. */
-export async function childPids(parentPid: number, name: string): Promise<number[]> {
-  const { execFile } = await import('node:child_process');
-  return new Promise((resolve) => {
-    execFile('pgrep', ['-P', String(parentPid), '-f', name], (_err, stdout) =>
-      resolve(stdout.split('\n').filter(Boolean).map(Number)),
-    );
-  });
-}
-
 /** A private Redis and a show-server on it, as most server tests want; stop() stops both. */
 export type ServerWithRedis = ServerProcess & { redisUrl: string };
 

@@ -1,0 +1,16 @@
+export {
+  ChildProcesses,
+  ChildProcessFailed,
+  type ChildExit,
+  type OwnedChild,
+  type RunOptions,
+  type SpawnOptions,
+} from './child-processes.js';
+export {
+  childPidsOf,
+  identityOf,
+  isRunning,
+  processAlive,
+  signalExactly,
+  type ProcessIdentity,
+} from './process-identity.js';

@@ -1,0 +1,95 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ffprobe, makeClip, waitFor } from '@showrec/infra';
+import {
+  EDIT_RECORD_QUEUE,
+  FILE_TAKE_JOB,
+  TRIM_JOB,
+  recordIdForTake,
+  recordSchema,
+  redisKeys,
+  takeManifestSchema,
+} from '@showrec/protocol';
+import { startJobWorkers, type JobWorkers } from '../test-support/job-workers.js';
+import { seedTake } from '../test-support/takes.js';
+
+describe('jobs on the same RECord at once (real Redis, BullMQ and ffmpeg)', () => {
+  let workers: JobWorkers;
+
+  beforeAll(async () => {
+    workers = await startJobWorkers('concurrent-media');
+  });
+  afterAll(() => workers?.stop());
+
+  it('a trim of a RECord and a refiling of its take run together: both finish, neither ffmpeg is killed', async () => {
+    const { client, dataDir, takes, takeEvents, edits, editEvents } = workers;
+    const input = await seedTake(client, dataDir, 'take-both01', (file) =>
+      makeClip(file, { seconds: 12, width: 1280, height: 720 }),
+    );
+    await (
+      await takes.add(FILE_TAKE_JOB, { takeId: 'take-both01' }, { jobId: 'take-both01' })
+    ).waitUntilFinished(takeEvents, 120_000);
+    const recordId = recordIdForTake('take-both01');
+
+    const trim = await edits.add(
+      TRIM_JOB,
+      { sourceId: recordId, recordId: 'trim-both0001', inMs: 0, outMs: 10_000, editor: 'Sam' },
+      { jobId: 'trim-both0001' },
+    );
+    // The trim's ffmpeg is reading the RECord's video before the refiling starts writing beside it.
+    await waitFor(
+      'the trim to be cutting',
+      async () =>
+        (await client.scard(redisKeys.jobChildren(EDIT_RECORD_QUEUE, 'trim-both0001'))) > 0,
+    );
+    const phoneFile = input.replace(/\.mkv$/, '.phone.webm');
+    await makeClip(phoneFile, { seconds: 14, format: 'vp8-opus-webm' });
+    const take = takeManifestSchema.parse(
+      JSON.parse((await client.get(redisKeys.take('take-both01')))!),
+    );
+    await client.set(
+      redisKeys.take('take-both01'),
+      JSON.stringify({
+        ...take,
+        uploadRequested: true,
+        phoneCopy: {
+          file: path.relative(dataDir, phoneFile),
+          bytes: (await readFile(phoneFile)).length,
+        },
+      }),
+    );
+    const refile = await takes.add(
+      FILE_TAKE_JOB,
+      { takeId: 'take-both01' },
+      { jobId: 'take-both01-phone' },
+    );
+
+    const [trimmed, refiled] = await Promise.all([
+      trim.waitUntilFinished(editEvents, 180_000),
+      refile.waitUntilFinished(takeEvents, 180_000),
+    ]);
+    expect(trimmed).toEqual({ recordId: 'trim-both0001', alreadyFiled: false });
+    expect(refiled).toEqual({ recordId, alreadyFiled: false });
+    // Each ran once, to its end: no attempt failed and was retried.
+    for (const job of [
+      await edits.getJob('trim-both0001'),
+      await takes.getJob('take-both01-phone'),
+    ])
+      expect(job!.stacktrace).toEqual([]);
+    const [trimJob, refileJob] = [
+      (await edits.getJob('trim-both0001'))!,
+      (await takes.getJob('take-both01-phone'))!,
+    ];
+    expect(refileJob.processedOn!).toBeLessThan(trimJob.finishedOn!);
+
+    const cut = recordSchema.parse(
+      JSON.parse((await client.get(redisKeys.record('trim-both0001')))!),
+    );
+    expect(Math.abs(cut.media.durationMs - 10_000)).toBeLessThan(200);
+    const source = recordSchema.parse(JSON.parse((await client.get(redisKeys.record(recordId)))!));
+    expect(source.source).toBe('phone');
+    const probed = await ffprobe(path.join(dataDir, 'records', recordId, 'video.mp4'));
+    expect(Math.abs(probed.durationSeconds - 14)).toBeLessThan(0.3);
+  });
+});
