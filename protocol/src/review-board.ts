@@ -1,5 +1,6 @@
-import type { Alignment, RecordReview } from './review.js';
-import type { Contributor, RECord } from './record.js';
+import { z } from 'zod';
+import { alignmentSchema, recordReviewSchema } from './review.js';
+import { contributorSchema, recordSchema } from './record.js';
 
 export const reviewItemStatuses = ['recording', 'processing', 'filed', 'failed'] as const;
 export type ReviewItemStatus = (typeof reviewItemStatuses)[number];
@@ -8,30 +9,46 @@ export type ReviewItemStatus = (typeof reviewItemStatuses)[number];
  * One thing the crew reviews: a phone's take (from the moment it starts recording), or a RECord
  * made from others (a trim, a remix upload), from the moment it is asked for.
  */
-export interface ReviewItem {
+export const reviewItemSchema = z.object({
   /** The RECord's id, known before it is filed. */
-  id: string;
-  kind: 'take' | 'trim' | 'remix';
-  takeId: string | null;
-  cueId: string | null;
-  title: string;
-  contributors: Contributor[];
+  id: z.string(),
+  kind: z.enum(['take', 'trim', 'remix']),
+  takeId: z.string().nullable(),
+  cueId: z.string().nullable(),
+  title: z.string(),
+  contributors: z.array(contributorSchema),
   /** Server-clock ms: when a take started recording, or when an edit was asked for. */
-  startedAt: number;
-  status: ReviewItemStatus;
+  startedAt: z.number(),
+  status: z.enum(reviewItemStatuses),
   /** 0–100 while processing. */
-  progress: number | null;
+  progress: z.number().nullable(),
   /** Why it could not be filed. */
-  failure: string | null;
-  record: RECord | null;
-  review: RecordReview;
-  alignment: Alignment | null;
-}
+  failure: z.string().nullable(),
+  record: recordSchema.nullable(),
+  review: recordReviewSchema,
+  alignment: alignmentSchema.nullable(),
+});
+export type ReviewItem = z.infer<typeof reviewItemSchema>;
 
-export interface ReviewBoard {
-  show: { id: string; title: string; cues: Array<{ id: string; title: string }> };
-  items: ReviewItem[];
-}
+export const reviewBoardSchema = z.object({
+  show: z.object({
+    id: z.string(),
+    title: z.string(),
+    cues: z.array(z.object({ id: z.string(), title: z.string() })),
+  }),
+  items: z.array(reviewItemSchema),
+});
+export type ReviewBoard = z.infer<typeof reviewBoardSchema>;
+
+/** Where a RECord comes from and what was made of it, with everyone credited along the way. */
+export const lineageSchema = z.object({
+  record: recordSchema,
+  ancestors: z.array(recordSchema),
+  descendants: z.array(recordSchema),
+  /** Its own contributors and everyone credited on the RECords it was made from, once each. */
+  credits: z.array(contributorSchema),
+});
+export type Lineage = z.infer<typeof lineageSchema>;
 
 /** What the review page hears live, in the show's host-and-crew room. */
 export interface ReviewProgress {

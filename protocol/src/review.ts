@@ -17,18 +17,16 @@ export const noteInputSchema = z.strictObject({
   atMs: z.number().int().min(0),
   text: z.string().trim().min(1, 'the note is empty').max(500),
 });
-export interface ReviewNote {
-  atMs: number;
-  text: string;
-  at: number;
-}
+export const reviewNoteSchema = z.object({ atMs: z.number(), text: z.string(), at: z.number() });
+export type ReviewNote = z.infer<typeof reviewNoteSchema>;
 
 /** The crew's view of a RECord, kept apart from it: the worker owns the media, the crew the verdict. */
-export interface RecordReview {
-  rating: number | null;
-  review: ReviewState;
-  notes: ReviewNote[];
-}
+export const recordReviewSchema = z.object({
+  rating: z.number().nullable(),
+  review: z.enum(reviewStates),
+  notes: z.array(reviewNoteSchema),
+});
+export type RecordReview = z.infer<typeof recordReviewSchema>;
 
 export const trimBodySchema = z
   .strictObject({

@@ -80,43 +80,49 @@ export const publicShowSchema = z.object({
 });
 export type PublicShow = z.infer<typeof publicShowSchema>;
 
-export interface PhoneStatus {
-  participantId: string;
-  name: string;
-  state: 'standby' | 'recording';
+export const phoneStatusSchema = z.object({
+  participantId: z.string(),
+  name: z.string(),
+  state: z.enum(['standby', 'recording']),
   /** Video bitrate arriving at the SFU, bits per second. */
-  bitrate: number;
-  packetsLost: number;
+  bitrate: z.number(),
+  packetsLost: z.number(),
   /** Recording, but nothing has arrived for a few seconds. */
-  stalled: boolean;
-}
+  stalled: z.boolean(),
+});
+export type PhoneStatus = z.infer<typeof phoneStatusSchema>;
 
 /**
  * What clients see of a show. The stage and phones get the public view: cue notes blanked and
  * no per-phone list; the host and crew get everything.
  */
-export interface ShowView {
-  id: string;
-  title: string;
-  venue: string;
-  date: string | null;
-  joinCode: string;
-  joinUrl: string;
-  cues: z.infer<typeof cueSchema>[];
-  currentCueIndex: number;
-  cueStartedAt: number | null;
-  standby: boolean;
-  ended: boolean;
-  lastMessage: HostMessage | null;
-  capture: { running: boolean; takes: number; recording: number };
-  phones: { joined: number; recording: number; list: PhoneStatus[] };
+export const showViewSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  venue: z.string(),
+  date: z.string().nullable(),
+  joinCode: z.string(),
+  joinUrl: z.string(),
+  cues: z.array(cueSchema),
+  currentCueIndex: z.number().int(),
+  cueStartedAt: z.number().nullable(),
+  standby: z.boolean(),
+  ended: z.boolean(),
+  lastMessage: hostMessageSchema.nullable(),
+  capture: z.object({ running: z.boolean(), takes: z.number(), recording: z.number() }),
+  phones: z.object({
+    joined: z.number(),
+    recording: z.number(),
+    list: z.array(phoneStatusSchema),
+  }),
   /** Everyone who has recorded in this show so far, in order of their first take. */
-  credits: string[];
+  credits: z.array(z.string()),
   /** For host and crew: what keeps the show from recording (disk below its floor…). */
-  warnings: string[];
+  warnings: z.array(z.string()),
   /** The server's clock when this view was made, so clients can run countdowns without skew. */
-  serverNow: number;
-}
+  serverNow: z.number(),
+});
+export type ShowView = z.infer<typeof showViewSchema>;
 
 export const captureChangedSchema = z.object({
   running: z.boolean(),

@@ -1,13 +1,21 @@
 import { z } from 'zod';
 import { idSchema, joinCodeSchema } from './ids.js';
-import { captureChangedSchema, publicShowSchema, type HostMessage, type ShowView } from './show.js';
+import {
+  captureChangedSchema,
+  publicShowSchema,
+  type HostMessage,
+  type PhoneStatus,
+  type ShowView,
+} from './show.js';
+import type { ErrorCode } from './errors.js';
 import type { ReviewProgress } from './review-board.js';
 
 /**
  * Socket.io signalling. Every client event carries one payload object and an ack callback;
  * the ack answers `{ ok: true, data }` or `{ ok: false, error }`.
  */
-export type Ack<T> = { ok: true; data: T } | { ok: false; error: string };
+export type Ack<T> =
+  { ok: true; data: T } | { ok: false; error: string; code: ErrorCode | 'internal' };
 
 /** Who a socket is, declared in socket.io's `auth` when it connects. */
 export const socketAuthSchema = z.discriminatedUnion('role', [
@@ -120,6 +128,11 @@ export interface ServerToClientEvents {
   /** Sent on every change of the show, to everyone in it (public or full view by role). */
   'show:state': (view: ShowView) => void;
   'show:message': (message: HostMessage) => void;
+  /**
+   * Host and crew: what arrives from the phones one show-server process holds, every few seconds
+   * while it changes; merged by participant into the view's list.
+   */
+  'phones:status': (statuses: PhoneStatus[]) => void;
   /** Please upload your own recording of this take, from `offset` on. */
   'upload:request': (progress: { takeId: string; offset: number }) => void;
   /** Host and crew: an item of the review board is being processed. */

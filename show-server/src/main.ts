@@ -1,5 +1,7 @@
 import { createServer } from 'node:http';
+import { ChildProcesses } from '@showrec/infra/processes';
 import { createAdapter } from '@socket.io/redis-adapter';
+import { CaptureReconciler } from './capture/capture-reconciler.js';
 import { CaptureService } from './capture/capture-service.js';
 import { DiskGuard } from './capture/disk-guard.js';
 import { PhoneRegistry } from './capture/phone-registry.js';
@@ -22,9 +24,11 @@ import { EditRequests } from './records/edit-requests.js';
 import { RecordReader } from './records/record-reader.js';
 import { RemixUploads } from './records/remix-upload.js';
 import { ReviewBoards } from './records/review-board.js';
+import { ReviewNotices } from './records/review-notices.js';
 import { ReviewStore } from './records/review-store.js';
 import { createRedisConnection } from './redis/redis-connection.js';
 import { WorkerPool } from './sfu/worker-pool.js';
+import { ShowChanges } from './shows/show-changes.js';
 import { ShowControl } from './shows/show-control.js';
 import { newId } from './shows/secrets.js';
 import { ShowStore } from './shows/show-store.js';
@@ -45,6 +49,7 @@ const pool = await WorkerPool.create({
   rtcMaxPort: config.rtc.maxPort,
   logger,
 });
+const processes = new ChildProcesses();
 const shows = new ShowStore(redis);
 const takes = new TakeStore(redis);
 const phones = new PhoneRegistry(redis);
@@ -61,6 +66,7 @@ const uploads = new UploadService({
   takes,
   dataDir: config.dataDir,
   maxBytes: config.maxUploadBytes,
+  processes,
   enqueuePhoneCopy: (takeId) => enqueuePhoneCopy(queue, takeId),
   logger,
 });
@@ -73,6 +79,7 @@ const capture = new CaptureService({
   enqueueTake: (takeId) => enqueueTake(queue, takeId),
   pool,
   ports: new PortAllocator(config.recorderPorts.min, config.recorderPorts.max),
+  processes,
   rtc: { listenIp: config.rtc.listenIp, announcedIp: config.rtc.announcedIp },
   dataDir: config.dataDir,
   serverId,
@@ -85,19 +92,15 @@ const recovery = new TakeRecovery({
   enqueueTake: (takeId) => enqueueTake(queue, takeId),
   requestPhoneCopy: (take) => uploads.request(take),
   dataDir: config.dataDir,
+  processes,
   serverId,
   logger,
 });
 recovery.start();
-// Set once the socket server exists: capture changes reach the other processes through it.
-let announceCapture: (showId: string, running: boolean, cueId: string | null) => void = () =>
-  undefined;
-const control = new ShowControl({
-  shows,
-  capture,
-  announceCapture: (showId, running, cueId) => announceCapture(showId, running, cueId),
-  logger,
-});
+const changes = ShowChanges.subscribe(redis, logger);
+const reconciler = new CaptureReconciler({ shows, capture, changes, logger });
+reconciler.start();
+const control = new ShowControl({ shows, capture: reconciler, logger });
 
 const records = new RecordReader(redis);
 const reviews = new ReviewStore(redis);
@@ -106,6 +109,7 @@ const remixes = new RemixUploads({
   dataDir: config.dataDir,
   disk,
   maxBytes: config.maxUploadBytes,
+  processes,
   shows,
   records,
   requests: editRequests,
@@ -113,8 +117,7 @@ const remixes = new RemixUploads({
 });
 const swept = await remixes.sweep();
 if (swept > 0) logger.warn({ swept }, 'removed remix uploads a crashed process left unfinished');
-// Set once the socket server exists.
-let reviewChanged: (showId: string, itemId: string | null) => void = () => undefined;
+const reviewNotices = new ReviewNotices();
 
 const app = createApp({
   health: { redis, pool, queue },
@@ -125,7 +128,7 @@ const app = createApp({
   boards: new ReviewBoards({ takes, records, reviews, takeQueue: queue, edits }),
   editRequests,
   remixes,
-  reviewChanged: (showId, itemId) => reviewChanged(showId, itemId),
+  reviewChanged: (showId, itemId) => reviewNotices.notify(showId, itemId),
   dataDir: config.dataDir,
   control,
   views,
@@ -155,7 +158,6 @@ const adapterPub = redis.duplicate();
 const adapterSub = redis.duplicate();
 for (const client of [adapterPub, adapterSub]) client.on('error', () => undefined);
 io.adapter(createAdapter(adapterPub, adapterSub));
-announceCapture = (showId, running, cueId) => io.serverSideEmit('capture', showId, running, cueId);
 const reviewEvents = new ReviewEvents({
   io,
   redisUrl: config.redisUrl,
@@ -163,10 +165,10 @@ const reviewEvents = new ReviewEvents({
   edits,
   takes,
   records,
+  notices: reviewNotices,
   logger,
 });
 reviewEvents.start();
-reviewChanged = (showId, itemId) => reviewEvents.changed(showId, itemId);
 
 const osc = config.osc
   ? await OscServer.start(control, config.osc.host, config.osc.port, logger)
@@ -201,7 +203,10 @@ async function shutdown(signal: string): Promise<void> {
   await osc?.close();
   io.close();
   recovery.stop();
+  reconciler.stop();
+  changes.close();
   await capture.shutdown();
+  await processes.stopAll('SIGINT');
   await heartbeat.stop();
   await pool.close();
   await reviewEvents.close();

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { ChildProcesses } from '@showrec/infra/processes';
 import type { types as ms } from 'mediasoup';
 import type {
   PhoneStatus,
@@ -12,8 +13,9 @@ import type {
   TransportCreated,
   UploadProgress,
 } from '@showrec/protocol';
+import { DomainError } from '@showrec/protocol';
 import type { Logger } from '../logger.js';
-import { Refusal } from '../refusal.js';
+import { captureSessionOf, sameSession } from '../shows/capture-rules.js';
 import { newId, newSecret } from '../shows/secrets.js';
 import type { ShowStore } from '../shows/show-store.js';
 import type { WorkerPool } from '../sfu/worker-pool.js';
@@ -27,9 +29,6 @@ import { Room, type RtcSettings } from './room.js';
 import type { TakeStore } from './take-store.js';
 import { TakeRecorder } from './take-recorder.js';
 
-/** The capture domain's refusals. */
-export class CaptureError extends Refusal {}
-
 export interface CaptureServiceDeps {
   shows: ShowStore;
   takes: TakeStore;
@@ -40,6 +39,7 @@ export interface CaptureServiceDeps {
   enqueueTake: (takeId: string) => Promise<void>;
   pool: WorkerPool;
   ports: PortAllocator;
+  processes: ChildProcesses;
   rtc: RtcSettings;
   dataDir: string;
   /** This process, as named in the takes it records (see take-recovery.ts). */
@@ -52,6 +52,8 @@ export interface CaptureServiceEvents {
   recording: [showId: string, participantId: string, state: RecordingState];
   /** Phones joined or left a show. */
   phones: [showId: string];
+  /** What arrives from this process's phones of a show, sampled every few seconds. */
+  status: [showId: string, statuses: PhoneStatus[]];
   /** A phone lost its media session on the server (its room closed) and must join again. */
   evicted: [participantId: string];
   /** Ask this phone for its own recording of a take. */
@@ -60,9 +62,9 @@ export interface CaptureServiceEvents {
 
 /**
  * Live capture for every show this process hosts: phones join rooms, produce media, and while a
- * show's capture runs each ready phone is recorded as a take. Every take's manifest is stored
- * before recording starts; every ending (stop, leave, drop, recorder crash, shutdown) completes
- * the manifest and enqueues the take for filing.
+ * show's capture runs (as stored: see `reconcile`) each ready phone is recorded as a take. Every
+ * take's manifest is stored before recording starts; every ending (stop, leave, drop, recorder
+ * crash, shutdown) completes the manifest and enqueues the take for filing.
  */
 export class CaptureService extends EventEmitter<CaptureServiceEvents> {
   readonly #rooms = new Map<string, Promise<Room>>();
@@ -74,6 +76,8 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
   >();
   readonly #log: Logger;
   readonly #statsTimer: NodeJS.Timeout;
+  /** What each show's phones last looked like, so an unchanged sample is not pushed again. */
+  readonly #lastStatus = new Map<string, string>();
 
   constructor(private readonly deps: CaptureServiceDeps) {
     super();
@@ -84,7 +88,7 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
 
   async join(payload: JoinPayload): Promise<{ peer: Peer; result: Omit<JoinResult, 'view'> }> {
     const show = await this.deps.shows.findByJoinCode(payload.joinCode);
-    if (!show) throw new CaptureError(`no show has the join code ${payload.joinCode}`);
+    if (!show) throw new DomainError('not-found', `no show has the join code ${payload.joinCode}`);
     const deviceToken = payload.deviceToken ?? newSecret();
     const participantId = await this.deps.shows.participantForDevice(show.id, deviceToken, newId());
     const room = await this.#room(show);
@@ -136,7 +140,8 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
     rtpParameters: Record<string, unknown>,
   ): Promise<string> {
     const transport = this.#transportOf(peer, transportId);
-    if (peer.producers.has(kind)) throw new CaptureError(`this phone already sends ${kind}`);
+    if (peer.producers.has(kind))
+      throw new DomainError('conflict', `this phone already sends ${kind}`);
     const producer = await transport.produce({
       kind,
       rtpParameters: rtpParameters as unknown as ms.RtpParameters,
@@ -149,10 +154,10 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
   /** The phone sends everything it will send; record it now if capture is running. */
   async mediaReady(peer: Peer): Promise<RecordingState> {
     if (peer.producers.size === 0)
-      throw new CaptureError('nothing is being sent yet: produce audio or video first');
+      throw new DomainError('conflict', 'nothing is being sent yet: produce audio or video first');
     const room = await this.#roomOf(peer);
     peer.mediaReady = true;
-    if (room.captureRunning) await this.#startTake(room, peer);
+    if (room.capture) await this.#startTake(room, peer);
     return this.#stateOf(peer);
   }
 
@@ -167,40 +172,54 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
     this.#log.info({ showId: peer.showId, participantId: peer.id, reason }, 'phone left');
   }
 
-  /** Records every ready phone of the show (tagged with `cueId`), here and from now on. */
-  async startCapture(showId: string, cueId: string | null = null): Promise<string[]> {
-    await this.deps.shows.setCapture(showId, true, cueId);
-    return this.applyCapture(showId, true, cueId);
+  /** Whether this process has phones of the show (a room for it). */
+  hosts(showId: string): boolean {
+    return this.#rooms.has(showId);
   }
 
-  async stopCapture(showId: string): Promise<string[]> {
-    await this.deps.shows.setCapture(showId, false);
-    return this.applyCapture(showId, false, null);
+  get hostedShows(): string[] {
+    return [...this.#rooms.keys()];
   }
 
   /**
-   * Brings this process's phones in line with a capture state already stored (by this process
-   * or another): starts or ends their takes. A new capture cue ends the takes of the previous one
-   * first, so every take belongs to one cue. Returns the takes started, or ended.
+   * Brings this process's phones of a show in line with the show as stored: starts or ends their
+   * takes. A new capture session ends the takes of the one before first, so every take belongs to
+   * one cue. Runs one at a time per show and ignores a show older than one already applied.
+   * Returns the takes started, or ended.
    */
-  async applyCapture(showId: string, running: boolean, cueId: string | null): Promise<string[]> {
-    const room = await this.#rooms.get(showId);
+  async reconcile(show: StoredShow): Promise<string[]> {
+    const room = await this.#rooms.get(show.id)?.catch(() => undefined);
     if (!room) return [];
+    const applied = room.serial.then(() => this.#apply(room, show));
+    room.serial = applied.catch(() => []);
+    return applied;
+  }
+
+  async #apply(room: Room, show: StoredShow): Promise<string[]> {
+    if (room.closed || show.version < room.appliedVersion) return [];
+    // Already applied (the store's notice can beat the writer's own call): same answer again.
+    if (show.version === room.appliedVersion) return room.lastAffected;
+    room.appliedVersion = show.version;
+    room.lastAffected = await this.#follow(room, show);
+    return room.lastAffected;
+  }
+
+  async #follow(room: Room, show: StoredShow): Promise<string[]> {
+    const wanted = captureSessionOf(show);
     const takesOf = (peers: Peer[]) => peers.flatMap((p) => (p.take ? [p.take.manifest.id] : []));
-    if (!running || (room.captureRunning && room.captureCueId !== cueId)) {
-      room.captureRunning = false;
+    if (!sameSession(room.capture, wanted)) {
+      // Set first: a take still starting sees its session is over and ends itself.
+      room.capture = wanted;
       const recording = [...room.peers.values()].filter((p) => p.take);
       const ended = takesOf(recording);
       await Promise.all(recording.map((peer) => this.#endTake(peer, 'stopped', null)));
-      if (!running) {
-        room.captureCueId = null;
+      if (!wanted) {
         for (const key of this.#lastTakes.keys())
-          if (key.startsWith(`${showId}/`)) this.#lastTakes.delete(key);
+          if (key.startsWith(`${show.id}/`)) this.#lastTakes.delete(key);
         return ended;
       }
     }
-    room.captureRunning = true;
-    room.captureCueId = cueId;
+    if (!wanted) return [];
     const ready = [...room.peers.values()].filter((p) => p.mediaReady);
     await Promise.all(ready.map((peer) => this.#startTake(room, peer)));
     return takesOf(ready);
@@ -220,7 +239,8 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
   }
 
   async #startTake(room: Room, peer: Peer): Promise<void> {
-    if (peer.take || peer.startingTake || room.closed) return;
+    const session = room.capture;
+    if (!session || peer.take || peer.startingTake || room.closed) return;
     const space = await this.deps.disk.check();
     if (!space.ok) {
       this.#log.warn(
@@ -235,16 +255,17 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
     // Back after a drop in the same capture cue: this take carries on the one that was cut.
     const previous = this.#lastTakes.get(`${room.showId}/${peer.id}`);
     const continues =
-      previous && previous.cueId === room.captureCueId && previous.reason !== 'stopped'
+      previous && previous.cueId === session.cueId && previous.reason !== 'stopped'
         ? previous.takeId
         : null;
     const manifest = {
       id: takeId,
       showId: room.showId,
-      cueId: room.captureCueId,
+      cueId: session.cueId,
       participant: { id: peer.id, name: peer.name },
       status: 'recording' as const,
       serverId: this.deps.serverId,
+      recorder: null,
       startedAt: Date.now(),
       endedAt: null,
       endReason: null,
@@ -264,19 +285,24 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
         router: room.router,
         producers: [...peer.producers.values()],
         ports: this.deps.ports,
+        processes: this.deps.processes,
         sdpFile: path.join(this.deps.dataDir, 'takes', room.showId, `${takeId}.sdp`),
         outputFile: path.join(this.deps.dataDir, file),
         logger: log,
       });
-      peer.take = { manifest: { ...manifest, codecs: recorder.codecs() }, recorder };
+      const recording = { ...manifest, codecs: recorder.codecs(), recorder: recorder.process };
+      peer.take = { manifest: recording, recorder };
+      // Recovery after a crash signals exactly this ffmpeg (see take-recovery.ts).
+      await this.deps.takes.save(recording);
       recorder.on(
         'interrupted',
         ({ reason, failure }) => void this.#onInterrupted(room, peer, reason, failure),
       );
       this.#recordingChanged(peer);
-      // The phone left, or capture stopped, while the recorder was starting.
-      if (room.peers.get(peer.id) !== peer || !room.captureRunning) {
-        await this.#endTake(peer, room.captureRunning ? 'disconnected' : 'stopped', null);
+      // The phone left, or this capture session ended, while the recorder was starting.
+      const sessionOver = !sameSession(room.capture, session);
+      if (room.peers.get(peer.id) !== peer || sessionOver) {
+        await this.#endTake(peer, sessionOver ? 'stopped' : 'disconnected', null);
       }
     } catch (err) {
       const failure = `the recorder could not start: ${err instanceof Error ? err.message : String(err)}`;
@@ -308,7 +334,7 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
       return;
     }
     await this.#endTake(peer, 'recorder-died', failure);
-    if (room.captureRunning && room.peers.get(peer.id) === peer && peer.mediaReady) {
+    if (room.capture && room.peers.get(peer.id) === peer && peer.mediaReady) {
       this.#log.warn(
         { showId: room.showId, participantId: peer.id },
         'restarting the recording after its recorder died',
@@ -395,12 +421,17 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
     };
   }
 
+  /** Samples every phone, stores what changed and pushes it to whoever watches the show. */
   async #refreshPhones(): Promise<void> {
     for (const room of await Promise.all(this.#rooms.values())) {
       const statuses = await Promise.all(
         [...room.peers.values()].map((peer) => this.#statusOf(peer)),
       );
+      const sample = JSON.stringify(statuses);
+      if (statuses.length === 0 || this.#lastStatus.get(room.showId) === sample) continue;
+      this.#lastStatus.set(room.showId, sample);
       await this.deps.phones.put(room.showId, statuses).catch(() => undefined);
+      this.emit('status', room.showId, statuses);
     }
   }
 
@@ -416,7 +447,7 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
 
   #transportOf(peer: Peer, transportId: string): ms.WebRtcTransport {
     if (!peer.transport || peer.transport.id !== transportId) {
-      throw new CaptureError(`unknown transport ${transportId}`);
+      throw new DomainError('not-found', `unknown transport ${transportId}`);
     }
     return peer.transport;
   }
@@ -424,14 +455,14 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
   async #roomOf(peer: Peer): Promise<Room> {
     const room = await this.#rooms.get(peer.showId);
     if (!room || room.peers.get(peer.id) !== peer)
-      throw new CaptureError('not joined to a show: join first');
+      throw new DomainError('conflict', 'not joined to a show: join first');
     return room;
   }
 
   #room(show: StoredShow): Promise<Room> {
     let room = this.#rooms.get(show.id);
     if (!room) {
-      room = Room.create(show.id, this.deps.pool.pick(), this.deps.rtc, show.capture, this.#log);
+      room = Room.create(show, this.deps.pool.pick(), this.deps.rtc, this.#log);
       this.#rooms.set(show.id, room);
       room.then(
         (r) => r.once('closed', () => this.#onRoomClosed(r)),
@@ -443,6 +474,7 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
 
   #onRoomClosed(room: Room): void {
     this.#rooms.delete(room.showId);
+    this.#lastStatus.delete(room.showId);
     for (const peer of room.peers.values()) {
       void this.#endTake(peer, 'disconnected', 'the media server process for this show died');
       this.emit('evicted', peer.id);

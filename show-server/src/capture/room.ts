@@ -1,7 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { types as ms } from 'mediasoup';
+import type { StoredShow } from '@showrec/protocol';
 import type { Logger } from '../logger.js';
 import { mediaCodecs } from '../sfu/media-codecs.js';
+import { captureSessionOf, type CaptureSession } from '../shows/capture-rules.js';
 import type { Peer } from './peer.js';
 
 export interface RoomEvents {
@@ -16,21 +18,25 @@ export interface RtcSettings {
 /** One show's live media: a mediasoup router and the phones connected to it. */
 export class Room extends EventEmitter<RoomEvents> {
   readonly peers = new Map<string, Peer>();
-  captureRunning: boolean;
-  /** The capture cue the running capture belongs to; its takes are tagged with it. */
-  captureCueId: string | null;
+  /** The capture this room's phones follow: the stored show's, as of `appliedVersion`. */
+  capture: CaptureSession | null;
+  appliedVersion: number;
+  /** The takes the last reconciliation started or ended. */
+  lastAffected: string[] = [];
+  /** Reconciliations of this room run one after another (see CaptureService.reconcile). */
+  serial: Promise<unknown> = Promise.resolve();
   #closed = false;
 
   private constructor(
     readonly showId: string,
     readonly router: ms.Router,
     private readonly rtc: RtcSettings,
-    capture: { running: boolean; cueId: string | null },
+    show: StoredShow,
     private readonly log: Logger,
   ) {
     super();
-    this.captureRunning = capture.running;
-    this.captureCueId = capture.cueId;
+    this.capture = captureSessionOf(show);
+    this.appliedVersion = show.version;
     router.on('workerclose', () => {
       this.log.error('the mediasoup worker of this room died');
       this.close();
@@ -38,14 +44,13 @@ export class Room extends EventEmitter<RoomEvents> {
   }
 
   static async create(
-    showId: string,
+    show: StoredShow,
     worker: ms.Worker,
     rtc: RtcSettings,
-    capture: { running: boolean; cueId: string | null },
     logger: Logger,
   ): Promise<Room> {
     const router = await worker.createRouter({ mediaCodecs });
-    return new Room(showId, router, rtc, capture, logger.child({ showId }));
+    return new Room(show.id, router, rtc, show, logger.child({ showId: show.id }));
   }
 
   get closed(): boolean {

@@ -1,13 +1,5 @@
-import type { Contributor, RECord } from '@showrec/protocol';
+import type { Contributor, Lineage, RECord } from '@showrec/protocol';
 import type { RecordReader } from './record-reader.js';
-
-export interface Lineage {
-  record: RECord;
-  ancestors: RECord[];
-  descendants: RECord[];
-  /** Its own contributors and everyone credited on the RECords it was made from, once each. */
-  credits: Contributor[];
-}
 
 /** Walks parents up and children down; a RECord is visited once, whatever the shape of the graph. */
 export async function lineageOf(records: RecordReader, record: RECord): Promise<Lineage> {

@@ -7,15 +7,13 @@ import {
   type HostMessage,
   type ShowDetailsPatch,
   type StoredShow,
+  DomainError,
 } from '@showrec/protocol';
-import type { CaptureService } from '../capture/capture-service.js';
+import type { CaptureReconciler } from '../capture/capture-reconciler.js';
 import type { Logger } from '../logger.js';
-import { Refusal } from '../refusal.js';
+import { captureAfterMove, captureRunning, captureStopped } from './capture-rules.js';
 import { newId } from './secrets.js';
 import type { ShowStore } from './show-store.js';
-
-/** A control action refused in the show's current state (on standby, ended, no such cue…). */
-export class ControlError extends Refusal {}
 
 export interface ShowControlEvents {
   /** The show changed: everyone watching it needs a new view. */
@@ -25,18 +23,18 @@ export interface ShowControlEvents {
 
 export interface ShowControlDeps {
   shows: ShowStore;
-  capture: CaptureService;
-  /** Tells the other show-server processes that a show's capture state changed. */
-  announceCapture: (showId: string, running: boolean, cueId: string | null) => void;
+  /**
+   * Brings this process's phones in line with a show just stored (other processes hear of it from
+   * the store), answering with the takes it started or ended here.
+   */
+  capture: Pick<CaptureReconciler, 'reconcile'>;
   logger: Logger;
 }
 
-type CaptureAction = { running: true; cueId: string | null } | { running: false } | null;
-
 /**
  * Running a show: the live cue (GO, back, jump), standby, end, messages to phones, and editing
- * the cue list. Capture follows the live cue: going to a capture cue starts capture tagged with
- * that cue; leaving it stops capture unless the cue says to keep recording.
+ * the cue list. Capture follows the live cue (see capture-rules.ts): a cue move and what it does
+ * to capture are stored in one compare-and-set, so no other writer can come between them.
  */
 export class ShowControl extends EventEmitter<ShowControlEvents> {
   readonly #log: Logger;
@@ -49,7 +47,7 @@ export class ShowControl extends EventEmitter<ShowControlEvents> {
   go(showId: string): Promise<StoredShow> {
     return this.#moveTo(showId, (show) => {
       if (show.currentCueIndex + 1 >= show.cues.length)
-        throw new ControlError('there is no next cue');
+        throw new DomainError('conflict', 'there is no next cue');
       return show.currentCueIndex + 1;
     });
   }
@@ -57,7 +55,7 @@ export class ShowControl extends EventEmitter<ShowControlEvents> {
   back(showId: string): Promise<StoredShow> {
     return this.#moveTo(showId, (show) => {
       if (show.currentCueIndex < 0)
-        throw new ControlError('the show is already before its first cue');
+        throw new DomainError('conflict', 'the show is already before its first cue');
       return show.currentCueIndex - 1;
     });
   }
@@ -65,7 +63,8 @@ export class ShowControl extends EventEmitter<ShowControlEvents> {
   jump(showId: string, index: number): Promise<StoredShow> {
     return this.#moveTo(showId, (show) => {
       if (index < -1 || index >= show.cues.length) {
-        throw new ControlError(
+        throw new DomainError(
+          'conflict',
           `there is no cue ${index}: the show has cues 0 to ${show.cues.length - 1}`,
         );
       }
@@ -78,9 +77,12 @@ export class ShowControl extends EventEmitter<ShowControlEvents> {
   }
 
   async end(showId: string): Promise<StoredShow> {
-    const show = await this.deps.shows.update(showId, (s) => void (s.ended = true));
-    if (show.capture.running) await this.#applyCapture(showId, { running: false });
-    return this.#changed(await this.deps.shows.require(showId));
+    const show = await this.deps.shows.update(showId, (s) => {
+      s.ended = true;
+      s.capture = captureStopped;
+    });
+    await this.deps.capture.reconcile(show);
+    return this.#changed(show);
   }
 
   async sendMessage(showId: string, text: string): Promise<StoredShow> {
@@ -90,17 +92,20 @@ export class ShowControl extends EventEmitter<ShowControlEvents> {
     return this.#changed(show);
   }
 
-  /** Starts or stops capture by hand, tagged with the live cue when it is a capture cue. */
+  /**
+   * Starts or stops capture by hand, tagged with the live cue when it is a capture cue. Returns
+   * the takes this process started or ended.
+   */
   async setCapture(showId: string, running: boolean): Promise<string[]> {
-    const show = await this.deps.shows.require(showId);
-    const live = show.cues[show.currentCueIndex];
-    const takeIds = await this.#applyCapture(
-      showId,
-      running
-        ? { running: true, cueId: live?.kind === 'capture' ? live.id : null }
-        : { running: false },
-    );
-    this.#changed(await this.deps.shows.require(showId));
+    const show = await this.deps.shows.update(showId, (s) => {
+      if (running && s.ended) throw new DomainError('conflict', 'the show has ended');
+      const live = s.cues[s.currentCueIndex];
+      s.capture = running
+        ? captureRunning(s, live?.kind === 'capture' ? live.id : null, Date.now())
+        : captureStopped;
+    });
+    const takeIds = await this.deps.capture.reconcile(show);
+    this.#changed(show);
     return takeIds;
   }
 
@@ -121,7 +126,7 @@ export class ShowControl extends EventEmitter<ShowControlEvents> {
     this.#changed(
       await this.deps.shows.update(showId, (show) => {
         const index = show.cues.findIndex((c) => c.id === cueId);
-        if (index < 0) throw new ControlError(`no cue ${cueId} in this show`);
+        if (index < 0) throw new DomainError('conflict', `no cue ${cueId} in this show`);
         const cue = { ...show.cues[index]!, ...patch };
         show.cues[index] = cue;
         updated = cue;
@@ -135,7 +140,7 @@ export class ShowControl extends EventEmitter<ShowControlEvents> {
     return this.#changed(
       await this.deps.shows.update(showId, (show) => {
         const index = show.cues.findIndex((c) => c.id === cueId);
-        if (index < 0) throw new ControlError(`no cue ${cueId} in this show`);
+        if (index < 0) throw new DomainError('conflict', `no cue ${cueId} in this show`);
         show.cues.splice(index, 1);
         if (index <= show.currentCueIndex) show.currentCueIndex -= 1;
       }),
@@ -152,7 +157,10 @@ export class ShowControl extends EventEmitter<ShowControlEvents> {
           new Set(ids).size !== ids.length ||
           !ids.every((id) => byId.has(id))
         ) {
-          throw new ControlError('the new order must list every cue of the show exactly once');
+          throw new DomainError(
+            'conflict',
+            'the new order must list every cue of the show exactly once',
+          );
         }
         const liveId = show.cues[show.currentCueIndex]?.id;
         show.cues = ids.map((id) => byId.get(id)!);
@@ -162,37 +170,19 @@ export class ShowControl extends EventEmitter<ShowControlEvents> {
   }
 
   async #moveTo(showId: string, target: (show: StoredShow) => number): Promise<StoredShow> {
-    let action: CaptureAction = null;
     const show = await this.deps.shows.update(showId, (s) => {
-      if (s.ended) throw new ControlError('the show has ended');
-      if (s.standby) throw new ControlError('the show is on standby: release standby first');
+      if (s.ended) throw new DomainError('conflict', 'the show has ended');
+      if (s.standby)
+        throw new DomainError('conflict', 'the show is on standby: release standby first');
       const index = target(s);
-      const leaving = s.cues[s.currentCueIndex];
-      const entering = s.cues[index];
+      const now = Date.now();
+      s.capture = captureAfterMove(s, s.currentCueIndex, index, now);
       s.currentCueIndex = index;
-      s.cueStartedAt = Date.now();
-      if (entering?.kind === 'capture') action = { running: true, cueId: entering.id };
-      else if (
-        s.capture.running &&
-        leaving &&
-        s.capture.cueId === leaving.id &&
-        leaving.captureStopsOnNextGo
-      ) {
-        action = { running: false };
-      } else action = null;
+      s.cueStartedAt = now;
     });
-    this.#log.info({ showId, cue: show.currentCueIndex, capture: action }, 'cue');
-    if (action) await this.#applyCapture(showId, action);
-    return this.#changed(action ? await this.deps.shows.require(showId) : show);
-  }
-
-  async #applyCapture(showId: string, action: NonNullable<CaptureAction>): Promise<string[]> {
-    const cueId = action.running ? action.cueId : null;
-    const takeIds = action.running
-      ? await this.deps.capture.startCapture(showId, cueId)
-      : await this.deps.capture.stopCapture(showId);
-    this.deps.announceCapture(showId, action.running, cueId);
-    return takeIds;
+    this.#log.info({ showId, cue: show.currentCueIndex, capture: show.capture }, 'cue');
+    await this.deps.capture.reconcile(show);
+    return this.#changed(show);
   }
 
   #changed(show: StoredShow): StoredShow {

@@ -1,19 +1,18 @@
 import type { Redis } from 'ioredis';
-import { redisKeys, storedShowSchema, type StoredShow } from '@showrec/protocol';
+import { redisKeys, storedShowSchema, type StoredShow, DomainError } from '@showrec/protocol';
+import { captureStopped } from './capture-rules.js';
 import { hashSecret, newId, newJoinCode, newSecret } from './secrets.js';
 
-export class ShowNotFoundError extends Error {
-  constructor(readonly showId: string) {
-    super(`no show with id ${showId}`);
-  }
-}
-
-/** Sets the show only if nobody changed it since it was read (its version is unchanged). */
+/**
+ * Sets the show only if nobody changed it since it was read (its version is unchanged), and in
+ * the same step tells every show-server process which show changed and to what version.
+ */
 const compareAndSet = `
 local current = redis.call('GET', KEYS[1])
 if not current then return -1 end
 if cjson.decode(current).version ~= tonumber(ARGV[1]) then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
+redis.call('PUBLISH', ARGV[3], ARGV[4])
 return 1`;
 
 export interface NewShow {
@@ -50,7 +49,7 @@ export class ShowStore {
         crewKeyHash: hashSecret(crewKey),
         createdAt: new Date().toISOString(),
         cues,
-        capture: { running: false, startedAt: null, cueId: null },
+        capture: captureStopped,
       });
       await this.redis.set(redisKeys.show(id), JSON.stringify(show));
       return { show, hostKey, crewKey };
@@ -72,7 +71,7 @@ export class ShowStore {
 
   async require(showId: string): Promise<StoredShow> {
     const show = await this.get(showId);
-    if (!show) throw new ShowNotFoundError(showId);
+    if (!show) throw new DomainError('not-found', `no show with id ${showId}`);
     return show;
   }
 
@@ -100,24 +99,13 @@ export class ShowStore {
         redisKeys.show(showId),
         current.version,
         JSON.stringify(changed),
+        redisKeys.showChanges(),
+        JSON.stringify({ showId, version: changed.version }),
       );
       if (result === 1) return changed;
-      if (result === -1) throw new ShowNotFoundError(showId);
+      if (result === -1) throw new DomainError('not-found', `no show with id ${showId}`);
     }
     throw new Error(`show ${showId} is changing too fast to update`);
-  }
-
-  async setCapture(
-    showId: string,
-    running: boolean,
-    cueId: string | null = null,
-    now = Date.now(),
-  ): Promise<StoredShow> {
-    return this.update(showId, (show) => {
-      show.capture = running
-        ? { running, startedAt: show.capture.running ? show.capture.startedAt : now, cueId }
-        : { running, startedAt: null, cueId: null };
-    });
   }
 
   /** A phone keeps its participant id across reconnects by presenting its device token. */

@@ -10,6 +10,7 @@ import {
 import type { TakeStore } from '../capture/take-store.js';
 import type { Logger } from '../logger.js';
 import type { RecordReader } from '../records/record-reader.js';
+import type { ReviewNotices } from '../records/review-notices.js';
 import { fullRoom } from './show-broadcaster.js';
 
 export interface ReviewEventsDeps {
@@ -19,6 +20,7 @@ export interface ReviewEventsDeps {
   edits: Queue<EditJob>;
   takes: TakeStore;
   records: RecordReader;
+  notices: ReviewNotices;
   logger: Logger;
 }
 
@@ -43,6 +45,10 @@ export class ReviewEvents {
   constructor(private readonly deps: ReviewEventsDeps) {}
 
   start(): void {
+    // A person changed an item (rated it, asked for a cut): every process's clients hear it.
+    this.deps.notices.on('changed', (showId, itemId) =>
+      this.deps.io.to(fullRoom(showId)).emit('review:changed', { id: itemId }),
+    );
     for (const queue of [this.deps.takeQueue, this.deps.edits] as Queue[]) {
       const events = new QueueEvents(queue.name, { connection: { url: this.deps.redisUrl } });
       events.on('error', (err) =>
@@ -71,11 +77,6 @@ export class ReviewEvents {
       }
       this.#listeners.push(events);
     }
-  }
-
-  /** A person changed an item (rated it, asked for a cut): every process's clients hear it. */
-  changed(showId: string, itemId: string | null): void {
-    this.deps.io.to(fullRoom(showId)).emit('review:changed', { id: itemId });
   }
 
   async close(): Promise<void> {

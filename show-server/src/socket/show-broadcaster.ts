@@ -1,4 +1,5 @@
 import type { Server } from 'socket.io';
+import type { StoredShow } from '@showrec/protocol';
 import type { Logger } from '../logger.js';
 import type { ShowViews } from '../shows/show-views.js';
 
@@ -20,12 +21,15 @@ export class ShowBroadcaster {
     private readonly delayMs = 50,
   ) {}
 
-  /** Sends at once: for changes a person just made (GO), where every millisecond shows. */
-  async now(showId: string): Promise<void> {
+  /**
+   * Sends at once: for changes a person just made (GO), where every millisecond shows. `show` is
+   * the show as just stored, when the caller has it.
+   */
+  async now(showId: string, show?: StoredShow): Promise<void> {
     const timer = this.#pending.get(showId);
     if (timer) clearTimeout(timer);
     this.#pending.delete(showId);
-    const views = await this.views.of(showId);
+    const views = await this.views.of(showId, show);
     this.io.to(publicRoom(showId)).emit('show:state', views.public);
     this.io.to(fullRoom(showId)).emit('show:state', views.full);
   }

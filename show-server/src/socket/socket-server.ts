@@ -5,9 +5,10 @@ import {
   type ClientToServerEvents,
   type ServerToClientEvents,
   type SocketRole,
+  DomainError,
 } from '@showrec/protocol';
 import type { Logger } from '../logger.js';
-import { CaptureError, type CaptureService } from '../capture/capture-service.js';
+import type { CaptureService } from '../capture/capture-service.js';
 import type { Peer } from '../capture/peer.js';
 import type { UploadService } from '../capture/upload-service.js';
 import { roleFor } from '../http/auth.js';
@@ -22,10 +23,8 @@ interface SocketData {
   showId: string | null;
 }
 
-/** Between show-server processes (through the Redis adapter). */
-interface InterServerEvents {
-  capture: (showId: string, running: boolean, cueId: string | null) => void;
-}
+/** Show-server processes tell each other nothing directly: they share the stored shows. */
+type InterServerEvents = Record<string, never>;
 
 export type ShowrecIo = Server<
   ClientToServerEvents,
@@ -151,7 +150,7 @@ export function attachSocketServer(
   function audience(socket: ShowrecSocket): void {
     let peer: Peer | null = null;
     const joined = (): Peer => {
-      if (!peer) throw new CaptureError('join a show first');
+      if (!peer) throw new DomainError('conflict', 'join a show first');
       return peer;
     };
     routeEvents(
@@ -198,25 +197,22 @@ export function attachSocketServer(
     broadcaster.soon(showId);
   });
   deps.capture.on('phones', (showId) => broadcaster.soon(showId));
+  deps.capture.on('status', (showId, statuses) =>
+    io.to(fullRoom(showId)).emit('phones:status', statuses),
+  );
   deps.capture.on('upload', (participantId, progress) =>
     io.to(participantRoom(participantId)).emit('upload:request', progress),
   );
   deps.capture.on('evicted', (participantId) =>
     io.in(participantRoom(participantId)).disconnectSockets(),
   );
-  deps.control.on('changed', (showId) => {
+  deps.control.on('changed', (showId, show) => {
     broadcaster
-      .now(showId)
+      .now(showId, show)
       .catch((err: Error) => log.warn({ err: err.message, showId }, 'could not broadcast a show'));
   });
   deps.control.on('message', (showId, message) => {
     io.to([publicRoom(showId), fullRoom(showId)]).emit('show:message', message);
-  });
-  // Another process changed a show's capture: bring this process's phones in line.
-  io.on('capture', (showId, running, cueId) => {
-    deps.capture
-      .applyCapture(showId, running, cueId)
-      .catch((err: Error) => log.error({ err, showId }, 'could not apply capture'));
   });
   return { io, broadcaster };
 }

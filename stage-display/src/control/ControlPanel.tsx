@@ -1,6 +1,11 @@
-import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useParams } from 'react-router';
-import type { ClientEventResults, Cue, CueInput, ShowCreated, ShowView } from '@showrec/protocol';
+import {
+  showCreatedSchema,
+  type ClientEventResults,
+  type Cue,
+  type CueInput,
+} from '@showrec/protocol';
 import { api } from '../api/http.js';
 import { KeyForm } from '../show/KeyForm.js';
 import { takeShowKey } from '../show/show-key.js';
@@ -39,23 +44,13 @@ export function ControlPanel() {
   const showId = useParams().showId ?? '';
   const [key, setKey] = useState<string | null>(() => takeShowKey('host', showId));
   const {
-    view: pushed,
+    view,
     connected,
     error: connectError,
     send: emit,
   } = useShowSocket(key ? { role: 'host', showId, key } : null);
-  const [polled, setPolled] = useState<ShowView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const messageInput = useRef<HTMLInputElement>(null);
-  // Phone stats change every second or two without a push; poll them alongside.
-  useEffect(() => {
-    if (!key) return;
-    const poll = () =>
-      api<ShowView>('GET', `/api/shows/${showId}`, key).then(setPolled, () => undefined);
-    const timer = setInterval(poll, 2000);
-    return () => clearInterval(timer);
-  }, [key, showId]);
-  const view = !polled || (pushed && pushed.serverNow >= polled.serverNow) ? pushed : polled;
 
   const send = useCallback(
     async <E extends keyof ClientEventResults>(event: E, payload: object = {}) => {
@@ -111,7 +106,7 @@ export function ControlPanel() {
     );
   };
   const duplicate = () =>
-    api<ShowCreated>('POST', `/api/shows/${showId}/duplicate`, key).then(
+    api('POST', `/api/shows/${showId}/duplicate`, key, undefined, showCreatedSchema).then(
       (copy) => window.open(copy.controlUrl, '_blank'),
       (err: Error) => setError(err.message),
     );

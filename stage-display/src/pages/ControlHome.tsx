@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import type { ShowCreated } from '@showrec/protocol';
+import { showCreatedSchema } from '@showrec/protocol';
 import { api } from '../api/http.js';
 
 /** Creates a show with the admin token, then opens its control panel (the host key rides in the fragment). */
@@ -13,7 +13,7 @@ export function ControlHome() {
   const create = (e: FormEvent) => {
     e.preventDefault();
     sessionStorage.setItem('showrec:admin', token);
-    api<ShowCreated>('POST', '/api/shows', token, { title, venue, date: date || null }).then(
+    api('POST', '/api/shows', token, { title, venue, date: date || null }, showCreatedSchema).then(
       (show) =>
         window.location.assign(new URL(show.controlUrl).pathname + new URL(show.controlUrl).hash),
       (err: Error) => setError(err.message),

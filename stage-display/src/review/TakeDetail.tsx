@@ -1,14 +1,14 @@
 import { useEffect, useState, type FormEvent, type RefObject } from 'react';
-import type { Contributor, RECord, ReviewItem } from '@showrec/protocol';
+import {
+  lineageSchema,
+  type Contributor,
+  type Lineage,
+  type RECord,
+  type ReviewItem,
+} from '@showrec/protocol';
 import { api } from '../api/http.js';
 import { timecode } from './format.js';
 import { RemixForm } from './RemixForm.js';
-
-interface Lineage {
-  ancestors: RECord[];
-  descendants: RECord[];
-  credits: Contributor[];
-}
 
 export interface TrimSpan {
   inMs: number;
@@ -95,7 +95,7 @@ export function TakeDetail(props: {
   useEffect(() => {
     if (!record) return;
     let live = true;
-    api<Lineage>('GET', `/api/records/${record.id}/lineage`, secret).then(
+    api('GET', `/api/records/${record.id}/lineage`, secret, undefined, lineageSchema).then(
       (l) => live && setLineage(l),
       (err: Error) => live && onError(err.message),
     );

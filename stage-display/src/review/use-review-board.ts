@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { ReviewBoard } from '@showrec/protocol';
+import { reviewBoardSchema, type ReviewBoard } from '@showrec/protocol';
 import { api } from '../api/http.js';
 import { useShowSocket, type ReviewListeners } from '../show/use-show-socket.js';
 
@@ -22,7 +22,7 @@ export function useReviewBoard(showId: string, key: string | null): ReviewBoardS
 
   const fetchNow = useCallback(() => {
     if (!key) return;
-    api<ReviewBoard>('GET', `/api/shows/${showId}/review`, key).then(
+    api('GET', `/api/shows/${showId}/review`, key, undefined, reviewBoardSchema).then(
       (b) => {
         setBoard(b);
         setError(null);

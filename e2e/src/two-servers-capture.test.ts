@@ -1,0 +1,156 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freeTcpPort, startStack, type Stack } from '@showrec/infra';
+import { showViewSchema, type ShowCreated, type TakeManifest } from '@showrec/protocol';
+import { launchChromium } from './support/browser.js';
+import { joinAs } from './support/phones.js';
+import { showApi } from './support/show-api.js';
+import { createShow, startTestStack, waitFor, type TestStack } from './support/test-stack.js';
+
+/**
+ * Two show-server processes on one Redis, a phone on each, two hosts pressing at once. Capture is
+ * stored with the cue move in one write and each process follows the stored show, so whatever the
+ * interleaving, both processes end up recording exactly what the show says.
+ */
+describe('two show-servers, two hosts pressing GO at once', () => {
+  let a: TestStack;
+  let b: Stack;
+  let browser: Browser;
+  const phones: Page[] = [];
+
+  beforeAll(async () => {
+    a = await startTestStack({
+      SHOWREC_RECORDER_MIN_PORT: '45000',
+      SHOWREC_RECORDER_MAX_PORT: '46999',
+    });
+    b = await startStack({
+      dataDir: a.dataDir,
+      port: await freeTcpPort(),
+      redisUrl: a.redisUrl,
+      logDir: path.join(a.dataDir, 'logs-b'),
+      env: {
+        SHOWREC_RTC_LISTEN_IP: '127.0.0.1',
+        SHOWREC_RTC_ANNOUNCED_IP: '127.0.0.1',
+        SHOWREC_OSC_PORT: 'off',
+        SHOWREC_MIN_FREE_MB: '16',
+        SHOWREC_RECORDER_MIN_PORT: '47000',
+        SHOWREC_RECORDER_MAX_PORT: '48999',
+      },
+    });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await b?.stop();
+    await a?.stop();
+  });
+
+  const press = (stack: Stack, show: ShowCreated, action: string) =>
+    fetch(`${stack.baseUrl}/api/shows/${show.id}/${action}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${show.hostKey}` },
+    });
+  const view = async (show: ShowCreated) =>
+    showViewSchema.parse(
+      await (
+        await fetch(`${a.baseUrl}/api/shows/${show.id}`, {
+          headers: { authorization: `Bearer ${show.hostKey}` },
+        })
+      ).json(),
+    );
+  const recordingPhones = async (pages: Page[]) =>
+    (await Promise.all(pages.map((p) => p.locator('[data-phase="recording"]').count()))).reduce(
+      (n, c) => n + c,
+      0,
+    );
+
+  it('each GO moves one cue, and capture on both processes follows the stored show: no take lost or doubled', async () => {
+    const show = await createShow(a, 'Two desks');
+    const api = showApi(a, show);
+    const cues = [
+      { kind: 'title', text: 'Welcome' },
+      { kind: 'capture', text: 'Song A', captureStopsOnNextGo: true },
+      { kind: 'title', text: 'Interval' },
+      { kind: 'capture', text: 'Song B' },
+      { kind: 'capture', text: 'Song C' },
+    ];
+    const ids: string[] = [];
+    for (const cue of cues) {
+      const res = await fetch(`${a.baseUrl}/api/shows/${show.id}/cues`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${show.hostKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify(cue),
+      });
+      ids.push(((await res.json()) as { id: string }).id);
+    }
+    phones.push(await joinAs(browser, a.baseUrl, show.joinCode, 'Ada on A'));
+    phones.push(await joinAs(browser, b.baseUrl, show.joinCode, 'Bo on B'));
+
+    // GO into a capture cue racing GO out of it (which stops capture), from either desk.
+    for (let trial = 0; trial < 4; trial++) {
+      expect((await press(a, show, 'cue/0')).status).toBe(200);
+      const answers = await Promise.all([press(a, show, 'go'), press(b, show, 'go')]);
+      const moved = await Promise.all(
+        answers.map(async (res) => showViewSchema.parse(await res.json()).currentCueIndex),
+      );
+      expect(moved.sort()).toEqual([1, 2]);
+      const now = await view(show);
+      expect(now.currentCueIndex).toBe(2);
+      expect(now.capture.running).toBe(false);
+      await waitFor('both phones back on standby', async () => {
+        const takes = await api.takes();
+        return takes.every((t) => t.status !== 'recording') && (await recordingPhones(phones)) === 0
+          ? takes
+          : null;
+      });
+    }
+    const songA = (await api.takes()).filter((t) => t.cueId === ids[1]);
+    // A take per phone per trial at most (the GO out may land before a recorder starts), all ended.
+    for (const name of ['Ada on A', 'Bo on B'])
+      expect(songA.filter((t) => t.participant.name === name).length).toBeLessThanOrEqual(4);
+    expect(songA.every((t) => t.status === 'ended' && t.endReason === 'stopped')).toBe(true);
+
+    // GO into Song B and GO into Song C at once: both processes end on Song C, one take per phone.
+    expect((await press(a, show, 'cue/2')).status).toBe(200);
+    const answers = await Promise.all([press(a, show, 'go'), press(b, show, 'go')]);
+    expect(answers.map((r) => r.status)).toEqual([200, 200]);
+    expect((await view(show)).currentCueIndex).toBe(4);
+    const songC = await waitFor('each phone recording Song C once', async () => {
+      const live = (await api.takes()).filter((t) => t.status === 'recording');
+      return live.length === 2 && live.every((t) => t.cueId === ids[4]) ? live : null;
+    });
+    expect(songC.map((t) => t.participant.name).sort()).toEqual(['Ada on A', 'Bo on B']);
+    expect(new Set(songC.map((t) => t.serverId)).size).toBe(2);
+    await waitFor('both phones recording', async () => (await recordingPhones(phones)) === 2);
+
+    const stopped = await (await press(b, show, 'capture/stop')).json();
+    expect(stopped).toMatchObject({ running: false });
+    const all = await waitFor('every take ended', async () => {
+      const takes = await api.takes();
+      return takes.every((t: TakeManifest) => t.status !== 'recording') ? takes : null;
+    });
+    expect(all.filter((t) => t.cueId === ids[3] && t.status === 'recording')).toEqual([]);
+    // Every take that wrote media is filed; one that the next GO cut before its first keyframe
+    // fails with that reason. Nothing lost, nothing left pending.
+    const settled = await waitFor(
+      'every take filed or failed',
+      async () => {
+        const [takes, records] = await Promise.all([api.takes(), api.records()]);
+        const filed = new Set(records.map((r) => r.takeId));
+        return takes.every((t) => filed.has(t.id) || t.failure !== null) ? { takes, filed } : null;
+      },
+      240_000,
+    );
+    for (const take of settled.takes) {
+      const bytes = await stat(path.join(a.dataDir, take.file)).then(
+        (s) => s.size,
+        () => 0,
+      );
+      if (bytes > 0 && !settled.filed.has(take.id)) expect(take.failure).toMatch(/empty|no video|could not read/);
+      if (bytes === 0) expect(settled.filed.has(take.id)).toBe(false);
+    }
+    expect(songC.every((t) => settled.filed.has(t.id))).toBe(true);
+  }, 300_000);
+});
