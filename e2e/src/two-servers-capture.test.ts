@@ -148,7 +148,8 @@ describe('two show-servers, two hosts pressing GO at once', () => {
         (s) => s.size,
         () => 0,
       );
-      if (bytes > 0 && !settled.filed.has(take.id)) expect(take.failure).toMatch(/empty|no video|could not read/);
+      if (bytes > 0 && !settled.filed.has(take.id))
+        expect(take.failure).toMatch(/empty|no video|could not read/);
       if (bytes === 0) expect(settled.filed.has(take.id)).toBe(false);
     }
     expect(songC.every((t) => settled.filed.has(t.id))).toBe(true);
