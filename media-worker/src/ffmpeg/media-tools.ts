@@ -1,10 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import {
-  ChildProcessFailed,
-  type ChildProcesses,
-  type OwnedChild,
-  type ProcessIdentity,
-} from '@showrec/infra/processes';
+import type { ChildProcesses, OwnedChild, ProcessIdentity } from '@showrec/infra/processes';
 import { DomainError } from '@showrec/protocol';
 import ffmpeg from 'fluent-ffmpeg';
 import { z } from 'zod';
@@ -138,25 +133,19 @@ const probeOutputSchema = z.object({
 });
 
 /**
- * What a media file holds. A file ffprobe cannot read is `unprocessable`; ffprobe failing for
- * another reason (killed, out of memory) is `unavailable`, worth another try.
+ * What a media file holds. A file ffprobe cannot read is `unavailable`: it may be a copy still
+ * settling on a network disk, so the job is tried again before it fails for good.
  */
 export async function probe(tools: MediaTools, input: string): Promise<ProbeResult> {
   let stdout: Buffer;
   try {
+    // prettier-ignore
     ({ stdout } = await run(tools, tools.ffprobePath, [
-      '-v',
-      'error',
-      '-print_format',
-      'json',
-      '-show_format',
-      '-show_streams',
-      input,
+      '-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', input,
     ]));
   } catch (err) {
-    const unreadable = err instanceof ChildProcessFailed && err.exit.code === 1;
     throw new DomainError(
-      unreadable ? 'unprocessable' : 'unavailable',
+      'unavailable',
       `ffprobe could not read ${input}: ${(err as Error).message}`,
       { cause: err },
     );

@@ -32,17 +32,6 @@ describe('jobs on the same RECord at once (real Redis, BullMQ and ffmpeg)', () =
     ).waitUntilFinished(takeEvents, 120_000);
     const recordId = recordIdForTake('take-both01');
 
-    const trim = await edits.add(
-      TRIM_JOB,
-      { sourceId: recordId, recordId: 'trim-both0001', inMs: 0, outMs: 10_000, editor: 'Sam' },
-      { jobId: 'trim-both0001' },
-    );
-    // The trim's ffmpeg is reading the RECord's video before the refiling starts writing beside it.
-    await waitFor(
-      'the trim to be cutting',
-      async () =>
-        (await client.scard(redisKeys.jobChildren(EDIT_RECORD_QUEUE, 'trim-both0001'))) > 0,
-    );
     const phoneFile = input.replace(/\.mkv$/, '.phone.webm');
     await makeClip(phoneFile, { seconds: 14, format: 'vp8-opus-webm' });
     const take = takeManifestSchema.parse(
@@ -58,6 +47,17 @@ describe('jobs on the same RECord at once (real Redis, BullMQ and ffmpeg)', () =
           bytes: (await readFile(phoneFile)).length,
         },
       }),
+    );
+    const trim = await edits.add(
+      TRIM_JOB,
+      { sourceId: recordId, recordId: 'trim-both0001', inMs: 0, outMs: 10_000, editor: 'Sam' },
+      { jobId: 'trim-both0001' },
+    );
+    // The trim's ffmpeg is reading the RECord's video before the refiling starts writing beside it.
+    await waitFor(
+      'the trim to be cutting',
+      async () =>
+        (await client.scard(redisKeys.jobChildren(EDIT_RECORD_QUEUE, 'trim-both0001'))) > 0,
     );
     const refile = await takes.add(
       FILE_TAKE_JOB,

@@ -143,13 +143,13 @@ describe('file-take job (real Redis, BullMQ and ffmpeg)', () => {
     const garbage = Buffer.from('this is not a matroska file at all');
     const input = await seed('take-bad001', (file) => writeFile(file, garbage));
     const job = await enqueue('take-bad001');
-    await expect(job.waitUntilFinished(events, 60_000)).rejects.toThrow(/ffprobe failed/);
+    await expect(job.waitUntilFinished(events, 60_000)).rejects.toThrow(/ffprobe could not read/);
     const failed = await queue.getJob('take-bad001');
     expect(failed!.attemptsMade).toBe(2);
-    expect(failed!.failedReason).toMatch(/ffprobe failed/);
+    expect(failed!.failedReason).toMatch(/ffprobe could not read/);
     await expect
       .poll(() => client.get(redisKeys.takeFailure('take-bad001')))
-      .toMatch(/ffprobe failed/);
+      .toMatch(/ffprobe could not read/);
     expect(await readFile(input)).toEqual(garbage);
     expect(await client.exists(redisKeys.record(recordIdForTake('take-bad001')))).toBe(0);
   });
