@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmbeddedRedis, type EmbeddedRedis } from './embedded-redis.js';
-import { processAlive } from './testing/wait-for.js';
+import { processAlive } from './processes/index.js';
 
 describe('embedded redis', () => {
   let dir = '';
