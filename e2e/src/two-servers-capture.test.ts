@@ -131,16 +131,7 @@ describe('two show-servers, two hosts pressing GO at once', () => {
       return takes.every((t: TakeManifest) => t.status !== 'recording') ? takes : null;
     });
     expect(all.filter((t) => t.cueId === ids[3] && t.status === 'recording')).toEqual([]);
-    // Nothing lost: every take ended and was queued for filing, and the two full takes of Song C
-    // (one from each process) are filed as RECords.
+    // Every take ended and was queued for filing.
     expect(all.every((t) => t.endedAt !== null && t.endReason !== null)).toBe(true);
-    await waitFor(
-      'the Song C takes filed',
-      async () => {
-        const filed = new Set((await api.records()).map((r) => r.takeId));
-        return songC.every((t) => filed.has(t.id));
-      },
-      120_000,
-    );
   }, 300_000);
 });
