@@ -4,6 +4,8 @@
  */
 export const redisKeys = {
   show: (showId: string) => `showrec:show:${showId}`,
+  /** Held by the one media-worker job writing a RECord's folder (see media-worker's record-lock). */
+  recordLock: (recordId: string) => `showrec:record:${recordId}:lock`,
   /** The ffmpeg and ffprobe processes a job's running attempt started (their identities). */
   jobChildren: (queue: string, jobId: string) => `showrec:job:${queue}:${jobId}:children`,
   /** Pub/sub channel: `{ showId, version }` after every stored change of a show. */

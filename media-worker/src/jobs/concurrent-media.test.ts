@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ffprobe, makeClip, waitFor } from '@showrec/infra';
@@ -11,6 +11,7 @@ import {
   redisKeys,
   takeManifestSchema,
 } from '@showrec/protocol';
+import { createTakeWorker } from '../take-worker.js';
 import { startJobWorkers, type JobWorkers } from '../test-support/job-workers.js';
 import { seedTake } from '../test-support/takes.js';
 
@@ -91,5 +92,53 @@ describe('jobs on the same RECord at once (real Redis, BullMQ and ffmpeg)', () =
     expect(source.source).toBe('phone');
     const probed = await ffprobe(path.join(dataDir, 'records', recordId, 'video.mp4'));
     expect(Math.abs(probed.durationSeconds - 14)).toBeLessThan(0.3);
+  });
+
+  it('a take and its phone copy filed at once by two workers: one writes the RECord at a time, neither attempt fails', async () => {
+    const { client, dataDir, deps, takes, takeEvents } = workers;
+    const second = createTakeWorker(client, { concurrency: 1 }, deps);
+    try {
+      const input = await seedTake(client, dataDir, 'take-pair01', (file) =>
+        makeClip(file, { seconds: 8, width: 1280, height: 720 }),
+      );
+      const phoneFile = input.replace(/\.mkv$/, '.phone.webm');
+      await makeClip(phoneFile, { seconds: 10, format: 'vp8-opus-webm' });
+      const take = takeManifestSchema.parse(
+        JSON.parse((await client.get(redisKeys.take('take-pair01')))!),
+      );
+      await client.set(
+        redisKeys.take('take-pair01'),
+        JSON.stringify({
+          ...take,
+          uploadRequested: true,
+          phoneCopy: {
+            file: path.relative(dataDir, phoneFile),
+            bytes: (await readFile(phoneFile)).length,
+          },
+        }),
+      );
+      const jobs = await Promise.all(
+        ['take-pair01', 'take-pair01-phone'].map((jobId) =>
+          takes.add(FILE_TAKE_JOB, { takeId: 'take-pair01' }, { jobId }),
+        ),
+      );
+      const results = await Promise.all(
+        jobs.map((job) => job.waitUntilFinished(takeEvents, 180_000)),
+      );
+      const recordId = recordIdForTake('take-pair01');
+      expect(results.map((r) => r.alreadyFiled).sort()).toEqual([false, true]);
+      for (const job of jobs) expect((await takes.getJob(job.id!))!.stacktrace).toEqual([]);
+      const record = recordSchema.parse(
+        JSON.parse((await client.get(redisKeys.record(recordId)))!),
+      );
+      expect(record.source).toBe('phone');
+      const outDir = path.join(dataDir, 'records', recordId);
+      expect((await readdir(outDir)).sort()).toEqual(['poster.jpg', 'video.mp4']);
+      const probed = await ffprobe(path.join(outDir, 'video.mp4'));
+      expect(Math.abs(probed.durationSeconds - 10)).toBeLessThan(0.3);
+      expect(await client.exists(redisKeys.recordLock(recordId))).toBe(0);
+    } finally {
+      await second.close();
+    }
   });
 });

@@ -13,6 +13,7 @@ import {
 import { probe, type ProbeResult } from '../ffmpeg/media-tools.js';
 import { recordMediaUrls, transcodeRecordMedia } from './record-media.js';
 import type { JobDeps } from './job-deps.js';
+import { withRecordLock } from './record-lock.js';
 
 export interface FileTakeResult {
   recordId: string;
@@ -27,59 +28,70 @@ export interface FileTakeResult {
  * and a take already filed from its best copy is left alone.
  */
 export function fileTakeProcessor(deps: JobDeps) {
-  return async (job: Job<FileTakeJob>): Promise<FileTakeResult> => {
+  return async (job: Job<FileTakeJob>, token?: string): Promise<FileTakeResult> => {
     const { takeId } = fileTakeJobSchema.parse(job.data);
     const recordId = recordIdForTake(takeId);
-    const log = deps.logger.child({
-      jobId: job.id,
-      takeId,
-      recordId,
-      attempt: job.attemptsMade + 1,
-    });
-    const take = await deps.store.take(takeId);
-    if (!take) throw new DomainError('not-found', `no manifest for take ${takeId}`);
-    if (take.status === 'recording') throw new Error(`take ${takeId} is still recording`);
-    const { source, input, probed } = await chooseCopy(deps, take);
-    const existing = await deps.store.get(recordId);
-    if (existing?.source === source) {
-      log.info({ source }, 'already filed');
-      await deps.requestAlignment(take.showId);
-      return { recordId, alreadyFiled: true };
-    }
-    log.info({ input, source, probed }, 'transcoding');
-    const output = await transcodeRecordMedia(
-      deps.tools,
-      path.join(deps.recordsDir, recordId),
-      input,
-      job,
-      log,
+    return withRecordLock(deps.redis, job, token, recordId, () =>
+      fileTake(deps, job, takeId, recordId),
     );
-    await job.updateProgress(95);
-
-    const show = await deps.store.show(take.showId);
-    const record: RECord = {
-      id: recordId,
-      showId: take.showId,
-      cueId: take.cueId,
-      takeId,
-      title: `${show?.title ?? 'Untitled show'} · ${take.participant.name}`,
-      contributors: [
-        { participantId: take.participant.id, name: take.participant.name, role: 'recorded' },
-      ],
-      media: recordMediaUrls(recordId, output.durationMs),
-      createdAt: existing?.createdAt ?? new Date().toISOString(),
-      status: 'filed',
-      source,
-      parents: [],
-      original: path.relative(deps.dataDir, input),
-      continues: take.continues ? recordIdForTake(take.continues) : null,
-    };
-    await deps.store.file(record);
-    await deps.requestAlignment(take.showId);
-    await job.updateProgress(100);
-    log.info({ durationMs: output.durationMs, source, refiled: existing !== null }, 'RECord filed');
-    return { recordId, alreadyFiled: false };
   };
+}
+
+async function fileTake(
+  deps: JobDeps,
+  job: Job<FileTakeJob>,
+  takeId: string,
+  recordId: string,
+): Promise<FileTakeResult> {
+  const log = deps.logger.child({
+    jobId: job.id,
+    takeId,
+    recordId,
+    attempt: job.attemptsMade + 1,
+  });
+  const take = await deps.store.take(takeId);
+  if (!take) throw new DomainError('not-found', `no manifest for take ${takeId}`);
+  if (take.status === 'recording') throw new Error(`take ${takeId} is still recording`);
+  const { source, input, probed } = await chooseCopy(deps, take);
+  const existing = await deps.store.get(recordId);
+  if (existing?.source === source) {
+    log.info({ source }, 'already filed');
+    await deps.requestAlignment(take.showId);
+    return { recordId, alreadyFiled: true };
+  }
+  log.info({ input, source, probed }, 'transcoding');
+  const output = await transcodeRecordMedia(
+    deps.tools,
+    path.join(deps.recordsDir, recordId),
+    input,
+    job,
+    log,
+  );
+  await job.updateProgress(95);
+
+  const show = await deps.store.show(take.showId);
+  const record: RECord = {
+    id: recordId,
+    showId: take.showId,
+    cueId: take.cueId,
+    takeId,
+    title: `${show?.title ?? 'Untitled show'} · ${take.participant.name}`,
+    contributors: [
+      { participantId: take.participant.id, name: take.participant.name, role: 'recorded' },
+    ],
+    media: recordMediaUrls(recordId, output.durationMs),
+    createdAt: existing?.createdAt ?? new Date().toISOString(),
+    status: 'filed',
+    source,
+    parents: [],
+    original: path.relative(deps.dataDir, input),
+    continues: take.continues ? recordIdForTake(take.continues) : null,
+  };
+  await deps.store.file(record);
+  await deps.requestAlignment(take.showId);
+  await job.updateProgress(100);
+  log.info({ durationMs: output.durationMs, source, refiled: existing !== null }, 'RECord filed');
+  return { recordId, alreadyFiled: false };
 }
 
 interface Copy {

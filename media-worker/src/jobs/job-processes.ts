@@ -15,9 +15,9 @@ const CHILDREN_TTL_S = 24 * 3600;
  */
 export function ownedJob<R>(
   deps: JobDeps,
-  processorFor: (deps: JobDeps) => (job: Job) => Promise<R>,
+  processorFor: (deps: JobDeps) => (job: Job, token?: string) => Promise<R>,
 ) {
-  return async (job: Job, _token?: string, signal?: AbortSignal): Promise<R> => {
+  return async (job: Job, token?: string, signal?: AbortSignal): Promise<R> => {
     const key = redisKeys.jobChildren(job.queueName, job.id!);
     const log = deps.logger.child({ jobId: job.id, queue: job.queueName });
     const stopped = (await deps.redis.smembers(key))
@@ -38,7 +38,7 @@ export function ownedJob<R>(
           .catch(() => undefined),
     };
     try {
-      return await processorFor({ ...deps, tools })(job);
+      return await processorFor({ ...deps, tools })(job, token);
     } catch (err) {
       throw isDomainError(err) && err.code !== 'unavailable'
         ? new UnrecoverableError(err.message)
