@@ -2,7 +2,12 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freeTcpPort, startStack, type Stack } from '@showrec/infra';
-import { showViewSchema, type ShowCreated, type TakeManifest } from '@showrec/protocol';
+import {
+  reviewBoardSchema,
+  showViewSchema,
+  type ShowCreated,
+  type TakeManifest,
+} from '@showrec/protocol';
 import { launchChromium } from './support/browser.js';
 import { joinAs } from './support/phones.js';
 import { showApi } from './support/show-api.js';
@@ -131,7 +136,30 @@ describe('two show-servers, two hosts pressing GO at once', () => {
       return takes.every((t: TakeManifest) => t.status !== 'recording') ? takes : null;
     });
     expect(all.filter((t) => t.cueId === ids[3] && t.status === 'recording')).toEqual([]);
-    // Every take ended and was queued for filing.
+    // Nothing lost: every take ended and was queued; each is filed, or failed because the next GO
+    // cut it before its first keyframe (no media in it); both full takes of Song C are filed.
     expect(all.every((t) => t.endedAt !== null && t.endReason !== null)).toBe(true);
+    const board = await waitFor(
+      'every take filed or failed on the review board',
+      async () => {
+        const res = await fetch(`${a.baseUrl}/api/shows/${show.id}/review`, {
+          headers: { authorization: `Bearer ${show.hostKey}` },
+        });
+        const items = reviewBoardSchema
+          .parse(await res.json())
+          .items.filter((i) => i.kind === 'take');
+        return items.length === all.length &&
+          items.every((i) => i.status === 'filed' || i.status === 'failed')
+          ? items
+          : null;
+      },
+      180_000,
+    );
+    for (const item of board.filter((i) => i.status === 'failed'))
+      expect(item.failure).toMatch(
+        /is empty: it ended before its first keyframe|holds no video|could not read/,
+      );
+    const filed = new Set(board.filter((i) => i.status === 'filed').map((i) => i.takeId));
+    expect(songC.every((t) => filed.has(t.id))).toBe(true);
   }, 300_000);
 });

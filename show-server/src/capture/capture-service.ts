@@ -421,16 +421,19 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
     };
   }
 
-  /** Samples every phone, stores what changed and pushes it to whoever watches the show. */
+  /**
+   * Samples every phone and refreshes it in the registry (an entry not refreshed is taken for a
+   * dead process's); pushes the sample to whoever watches the show only when it changed.
+   */
   async #refreshPhones(): Promise<void> {
     for (const room of await Promise.all(this.#rooms.values())) {
       const statuses = await Promise.all(
         [...room.peers.values()].map((peer) => this.#statusOf(peer)),
       );
+      await this.deps.phones.put(room.showId, statuses).catch(() => undefined);
       const sample = JSON.stringify(statuses);
       if (statuses.length === 0 || this.#lastStatus.get(room.showId) === sample) continue;
       this.#lastStatus.set(room.showId, sample);
-      await this.deps.phones.put(room.showId, statuses).catch(() => undefined);
       this.emit('status', room.showId, statuses);
     }
   }
