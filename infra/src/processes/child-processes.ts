@@ -126,9 +126,7 @@ export class ChildProcesses {
     await Promise.all(
       [owned.process.stdout, owned.process.stderr].map(
         (stream) =>
-          stream &&
-          !stream.readableEnded &&
-          new Promise((resolve) => stream.once('close', resolve)),
+          stream && !stream.closed && new Promise((resolve) => stream.once('close', resolve)),
       ),
     );
     if (overflow)
