@@ -1,4 +1,4 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -160,5 +160,15 @@ describe('file-take job (real Redis, BullMQ and ffmpeg)', () => {
       /no manifest for take take-nomanifest/,
     );
     expect((await queue.getJob('take-nomanifest'))!.attemptsMade).toBe(1);
+  });
+
+  it('files a take cut after its first frame, with that frame as its poster', async () => {
+    await seed('take-blip01', (file) => makeClip(file, { seconds: 0.04 }));
+    const job = await enqueue('take-blip01');
+    await job.waitUntilFinished(events, 60_000);
+    expect((await queue.getJob('take-blip01'))!.attemptsMade).toBe(1);
+    const outDir = path.join(dataDir, 'records', recordIdForTake('take-blip01'));
+    expect((await readdir(outDir)).sort()).toEqual(['poster.jpg', 'video.mp4']);
+    expect((await stat(path.join(outDir, 'poster.jpg'))).size).toBeGreaterThan(0);
   });
 });

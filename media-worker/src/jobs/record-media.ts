@@ -1,8 +1,9 @@
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../logger.js';
 import type { Job } from 'bullmq';
-import type { RECord } from '@showrec/protocol';
+import { DomainError, type RECord } from '@showrec/protocol';
 import { extractPoster, probe, transcodeToMp4, type MediaTools } from '../ffmpeg/media-tools.js';
 
 /**
@@ -31,9 +32,26 @@ export async function writeRecordMedia(
   await makeVideo(partial(video));
   await rename(partial(video), video);
   const { durationMs } = await probe(tools, video);
-  await extractPoster(tools, video, partial(poster), Math.min(1, durationMs / 2000));
+  await writePoster(tools, video, partial(poster), durationMs);
   await rename(partial(poster), poster);
   return { video, poster, durationMs };
+}
+
+/**
+ * A frame a second in (or halfway through a shorter clip); a clip cut after a frame or two has
+ * nothing there, and gets its first frame.
+ */
+async function writePoster(
+  tools: MediaTools,
+  video: string,
+  output: string,
+  durationMs: number,
+): Promise<void> {
+  for (const atSeconds of [Math.min(1, durationMs / 2000), 0]) {
+    await extractPoster(tools, video, output, atSeconds);
+    if (existsSync(output)) return;
+  }
+  throw new DomainError('unprocessable', `${video} has no frame to make a poster from`);
 }
 
 /** A take's or an upload's media, transcoded for the web, the job's progress following ffmpeg's (to 90%). */
