@@ -55,13 +55,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         { err, reference, method: req.method, url: withoutKey(req.originalUrl) },
         'request failed',
       );
-      res.status(status).json(body);
-      return;
     }
-    logger.warn(
-      { status, method: req.method, url: withoutKey(req.originalUrl), error: body.error },
-      'request refused',
-    );
+    if (status < 500)
+      logger.warn(
+        { status, method: req.method, url: withoutKey(req.originalUrl), error: body.error },
+        'request refused',
+      );
     res.status(status).json(body);
   };
 }
