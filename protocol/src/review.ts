@@ -38,6 +38,10 @@ export const trimBodySchema = z
   .refine((t) => t.outMs > t.inMs, { message: 'outMs must be after inMs', path: ['outMs'] });
 
 /** Edits that make new RECords from old ones, one processor per job name. */
+/** What a trim or a remix upload answers: the RECord it will make (202), and what it is made from. */
+export const editRequestedSchema = z.object({ recordId: idSchema, parents: z.array(idSchema) });
+export type EditRequested = z.infer<typeof editRequestedSchema>;
+
 export const EDIT_RECORD_QUEUE = 'edit-record';
 export const TRIM_JOB = 'trim';
 export const trimJobSchema = z.object({

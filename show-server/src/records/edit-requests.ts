@@ -8,6 +8,7 @@ import {
   type EditJob,
   type FileUploadJob,
   type RECord,
+  type EditRequested,
 } from '@showrec/protocol';
 
 const JOB_OPTIONS = {
@@ -31,7 +32,7 @@ export class EditRequests {
   async trim(
     source: RECord,
     cut: { inMs: number; outMs: number; editor: string },
-  ): Promise<{ recordId: string; parents: string[] }> {
+  ): Promise<EditRequested> {
     const recordId = `trim-${createHash('sha256').update(`${source.id}:${cut.inMs}:${cut.outMs}`).digest('hex').slice(0, 16)}`;
     await this.#pending(source.showId, recordId);
     await this.queue.add(

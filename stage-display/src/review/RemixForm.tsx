@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { REMIX_EXTENSIONS, type ApiError } from '@showrec/protocol';
+import { REMIX_EXTENSIONS, apiErrorSchema, editRequestedSchema } from '@showrec/protocol';
 
 /** Uploads a remix made from this RECord; the worker files it with this RECord as its parent. */
 export function RemixForm(props: {
@@ -28,9 +28,9 @@ export function RemixForm(props: {
       body,
     })
       .then(async (res) => {
-        const json = (await res.json()) as { recordId: string } | ApiError;
-        if (!res.ok) throw new Error((json as ApiError).error);
-        setQueued((json as { recordId: string }).recordId);
+        const json: unknown = await res.json();
+        if (!res.ok) throw new Error(apiErrorSchema.parse(json).error);
+        setQueued(editRequestedSchema.parse(json).recordId);
         props.onError(null);
         form.reset();
       })

@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent, type RefObject } from 'react';
 import {
+  editRequestedSchema,
   lineageSchema,
   type Contributor,
   type Lineage,
@@ -122,10 +123,13 @@ export function TakeDetail(props: {
   const trim = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     localStorage.setItem(EDITOR_KEY, editor);
-    api<{ recordId: string }>('POST', `/api/records/${record.id}/trim`, secret, {
-      ...span,
-      editor,
-    }).then(
+    api(
+      'POST',
+      `/api/records/${record.id}/trim`,
+      secret,
+      { ...span, editor },
+      editRequestedSchema,
+    ).then(
       (r) => {
         setQueued(r.recordId);
         onError(null);
