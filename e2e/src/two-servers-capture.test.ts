@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +12,13 @@ import {
 import { launchChromium } from './support/browser.js';
 import { joinAs } from './support/phones.js';
 import { showApi } from './support/show-api.js';
-import { createShow, startTestStack, waitFor, type TestStack } from './support/test-stack.js';
+import {
+  TEST_STACK_ENV,
+  createShow,
+  startTestStack,
+  waitFor,
+  type TestStack,
+} from './support/test-stack.js';
 
 /**
  * Two show-server processes on one Redis, a phone on each, two hosts pressing at once. Capture is
@@ -35,10 +42,7 @@ describe('two show-servers, two hosts pressing GO at once', () => {
       redisUrl: a.redisUrl,
       logDir: path.join(a.dataDir, 'logs-b'),
       env: {
-        SHOWREC_RTC_LISTEN_IP: '127.0.0.1',
-        SHOWREC_RTC_ANNOUNCED_IP: '127.0.0.1',
-        SHOWREC_OSC_PORT: 'off',
-        SHOWREC_MIN_FREE_MB: '16',
+        ...TEST_STACK_ENV,
         SHOWREC_RECORDER_MIN_PORT: '47000',
         SHOWREC_RECORDER_MAX_PORT: '48999',
       },
@@ -128,6 +132,18 @@ describe('two show-servers, two hosts pressing GO at once', () => {
     expect(songC.map((t) => t.participant.name).sort()).toEqual(['Ada on A', 'Bo on B']);
     expect(new Set(songC.map((t) => t.serverId)).size).toBe(2);
     await waitFor('both phones recording', async () => (await recordingPhones(phones)) === 2);
+    // The song plays: both takes hold real media (past their first keyframe) before it ends.
+    await waitFor('both Song C takes holding media', async () => {
+      const sizes = await Promise.all(
+        songC.map((t) =>
+          stat(path.join(a.dataDir, t.file)).then(
+            (s) => s.size,
+            () => 0,
+          ),
+        ),
+      );
+      return sizes.every((bytes) => bytes > 200_000);
+    });
 
     const stopped = await (await press(b, show, 'capture/stop')).json();
     expect(stopped).toMatchObject({ running: false });

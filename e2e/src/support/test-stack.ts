@@ -10,6 +10,15 @@ export interface TestStack extends Stack {
   dataDir: string;
 }
 
+/** How test stacks run: on loopback, without the OSC port, with a low disk floor. */
+export const TEST_STACK_ENV: Record<string, string> = {
+  SHOWREC_RTC_LISTEN_IP: '127.0.0.1',
+  SHOWREC_RTC_ANNOUNCED_IP: '127.0.0.1',
+  SHOWREC_OSC_PORT: 'off',
+  // CI machines may have little disk; only the disk-floor test sets a real floor.
+  SHOWREC_MIN_FREE_MB: '16',
+};
+
 /** The whole stack as `npm start` runs it, on free ports, with its data in a temp dir. */
 export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'showrec-e2e-'));
@@ -17,14 +26,7 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     dataDir,
     port: await freeTcpPort(),
     logDir: path.join(dataDir, 'logs'),
-    env: {
-      SHOWREC_RTC_LISTEN_IP: '127.0.0.1',
-      SHOWREC_RTC_ANNOUNCED_IP: '127.0.0.1',
-      SHOWREC_OSC_PORT: 'off',
-      // CI machines may have little disk; only the disk-floor test sets a real floor.
-      SHOWREC_MIN_FREE_MB: '16',
-      ...env,
-    },
+    env: { ...TEST_STACK_ENV, ...env },
   });
   return Object.assign(stack, { dataDir });
 }
