@@ -298,7 +298,7 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
         'interrupted',
         ({ reason, failure }) => void this.#onInterrupted(room, peer, reason, failure),
       );
-      this.#recordingChanged(peer);
+      await this.#recordingChanged(peer);
       // The phone left, or this capture session ended, while the recorder was starting.
       const sessionOver = !sameSession(room.capture, session);
       if (room.peers.get(peer.id) !== peer || sessionOver) {
@@ -362,7 +362,7 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
         cueId: take.manifest.cueId,
         reason,
       });
-      this.#recordingChanged(peer);
+      await this.#recordingChanged(peer);
     })();
     this.#finishing.add(done);
     try {
@@ -397,13 +397,17 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
     );
   }
 
-  #recordingChanged(peer: Peer): void {
-    this.emit('recording', peer.showId, peer.id, this.#stateOf(peer));
-    void this.#statusOf(peer)
+  /**
+   * Stores the phone's new state, then tells of it: a view built on the news (a GO's broadcast)
+   * must already count the phone as recording.
+   */
+  async #recordingChanged(peer: Peer): Promise<void> {
+    await this.#statusOf(peer)
       .then((status) => this.deps.phones.put(peer.showId, [status]))
       .catch((err: Error) =>
         this.#log.warn({ err: err.message }, 'could not update the phone registry'),
       );
+    this.emit('recording', peer.showId, peer.id, this.#stateOf(peer));
   }
 
   /** What the control panel shows of a phone: its state and what arrives from it. */
