@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ffprobe, makeClip, waitFor } from '@showrec/infra';
@@ -9,11 +9,10 @@ import {
   recordIdForTake,
   recordSchema,
   redisKeys,
-  takeManifestSchema,
 } from '@showrec/protocol';
 import { createTakeWorker } from '../take-worker.js';
 import { startJobWorkers, type JobWorkers } from '../test-support/job-workers.js';
-import { seedTake } from '../test-support/takes.js';
+import { attachPhoneCopy, seedTake } from '../test-support/takes.js';
 
 describe('jobs on the same RECord at once (real Redis, BullMQ and ffmpeg)', () => {
   let workers: JobWorkers;
@@ -25,7 +24,7 @@ describe('jobs on the same RECord at once (real Redis, BullMQ and ffmpeg)', () =
 
   it('a trim of a RECord and a refiling of its take run together: both finish, neither ffmpeg is killed', async () => {
     const { client, dataDir, takes, takeEvents, edits, editEvents } = workers;
-    const input = await seedTake(client, dataDir, 'take-both01', (file) =>
+    await seedTake(client, dataDir, 'take-both01', (file) =>
       makeClip(file, { seconds: 12, width: 1280, height: 720 }),
     );
     await (
@@ -33,21 +32,8 @@ describe('jobs on the same RECord at once (real Redis, BullMQ and ffmpeg)', () =
     ).waitUntilFinished(takeEvents, 120_000);
     const recordId = recordIdForTake('take-both01');
 
-    const phoneFile = input.replace(/\.mkv$/, '.phone.webm');
-    await makeClip(phoneFile, { seconds: 14, format: 'vp8-opus-webm' });
-    const take = takeManifestSchema.parse(
-      JSON.parse((await client.get(redisKeys.take('take-both01')))!),
-    );
-    await client.set(
-      redisKeys.take('take-both01'),
-      JSON.stringify({
-        ...take,
-        uploadRequested: true,
-        phoneCopy: {
-          file: path.relative(dataDir, phoneFile),
-          bytes: (await readFile(phoneFile)).length,
-        },
-      }),
+    await attachPhoneCopy(client, dataDir, 'take-both01', (file) =>
+      makeClip(file, { seconds: 14, format: 'vp8-opus-webm' }),
     );
     const trim = await edits.add(
       TRIM_JOB,
@@ -98,24 +84,11 @@ describe('jobs on the same RECord at once (real Redis, BullMQ and ffmpeg)', () =
     const { client, dataDir, deps, takes, takeEvents } = workers;
     const second = createTakeWorker(client, { concurrency: 1 }, deps);
     try {
-      const input = await seedTake(client, dataDir, 'take-pair01', (file) =>
+      await seedTake(client, dataDir, 'take-pair01', (file) =>
         makeClip(file, { seconds: 8, width: 1280, height: 720 }),
       );
-      const phoneFile = input.replace(/\.mkv$/, '.phone.webm');
-      await makeClip(phoneFile, { seconds: 10, format: 'vp8-opus-webm' });
-      const take = takeManifestSchema.parse(
-        JSON.parse((await client.get(redisKeys.take('take-pair01')))!),
-      );
-      await client.set(
-        redisKeys.take('take-pair01'),
-        JSON.stringify({
-          ...take,
-          uploadRequested: true,
-          phoneCopy: {
-            file: path.relative(dataDir, phoneFile),
-            bytes: (await readFile(phoneFile)).length,
-          },
-        }),
+      await attachPhoneCopy(client, dataDir, 'take-pair01', (file) =>
+        makeClip(file, { seconds: 10, format: 'vp8-opus-webm' }),
       );
       const jobs = await Promise.all(
         ['take-pair01', 'take-pair01-phone'].map((jobId) =>

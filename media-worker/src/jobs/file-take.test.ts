@@ -9,11 +9,10 @@ import {
   recordIdForTake,
   recordSchema,
   redisKeys,
-  takeManifestSchema,
   type FileTakeJob,
 } from '@showrec/protocol';
 import { startJobWorkers, type JobWorkers } from '../test-support/job-workers.js';
-import { seedTake, testShow as show } from '../test-support/takes.js';
+import { attachPhoneCopy, seedTake, testShow as show } from '../test-support/takes.js';
 import type { FileTakeResult } from './file-take.js';
 
 describe('file-take job (real Redis, BullMQ and ffmpeg)', () => {
@@ -98,7 +97,7 @@ describe('file-take job (real Redis, BullMQ and ffmpeg)', () => {
   });
 
   it('refiles a take from the phone’s own copy when it arrives and is more complete; never from a worse one', async () => {
-    const input = await seed('take-cut001', (file) => makeClip(file, { seconds: 3 }));
+    await seed('take-cut001', (file) => makeClip(file, { seconds: 3 }));
     const first = await enqueue('take-cut001');
     await first.waitUntilFinished(events, 60_000);
     const recordId = recordIdForTake('take-cut001');
@@ -108,18 +107,8 @@ describe('file-take job (real Redis, BullMQ and ffmpeg)', () => {
     expect(fromServer.source).toBe('server');
     expect(Math.abs(fromServer.media.durationMs - 3000)).toBeLessThan(200);
 
-    const phoneFile = input.replace(/\.mkv$/, '.phone.webm');
-    await makeClip(phoneFile, { seconds: 6, format: 'vp8-opus-webm' });
-    const take = takeManifestSchema.parse(
-      JSON.parse((await client.get(redisKeys.take('take-cut001')))!),
-    );
-    const phoneCopy = {
-      file: path.relative(dataDir, phoneFile),
-      bytes: (await readFile(phoneFile)).length,
-    };
-    await client.set(
-      redisKeys.take('take-cut001'),
-      JSON.stringify({ ...take, uploadRequested: true, phoneCopy }),
+    await attachPhoneCopy(client, dataDir, 'take-cut001', (file) =>
+      makeClip(file, { seconds: 6, format: 'vp8-opus-webm' }),
     );
     const second = await enqueue('take-cut001-phone', 'take-cut001');
     expect(await second.waitUntilFinished(events, 60_000)).toEqual({

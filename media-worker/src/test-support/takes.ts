@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import {
@@ -55,4 +55,25 @@ export async function seedTake(
     JSON.stringify({ ...endedTake(takeId, relative), ...manifest }),
   );
   return path.join(dataDir, relative);
+}
+
+/**
+ * Gives a seeded take the phone's own copy, as a finished upload leaves it: `write` makes the
+ * file beside the server's recording. Returns the copy's path.
+ */
+export async function attachPhoneCopy(
+  redis: Redis,
+  dataDir: string,
+  takeId: string,
+  write: (file: string) => Promise<void>,
+): Promise<string> {
+  const take = takeManifestSchema.parse(JSON.parse((await redis.get(redisKeys.take(takeId)))!));
+  const file = path.join(dataDir, take.file.replace(/\.mkv$/, '.phone.webm'));
+  await write(file);
+  const phoneCopy = { file: path.relative(dataDir, file), bytes: (await stat(file)).size };
+  await redis.set(
+    redisKeys.take(takeId),
+    JSON.stringify({ ...take, uploadRequested: true, phoneCopy }),
+  );
+  return file;
 }
