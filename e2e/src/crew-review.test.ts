@@ -24,7 +24,11 @@ describe('the crew reviews the takes in a browser', () => {
       joinAs(browser, stack.baseUrl, show.joinCode, 'Ada'),
       joinAs(browser, stack.baseUrl, show.joinCode, 'Grace'),
     ]);
-    await fetch(`${stack.baseUrl}/api/shows/${show.id}/go`, { method: 'POST', headers: asHost });
+    await fetch(`${stack.baseUrl}/api/shows/${show.id}/go`, {
+      method: 'POST',
+      headers: asHost,
+      body: JSON.stringify({ expectedCueId: null }),
+    });
     for (const phone of phones)
       await phone.locator('[data-phase="recording"]').waitFor({ timeout: 10_000 });
 

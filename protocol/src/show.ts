@@ -31,6 +31,11 @@ export const showCreatedSchema = z.object({
   joinUrl: z.string(),
   hostKey: z.string(),
   crewKey: z.string(),
+  /**
+   * For OSC senders off the show-server's own machine: /show/<id>/<oscKey>/go… (see the README's
+   * OSC section). Shown once, like the other keys.
+   */
+  oscKey: z.string(),
   /** The control panel, with the host key in the fragment (never sent to a server). */
   controlUrl: z.string(),
   stageUrl: z.string(),
@@ -52,6 +57,8 @@ export const storedShowSchema = z.object({
   joinCode: joinCodeSchema,
   hostKeyHash: z.string(),
   crewKeyHash: z.string(),
+  /** Null for a show made before OSC keys: only senders on the server's own machine may drive it. */
+  oscKeyHash: z.string().nullable().default(null),
   createdAt: z.string(),
   cues: z.array(cueSchema).default([]),
   /** -1 before the first GO. */
@@ -123,6 +130,18 @@ export const showViewSchema = z.object({
   serverNow: z.number(),
 });
 export type ShowView = z.infer<typeof showViewSchema>;
+
+/**
+ * A GO names the cue it moves from (null: the show is before its first cue), so a GO pressed twice,
+ * or at two desks at once, moves the show one cue: the second finds the show already moved and
+ * changes nothing.
+ */
+export const goBodySchema = z.strictObject({
+  expectedCueId: z.union([idSchema, z.null()], {
+    error: 'name the cue this GO moves from: expectedCueId (null before the first cue)',
+  }),
+});
+export type GoBody = z.infer<typeof goBodySchema>;
 
 export const captureChangedSchema = z.object({
   running: z.boolean(),

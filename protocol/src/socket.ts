@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { idSchema, joinCodeSchema } from './ids.js';
 import {
   captureChangedSchema,
+  goBodySchema,
   publicShowSchema,
   type HostMessage,
   type PhoneStatus,
@@ -67,7 +68,7 @@ export const clientEventSchemas = {
     'media:ready': emptyPayload,
   },
   host: {
-    go: emptyPayload,
+    go: goBodySchema,
     back: emptyPayload,
     'cue:jump': z.strictObject({ index: z.number().int().min(-1) }),
     standby: z.strictObject({ on: z.boolean() }),

@@ -15,6 +15,8 @@ describe('show-server config', () => {
       redisUrl: 'redis://127.0.0.1:6379',
       rtc: { listenIp: '0.0.0.0', minPort: 40000, maxPort: 44999 },
       recorderPorts: { min: 45000, max: 49999 },
+      // OSC has no credentials of its own: only this machine, unless the venue says otherwise.
+      osc: { host: '127.0.0.1', port: 9000, messagesPerSecond: 10 },
     });
     expect(config.mediasoupWorkers).toBeGreaterThanOrEqual(1);
   });

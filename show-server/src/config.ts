@@ -25,7 +25,8 @@ const envSchema = z.object({
   SHOWREC_OSC_PORT: z
     .union([z.literal('off'), z.coerce.number().int().min(0).max(65535)])
     .default(9000),
-  SHOWREC_OSC_HOST: z.union([z.ipv4(), z.ipv6()]).default('0.0.0.0'),
+  SHOWREC_OSC_HOST: z.union([z.ipv4(), z.ipv6()]).default('127.0.0.1'),
+  SHOWREC_OSC_PER_SEC: z.coerce.number().int().min(1).default(10),
   SHOWREC_MIN_FREE_MB: z.coerce.number().int().min(0).default(2048),
   SHOWREC_CORS_ORIGINS: z.string().default(''),
   SHOWREC_JOIN_LIMIT_PER_MIN: z.coerce.number().int().min(1).default(30),
@@ -48,7 +49,7 @@ export interface Config {
   rtc: { listenIp: string; announcedIp: string; minPort: number; maxPort: number };
   recorderPorts: { min: number; max: number };
   /** OSC remote control; null when SHOWREC_OSC_PORT=off. */
-  osc: { host: string; port: number } | null;
+  osc: { host: string; port: number; messagesPerSecond: number } | null;
   /** Below this much free space in the data directory, new takes are refused. */
   minFreeMb: number;
   /** Origins allowed to call the API and sockets from other sites; empty means same-origin only. */
@@ -103,7 +104,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       socketEventsPerSecond: e.SHOWREC_SOCKET_EVENTS_PER_SEC,
     },
     osc:
-      e.SHOWREC_OSC_PORT === 'off' ? null : { host: e.SHOWREC_OSC_HOST, port: e.SHOWREC_OSC_PORT },
+      e.SHOWREC_OSC_PORT === 'off'
+        ? null
+        : {
+            host: e.SHOWREC_OSC_HOST,
+            port: e.SHOWREC_OSC_PORT,
+            messagesPerSecond: e.SHOWREC_OSC_PER_SEC,
+          },
     webDir: path.resolve(e.SHOWREC_WEB_DIR ?? path.join(import.meta.dirname, '..', '..')),
     logLevel: e.LOG_LEVEL,
   };

@@ -170,9 +170,7 @@ const reviewEvents = new ReviewEvents({
 });
 reviewEvents.start();
 
-const osc = config.osc
-  ? await OscServer.start(control, config.osc.host, config.osc.port, logger)
-  : null;
+const osc = config.osc ? await OscServer.start(control, shows, config.osc, logger) : null;
 
 httpServer.listen(config.port, () => {
   logger.info(

@@ -22,7 +22,7 @@ describe('fault: Redis restarts mid-show', () => {
     await call('POST', '/cues', { kind: 'capture', text: 'The song' });
     await call('POST', '/cues', { kind: 'credits', text: 'Thanks' });
     const phone = await joinAs(browser, stack.baseUrl, show.joinCode, 'Lin');
-    await call('POST', '/go');
+    await call('POST', '/go', { expectedCueId: null });
     await phone.locator('[data-phase="recording"]').waitFor();
     await new Promise((r) => setTimeout(r, 2000));
 
@@ -40,7 +40,7 @@ describe('fault: Redis restarts mid-show', () => {
     });
     await new Promise((r) => setTimeout(r, 2000));
 
-    expect((await call('POST', '/go')).status).toBe(200);
+    expect((await call('POST', '/go', { expectedCueId: view.cues[0]!.id })).status).toBe(200);
     await phone.locator('[data-phase="standby"]').waitFor();
     const [take] = await host.takes();
     expect(take).toMatchObject({ status: 'ended', endReason: 'stopped' });

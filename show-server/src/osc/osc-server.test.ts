@@ -1,9 +1,10 @@
 import dgram from 'node:dgram';
+import os from 'node:os';
 import { toBuffer } from 'osc-min';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@showrec/infra';
 import type { ShowCreated, ShowView } from '@showrec/protocol';
-import { apiClient, createTestShow } from '../test-support/api-client.js';
+import { apiClient, connectSocket, createTestShow, emit } from '../test-support/api-client.js';
 import { startServerWithRedis, type ServerWithRedis } from '../test-support/server-process.js';
 
 function freeUdpPort(): Promise<number> {
@@ -37,7 +38,9 @@ describe('OSC remote control (real UDP)', () => {
     oscPort = await freeUdpPort();
     server = await startServerWithRedis({
       SHOWREC_OSC_PORT: String(oscPort),
-      SHOWREC_OSC_HOST: '127.0.0.1',
+      // Every interface, so the test can also send as a stranger on the LAN would.
+      SHOWREC_OSC_HOST: '0.0.0.0',
+      SHOWREC_OSC_PER_SEC: '20',
     });
     show = await createTestShow(server.baseUrl, server.adminToken, 'OSC show');
     const api = apiClient(server.baseUrl);
@@ -51,7 +54,7 @@ describe('OSC remote control (real UDP)', () => {
   });
 
   it('moves the show with /go, /back and /cue <index>', async () => {
-    await send(message(`/show/${show.id}/go`));
+    await send(message(`/show/${show.id}/go`, [{ type: 'integer', value: -1 }]));
     await waitFor('cue 0', async () => (await liveCue()) === 0);
     await send(message(`/show/${show.id}/cue`, [{ type: 'integer', value: 3 }]));
     await waitFor('cue 3', async () => (await liveCue()) === 3);
@@ -87,8 +90,110 @@ describe('OSC remote control (real UDP)', () => {
     await waitFor('the refused jump in the log', async () =>
       server.logs().includes('OSC command refused'),
     );
-    expect(await liveCue()).toBe(before);
     await send(message(`/show/${show.id}/go`));
+    await waitFor('the GO without its cue in the log', async () =>
+      server.logs().includes('ignored /go without the cue it moves from'),
+    );
+    expect(await liveCue()).toBe(before);
+    await send(message(`/show/${show.id}/go`, [{ type: 'integer', value: before }]));
     await waitFor('the next cue', async () => (await liveCue()) === before + 1);
+  });
+
+  it('moves one cue for a bundle of GOs from the same cue, and ignores a stale GO', async () => {
+    await send(message(`/show/${show.id}/cue`, [{ type: 'integer', value: 0 }]));
+    await waitFor('cue 0', async () => (await liveCue()) === 0);
+    const go = {
+      oscType: 'message',
+      address: `/show/${show.id}/go`,
+      args: [{ type: 'integer', value: 0 }],
+    };
+    const bundle = toBuffer({
+      oscType: 'bundle',
+      timetag: [0, 1],
+      elements: Array(8).fill(go),
+    } as never);
+    await send(new Uint8Array(bundle.buffer));
+    await waitFor('cue 1', async () => (await liveCue()) === 1);
+    await send(message(`/show/${show.id}/go`, [{ type: 'integer', value: 0 }]));
+    await send(message(`/show/${show.id}/back`));
+    await waitFor('back on cue 0', async () => (await liveCue()) === 0);
+    expect(server.logs()).toContain('ignored a GO from a cue no longer live');
+  });
+
+  it('takes commands from another machine only with the show’s OSC key in the address', async () => {
+    const lan = Object.values(os.networkInterfaces())
+      .flat()
+      .find((a) => a?.family === 'IPv4' && !a.internal)?.address;
+    expect(lan, 'this test needs a non-loopback IPv4 address').toBeTruthy();
+    const stranger = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => stranger.bind(0, lan, () => resolve()));
+    const fromLan = (bytes: Uint8Array) =>
+      new Promise<void>((resolve, reject) =>
+        stranger.send(bytes, oscPort, lan, (err) => (err ? reject(err) : resolve())),
+      );
+    try {
+      await send(message(`/show/${show.id}/cue`, [{ type: 'integer', value: 0 }]));
+      await waitFor('cue 0', async () => (await liveCue()) === 0);
+      await fromLan(message(`/show/${show.id}/cue`, [{ type: 'integer', value: 2 }]));
+      await fromLan(
+        message(`/show/${show.id}/wrong-key-0123456789/cue`, [{ type: 'integer', value: 2 }]),
+      );
+      await waitFor('both refusals in the log', async () =>
+        server.logs().split('without this show’s OSC key').length > 2 ? true : null,
+      );
+      expect(await liveCue()).toBe(0);
+      await fromLan(
+        message(`/show/${show.id}/${show.oscKey}/cue`, [{ type: 'integer', value: 2 }]),
+      );
+      await waitFor('cue 2 from the keyed address', async () => (await liveCue()) === 2);
+      expect(server.logs()).not.toContain(show.oscKey);
+    } finally {
+      stranger.close();
+    }
+  });
+
+  it('refuses capture on a show on standby or ended', async () => {
+    const api = apiClient(server.baseUrl);
+    const other = await createTestShow(server.baseUrl, server.adminToken, 'Ending show');
+    const running = async () =>
+      (await api<ShowView>('GET', `/api/shows/${other.id}`, other.hostKey)).body.capture.running;
+    const host = connectSocket(server.baseUrl, {
+      role: 'host',
+      showId: other.id,
+      key: other.hostKey,
+    });
+    try {
+      expect(await emit(host, 'standby', { on: true })).toMatchObject({ ok: true });
+      expect(
+        (await api('POST', `/api/shows/${other.id}/capture/start`, other.hostKey)).status,
+      ).toBe(409);
+      expect(await emit(host, 'capture:start', {})).toMatchObject({ ok: false, code: 'conflict' });
+      await send(message(`/show/${other.id}/capture/start`));
+      expect(await emit(host, 'standby', { on: false })).toMatchObject({ ok: true });
+      expect(await emit(host, 'show:end', {})).toMatchObject({ ok: true });
+      expect(
+        (await api('POST', `/api/shows/${other.id}/capture/start`, other.hostKey)).status,
+      ).toBe(409);
+      await send(message(`/show/${other.id}/capture/start`));
+      await waitFor('both OSC refusals in the log', async () =>
+        server.logs().split('the show is on standby').length > 1 &&
+        server.logs().split('the show has ended').length > 1
+          ? true
+          : null,
+      );
+      expect(await running()).toBe(false);
+    } finally {
+      host.disconnect();
+    }
+  });
+
+  it('drops what one sender sends beyond its rate', async () => {
+    const before = await liveCue();
+    const flood = Array.from({ length: 60 }, () => message(`/show/${show.id}/nothing`));
+    await Promise.all(flood.map(send));
+    await waitFor('the rate limit in the log', async () =>
+      server.logs().includes('ignored OSC messages over the rate limit'),
+    );
+    expect(await liveCue()).toBe(before);
   });
 });

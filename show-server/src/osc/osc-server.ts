@@ -1,38 +1,59 @@
 import dgram from 'node:dgram';
+import { isIP } from 'node:net';
 import { fromBuffer, type OscMessageOutput, type OscPacketOutput } from 'osc-min';
 import type { Logger } from '../logger.js';
-import type { ShowControl } from '../shows/show-control.js';
+import type { GoFrom, ShowControl } from '../shows/show-control.js';
+import type { ShowStore } from '../shows/show-store.js';
+import { secretMatches } from '../shows/secrets.js';
+import { EventBudget } from '../socket/event-budget.js';
 
-const ADDRESS = /^\/show\/([A-Za-z0-9_-]{6,64})\/(go|back|cue|capture\/start|capture\/stop)$/;
+/** /show/<showId>[/<oscKey>]/<action> */
+const ADDRESS =
+  /^\/show\/([A-Za-z0-9_-]{6,64})(?:\/([A-Za-z0-9_-]{16,64}))?\/(go|back|cue|capture\/start|capture\/stop)$/;
+
+/** Senders remembered for rate limiting; beyond this many the oldest are forgotten. */
+const MAX_SENDERS = 1024;
+
+export interface OscServerOptions {
+  host: string;
+  port: number;
+  /** Messages per second one sender address may send (bursts of twice that). */
+  messagesPerSecond: number;
+}
 
 /**
  * Remote control over OSC/UDP, so QLab, Bitfocus Companion or a Stream Deck can drive a show:
- * /show/<showId>/go, /back, /cue <int>, /capture/start, /capture/stop. OSC carries no
- * credentials: bind it to a trusted interface (SHOWREC_OSC_HOST) or turn it off (port 0).
- * Anything malformed or unknown is logged and ignored.
+ * /show/<showId>/go <from>, /back, /cue <int>, /capture/start, /capture/stop. OSC carries no
+ * credentials of its own and UDP senders are easy to fake, so only senders on this machine may
+ * use the bare address; anyone else must put the show's OSC key in it (/show/<id>/<oscKey>/go).
+ * GO names the cue it moves from (an integer index, -1 before the first cue, or a cue id), so a
+ * bundle of GOs moves one cue. Anything malformed, unknown, unkeyed or too fast is logged and
+ * ignored.
  */
 export class OscServer {
-  readonly #socket = dgram.createSocket('udp4');
+  readonly #socket: dgram.Socket;
   readonly #log: Logger;
+  readonly #budgets = new Map<string, EventBudget>();
 
   private constructor(
     private readonly control: ShowControl,
+    private readonly shows: ShowStore,
+    private readonly options: OscServerOptions,
     logger: Logger,
   ) {
+    this.#socket = dgram.createSocket(isIP(options.host) === 6 ? 'udp6' : 'udp4');
     this.#log = logger.child({ component: 'osc' });
-    this.#socket.on(
-      'message',
-      (buffer, remote) => void this.#receive(buffer, `${remote.address}:${remote.port}`),
-    );
+    this.#socket.on('message', (buffer, remote) => void this.#receive(buffer, remote.address));
   }
 
   static async start(
     control: ShowControl,
-    host: string,
-    port: number,
+    shows: ShowStore,
+    options: OscServerOptions,
     logger: Logger,
   ): Promise<OscServer> {
-    const server = new OscServer(control, logger);
+    const server = new OscServer(control, shows, options, logger);
+    const { host, port } = options;
     await new Promise<void>((resolve, reject) => {
       server.#socket.once('error', (err) =>
         reject(
@@ -55,18 +76,41 @@ export class OscServer {
     return new Promise((resolve) => this.#socket.close(() => resolve()));
   }
 
+  /** Every message costs one token, alone or in a bundle; so does a malformed packet. */
   async #receive(buffer: Buffer, from: string): Promise<void> {
-    let packet: OscPacketOutput;
+    const budget = this.#budgetOf(from);
+    let messages: OscMessageOutput[];
     try {
-      packet = fromBuffer(buffer);
+      messages = messagesOf(fromBuffer(buffer));
     } catch (err) {
-      this.#log.warn(
-        { from, bytes: buffer.length, err: (err as Error).message },
-        'ignored a malformed OSC packet',
-      );
+      if (budget.take())
+        this.#log.warn(
+          { from, bytes: buffer.length, err: (err as Error).message },
+          'ignored a malformed OSC packet',
+        );
       return;
     }
-    for (const message of messagesOf(packet)) await this.#handle(message, from);
+    for (const [i, message] of messages.entries()) {
+      if (!budget.take()) {
+        this.#log.warn(
+          { from, dropped: messages.length - i },
+          'ignored OSC messages over the rate limit',
+        );
+        return;
+      }
+      await this.#handle(message, from);
+    }
+  }
+
+  #budgetOf(address: string): EventBudget {
+    let budget = this.#budgets.get(address);
+    if (!budget) {
+      if (this.#budgets.size >= MAX_SENDERS)
+        this.#budgets.delete(this.#budgets.keys().next().value!);
+      budget = new EventBudget(this.options.messagesPerSecond);
+      this.#budgets.set(address, budget);
+    }
+    return budget;
   }
 
   async #handle(message: OscMessageOutput, from: string): Promise<void> {
@@ -78,23 +122,39 @@ export class OscServer {
       );
       return;
     }
-    const [, showId, action] = match as unknown as [string, string, string];
+    const [, showId, key, action] = match as unknown as [
+      string,
+      string,
+      string | undefined,
+      string,
+    ];
+    // The key is never logged.
+    const logged = { from, showId, action };
     try {
+      if (!(await this.#allowed(showId, key, from))) {
+        this.#log.warn(logged, 'ignored an OSC message without this show’s OSC key');
+        return;
+      }
       switch (action) {
-        case 'go':
-          await this.control.go(showId);
+        case 'go': {
+          const moveFrom = goFrom(message.args[0]);
+          if (!moveFrom) {
+            this.#log.warn(
+              logged,
+              'ignored /go without the cue it moves from (an integer index, -1 before the first cue, or a cue id)',
+            );
+            return;
+          }
+          await this.control.go(showId, moveFrom);
           break;
+        }
         case 'back':
           await this.control.back(showId);
           break;
         case 'cue': {
-          const arg = message.args[0];
-          const index = arg && (arg.type === 'integer' || arg.type === 'float') ? arg.value : NaN;
-          if (!Number.isInteger(index)) {
-            this.#log.warn(
-              { from, address: message.address },
-              'ignored /cue without an integer cue index',
-            );
+          const index = integerOf(message.args[0]);
+          if (index === null) {
+            this.#log.warn(logged, 'ignored /cue without an integer cue index');
             return;
           }
           await this.control.jump(showId, index);
@@ -107,16 +167,38 @@ export class OscServer {
           await this.control.setCapture(showId, false);
           break;
       }
-      this.#log.info({ from, address: message.address }, 'OSC command');
+      this.#log.info(logged, 'OSC command');
     } catch (err) {
-      this.#log.warn(
-        { from, address: message.address, err: (err as Error).message },
-        'OSC command refused',
-      );
+      this.#log.warn({ ...logged, err: (err as Error).message }, 'OSC command refused');
     }
+  }
+
+  async #allowed(showId: string, key: string | undefined, from: string): Promise<boolean> {
+    if (key === undefined) return isLoopback(from);
+    const show = await this.shows.get(showId);
+    return show?.oscKeyHash != null && secretMatches(key, show.oscKeyHash);
   }
 }
 
 function messagesOf(packet: OscPacketOutput): OscMessageOutput[] {
   return packet.oscType === 'message' ? [packet] : packet.elements.flatMap(messagesOf);
+}
+
+function integerOf(arg: OscMessageOutput['args'][number] | undefined): number | null {
+  const value = arg && (arg.type === 'integer' || arg.type === 'float') ? arg.value : NaN;
+  return Number.isInteger(value) ? value : null;
+}
+
+function goFrom(arg: OscMessageOutput['args'][number] | undefined): GoFrom | null {
+  const index = integerOf(arg);
+  if (index !== null) return { cueIndex: index };
+  if (arg?.type === 'string' && /^[A-Za-z0-9_-]{6,64}$/.test(arg.value))
+    return { cueId: arg.value };
+  return null;
+}
+
+/** 127.0.0.0/8 and ::1 (also as IPv4-mapped): the kernel never delivers these from the network. */
+function isLoopback(address: string): boolean {
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return v4.startsWith('127.') || address === '::1';
 }

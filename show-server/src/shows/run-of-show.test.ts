@@ -119,22 +119,32 @@ describe('run of show (real server process, real Redis)', () => {
     expect(initial.cues[0]!.notes).toBe('');
 
     const onStage = nextEvent(stage, 'show:state', (v) => v.currentCueIndex === 0);
-    const went = await emit(host, 'go', {});
+    const went = await emit(host, 'go', { expectedCueId: null });
     expect(went).toMatchObject({ ok: true, data: { currentCueIndex: 0 } });
     expect(went.ok && went.data.cues[0]!.notes).toBe('lights up');
     expect((await onStage).cues[0]!.notes).toBe('');
 
     const capturing = await api<ShowView>('POST', `/api/shows/${show.id}/cue/2`, show.hostKey);
     expect(capturing.body).toMatchObject({ currentCueIndex: 2, capture: { running: true } });
-    const after = await api<ShowView>('POST', `/api/shows/${show.id}/go`, show.hostKey);
+    const from2 = { expectedCueId: capturing.body.cues[2]!.id };
+    const after = await api<ShowView>('POST', `/api/shows/${show.id}/go`, show.hostKey, from2);
     expect(after.body).toMatchObject({ currentCueIndex: 3, capture: { running: false } });
+    // The same GO again (a double press, a retry): nothing moves, the answer is the show as it is.
+    const again = await api<ShowView>('POST', `/api/shows/${show.id}/go`, show.hostKey, from2);
+    expect(again).toMatchObject({
+      status: 200,
+      body: { currentCueIndex: 3, cueStartedAt: after.body.cueStartedAt },
+    });
+    const unnamed = await api('POST', `/api/shows/${show.id}/go`, show.hostKey);
+    expect(unnamed).toMatchObject({ status: 400, body: { error: 'invalid request' } });
+    expect(JSON.stringify(unnamed.body)).toContain('name the cue this GO moves from');
     expect(
       (await api<ShowView>('POST', `/api/shows/${show.id}/back`, show.hostKey)).body,
     ).toMatchObject({ currentCueIndex: 2, capture: { running: true } });
     expect((await api('POST', `/api/shows/${show.id}/cue/9`, show.hostKey)).body).toEqual({
       error: 'there is no cue 9: the show has cues 0 to 3',
     });
-    expect((await api('POST', `/api/shows/${show.id}/go`, show.crewKey)).status).toBe(403);
+    expect((await api('POST', `/api/shows/${show.id}/go`, show.crewKey, from2)).status).toBe(403);
   });
 
   it('standby locks GO; messages reach every phone and the stage; an ended show refuses GO', async () => {
@@ -145,7 +155,7 @@ describe('run of show (real server process, real Redis)', () => {
       ok: true,
       data: { standby: true },
     });
-    expect(await emit(host, 'go', {})).toEqual({
+    expect(await emit(host, 'go', { expectedCueId: null })).toEqual({
       ok: false,
       code: 'conflict',
       error: 'the show is on standby: release standby first',
@@ -177,9 +187,9 @@ describe('run of show (real server process, real Redis)', () => {
       ok: true,
       data: { ended: true, capture: { running: false } },
     });
-    expect((await api('POST', `/api/shows/${show.id}/go`, show.hostKey)).body).toEqual({
-      error: 'the show has ended',
-    });
+    expect(
+      (await api('POST', `/api/shows/${show.id}/go`, show.hostKey, { expectedCueId: null })).body,
+    ).toEqual({ error: 'the show has ended' });
   });
 
   it('duplicates a show as a template: same details and cues, its own code, keys and fresh state', async () => {

@@ -59,29 +59,35 @@ describe('show control and capture rules (real Redis)', () => {
     await redis?.stop();
   });
 
+  /** GO as a desk sends it: from the cue it shows as live. */
+  const goOn = async (store: ShowStore, control: ShowControl, showId: string) => {
+    const show = await store.require(showId);
+    return control.go(showId, { cueId: show.cues[show.currentCueIndex]?.id ?? null });
+  };
+
   it('capture follows the live cue: entering a capture cue records it, leaving it stops only if it says so', async () => {
     const { store, control } = desk();
     const show = await newShow(store, control);
     const [welcome, songA, , songB, songC, thanks] = show.cues;
     const capture = async () => captureSessionOf(await store.require(show.id));
 
-    await control.go(show.id);
+    await goOn(store, control, show.id);
     expect(await capture()).toBeNull();
-    await control.go(show.id);
+    await goOn(store, control, show.id);
     const a = await capture();
     expect(a).toMatchObject({ cueId: songA!.id });
-    await control.go(show.id);
+    await goOn(store, control, show.id);
     expect(await capture()).toBeNull();
-    await control.go(show.id);
+    await goOn(store, control, show.id);
     const b = await capture();
     expect(b).toMatchObject({ cueId: songB!.id });
     // Song B keeps recording after it: a new capture cue is a new session, ending B's takes.
-    await control.go(show.id);
+    await goOn(store, control, show.id);
     const c = await capture();
     expect(c).toMatchObject({ cueId: songC!.id });
     expect(c!.startedAt).toBeGreaterThanOrEqual(b!.startedAt);
     // Song C stops on the next GO (the default).
-    const after = await control.go(show.id);
+    const after = await goOn(store, control, show.id);
     expect(after.cues[after.currentCueIndex]!.id).toBe(thanks!.id);
     expect(await capture()).toBeNull();
 
@@ -96,7 +102,9 @@ describe('show control and capture rules (real Redis)', () => {
     await expect(control.setCapture(show.id, true)).rejects.toSatisfy((err) =>
       isDomainError(err, 'conflict'),
     );
-    await expect(control.go(show.id)).rejects.toSatisfy((err) => isDomainError(err, 'conflict'));
+    await expect(goOn(store, control, show.id)).rejects.toSatisfy((err) =>
+      isDomainError(err, 'conflict'),
+    );
   });
 
   it('the pure rule: a move into a capture cue of the running session carries its start on', () => {
@@ -127,27 +135,40 @@ describe('show control and capture rules (real Redis)', () => {
     });
   });
 
-  it('two desks pressing GO at once, many times: every GO moves exactly one cue, and capture is what the final cue says', async () => {
+  it('two desks pressing GO from the same cue at once, many times: the show moves one cue, and capture is what that cue says', async () => {
     const one = desk();
     const two = desk();
     for (let trial = 0; trial < 10; trial++) {
       const show = await one.control.jump((await newShow(one.store, one.control)).id, 0);
-      // From Welcome: one GO enters Song A (capture), the other leaves it (stops capture).
-      const [first, second] = await Promise.all([one.control.go(show.id), two.control.go(show.id)]);
-      expect([first.currentCueIndex, second.currentCueIndex].sort()).toEqual([1, 2]);
+      const from = { cueId: show.cues[0]!.id };
+      const [first, second] = await Promise.all([
+        one.control.go(show.id, from),
+        two.control.go(show.id, from),
+      ]);
+      expect([first.currentCueIndex, second.currentCueIndex]).toEqual([1, 1]);
       const stored = await one.store.require(show.id);
-      expect(stored.currentCueIndex).toBe(2);
-      expect(stored.capture.running).toBe(false);
-      expect(stored.version).toBe(show.version + 2);
-      // Each desk applied the show it wrote, and nothing else.
+      expect(stored).toMatchObject({ currentCueIndex: 1, version: show.version + 1 });
+      expect(stored.capture).toMatchObject({ running: true, cueId: show.cues[1]!.id });
+      // One write, applied once, by the desk that made it.
       const appliedHere = [...one.applied, ...two.applied].filter(
         (s) => s.id === show.id && s.version > show.version,
       );
-      expect(appliedHere.map((s) => s.version).sort()).toEqual([
-        show.version + 1,
-        show.version + 2,
+      expect(appliedHere.map((s) => s.version)).toEqual([show.version + 1]);
+    }
+  });
+
+  it('a GO into a capture cue racing a GO out of it: the stale one moves nothing, and capture matches the cue the show is on', async () => {
+    const one = desk();
+    const two = desk();
+    for (let trial = 0; trial < 10; trial++) {
+      const show = await one.control.jump((await newShow(one.store, one.control)).id, 0);
+      await Promise.all([
+        one.control.go(show.id, { cueId: show.cues[0]!.id }),
+        two.control.go(show.id, { cueId: show.cues[1]!.id }),
       ]);
-      expect(appliedHere.find((s) => s.version === show.version + 2)!.capture.running).toBe(false);
+      const stored = await one.store.require(show.id);
+      expect([1, 2]).toContain(stored.currentCueIndex);
+      expect(stored.capture.running).toBe(stored.currentCueIndex === 1);
     }
   });
 
@@ -158,8 +179,8 @@ describe('show control and capture rules (real Redis)', () => {
     const heard: Array<[string, number]> = [];
     listener.on('changed', (showId, version) => heard.push([showId, version]));
     const show = await newShow(store, control);
-    await control.go(show.id);
-    await control.go(show.id);
+    await goOn(store, control, show.id);
+    await goOn(store, control, show.id);
     await new Promise((r) => setTimeout(r, 200));
     listener.close();
     expect(heard.filter(([id]) => id === show.id).map(([, v]) => v)).toEqual(

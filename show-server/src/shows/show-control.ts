@@ -13,7 +13,10 @@ import type { CaptureReconciler } from '../capture/capture-reconciler.js';
 import type { Logger } from '../logger.js';
 import { captureAfterMove, captureRunning, captureStopped } from './capture-rules.js';
 import { newId } from './secrets.js';
-import type { ShowStore } from './show-store.js';
+import { unchanged, type ShowStore } from './show-store.js';
+
+/** The cue a GO moves from, by id (null: before the first cue) or by index (OSC senders know that). */
+export type GoFrom = { cueId: string | null } | { cueIndex: number };
 
 export interface ShowControlEvents {
   /** The show changed: everyone watching it needs a new view. */
@@ -44,8 +47,14 @@ export class ShowControl extends EventEmitter<ShowControlEvents> {
     this.#log = deps.logger.child({ component: 'show-control' });
   }
 
-  go(showId: string): Promise<StoredShow> {
+  /** A GO from a cue that is no longer live (pressed twice, or at two desks) moves nothing. */
+  go(showId: string, from: GoFrom): Promise<StoredShow> {
     return this.#moveTo(showId, (show) => {
+      const stale =
+        'cueIndex' in from
+          ? from.cueIndex !== show.currentCueIndex
+          : from.cueId !== (show.cues[show.currentCueIndex]?.id ?? null);
+      if (stale) return unchanged;
       if (show.currentCueIndex + 1 >= show.cues.length)
         throw new DomainError('conflict', 'there is no next cue');
       return show.currentCueIndex + 1;
@@ -99,6 +108,8 @@ export class ShowControl extends EventEmitter<ShowControlEvents> {
   async setCapture(showId: string, running: boolean): Promise<string[]> {
     const show = await this.deps.shows.update(showId, (s) => {
       if (running && s.ended) throw new DomainError('conflict', 'the show has ended');
+      if (running && s.standby)
+        throw new DomainError('conflict', 'the show is on standby: release standby first');
       const live = s.cues[s.currentCueIndex];
       s.capture = running
         ? captureRunning(s, live?.kind === 'capture' ? live.id : null, Date.now())
@@ -169,17 +180,30 @@ export class ShowControl extends EventEmitter<ShowControlEvents> {
     );
   }
 
-  async #moveTo(showId: string, target: (show: StoredShow) => number): Promise<StoredShow> {
+  async #moveTo(
+    showId: string,
+    target: (show: StoredShow) => number | typeof unchanged,
+  ): Promise<StoredShow> {
+    let moved = false;
     const show = await this.deps.shows.update(showId, (s) => {
       if (s.ended) throw new DomainError('conflict', 'the show has ended');
       if (s.standby)
         throw new DomainError('conflict', 'the show is on standby: release standby first');
       const index = target(s);
+      moved = index !== unchanged;
+      if (index === unchanged) return unchanged;
       const now = Date.now();
       s.capture = captureAfterMove(s, s.currentCueIndex, index, now);
       s.currentCueIndex = index;
       s.cueStartedAt = now;
     });
+    if (!moved) {
+      this.#log.info(
+        { showId, cue: show.currentCueIndex },
+        'ignored a GO from a cue no longer live',
+      );
+      return show;
+    }
     this.#log.info({ showId, cue: show.currentCueIndex, capture: show.capture }, 'cue');
     await this.deps.capture.reconcile(show);
     return this.#changed(show);

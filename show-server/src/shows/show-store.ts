@@ -15,6 +15,17 @@ redis.call('SET', KEYS[1], ARGV[2])
 redis.call('PUBLISH', ARGV[3], ARGV[4])
 return 1`;
 
+/** Returned by an `update` change that finds nothing to do: nothing is written. */
+export const unchanged = Symbol('unchanged');
+
+/** A new show with its keys, in the clear this once: only their hashes are stored. */
+export interface NewShowKeys {
+  show: StoredShow;
+  hostKey: string;
+  crewKey: string;
+  oscKey: string;
+}
+
 export interface NewShow {
   title: string;
   venue: string;
@@ -29,12 +40,10 @@ export interface NewShow {
 export class ShowStore {
   constructor(private readonly redis: Redis) {}
 
-  async create(
-    details: NewShow,
-    cues: StoredShow['cues'] = [],
-  ): Promise<{ show: StoredShow; hostKey: string; crewKey: string }> {
+  async create(details: NewShow, cues: StoredShow['cues'] = []): Promise<NewShowKeys> {
     const hostKey = newSecret();
     const crewKey = newSecret();
+    const oscKey = newSecret();
     const id = newId();
     for (let attempt = 0; attempt < 20; attempt++) {
       const joinCode = newJoinCode();
@@ -47,18 +56,19 @@ export class ShowStore {
         joinCode,
         hostKeyHash: hashSecret(hostKey),
         crewKeyHash: hashSecret(crewKey),
+        oscKeyHash: hashSecret(oscKey),
         createdAt: new Date().toISOString(),
         cues,
         capture: captureStopped,
       });
       await this.redis.set(redisKeys.show(id), JSON.stringify(show));
-      return { show, hostKey, crewKey };
+      return { show, hostKey, crewKey, oscKey };
     }
     throw new Error('could not find a free join code after 20 attempts');
   }
 
   /** A new show from an old one's details and cues, with its own code and keys. */
-  async duplicate(showId: string): Promise<{ show: StoredShow; hostKey: string; crewKey: string }> {
+  async duplicate(showId: string): Promise<NewShowKeys> {
     const source = await this.require(showId);
     const cues = source.cues.map((cue) => ({ ...cue, id: newId() }));
     return this.create({ title: source.title, venue: source.venue, date: source.date }, cues);
@@ -82,18 +92,21 @@ export class ShowStore {
 
   /**
    * Applies `change` to the latest show and stores it, retrying if another writer got there
-   * first. `change` may throw to refuse; it must not have side effects (it may run again).
+   * first. `change` may throw to refuse, or return `unchanged` to leave the show as it is; it must
+   * not have side effects (it may run again).
    */
   async update(
     showId: string,
-    change: (show: StoredShow) => StoredShow | void,
+    change: (show: StoredShow) => StoredShow | void | typeof unchanged,
   ): Promise<StoredShow> {
     for (let attempt = 0; attempt < 50; attempt++) {
       const current = await this.require(showId);
       const next = structuredClone(current);
-      const changed = change(next) ?? next;
+      const result = change(next);
+      if (result === unchanged) return current;
+      const changed = result ?? next;
       changed.version = current.version + 1;
-      const result = await this.redis.eval(
+      const stored = await this.redis.eval(
         compareAndSet,
         1,
         redisKeys.show(showId),
@@ -102,8 +115,8 @@ export class ShowStore {
         redisKeys.showChanges(),
         JSON.stringify({ showId, version: changed.version }),
       );
-      if (result === 1) return changed;
-      if (result === -1) throw new DomainError('not-found', `no show with id ${showId}`);
+      if (stored === 1) return changed;
+      if (stored === -1) throw new DomainError('not-found', `no show with id ${showId}`);
     }
     throw new Error(`show ${showId} is changing too fast to update`);
   }

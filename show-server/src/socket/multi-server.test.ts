@@ -45,13 +45,20 @@ describe('two show-server processes on one Redis', () => {
     await nextEvent(stageOnB, 'show:state');
 
     const seenOnB = nextEvent(stageOnB, 'show:state', (view) => view.currentCueIndex === 0);
-    expect(await emit(hostOnA, 'go', {})).toMatchObject({ ok: true, data: { currentCueIndex: 0 } });
+    expect(await emit(hostOnA, 'go', { expectedCueId: null })).toMatchObject({
+      ok: true,
+      data: { currentCueIndex: 0 },
+    });
     expect((await seenOnB).cues[0]!.text).toBe('Welcome');
 
     // And the other way round: a GO over HTTP on B reaches the host on A.
     const seenOnA = nextEvent(hostOnA, 'show:state', (view) => view.currentCueIndex === 1);
     expect(
-      (await apiClient(b.baseUrl)('POST', `/api/shows/${show.id}/go`, show.hostKey)).status,
+      (
+        await apiClient(b.baseUrl)('POST', `/api/shows/${show.id}/go`, show.hostKey, {
+          expectedCueId: (await seenOnB).cues[0]!.id,
+        })
+      ).status,
     ).toBe(200);
     expect((await seenOnA).cues[1]!.text).toBe('First act');
   });

@@ -116,7 +116,8 @@ export function attachSocketServer(
         socket,
         'host',
         {
-          go: async () => deps.views.full(await deps.control.go(id)),
+          go: async ({ expectedCueId }) =>
+            deps.views.full(await deps.control.go(id, { cueId: expectedCueId })),
           back: async () => deps.views.full(await deps.control.back(id)),
           'cue:jump': async ({ index }) => deps.views.full(await deps.control.jump(id, index)),
           standby: async ({ on }) => deps.views.full(await deps.control.setStandby(id, on)),

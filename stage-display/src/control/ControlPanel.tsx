@@ -67,9 +67,12 @@ export function ControlPanel() {
       ),
     [key, showId],
   );
+  // GO names the cue it leaves: a second press before the show moved again changes nothing.
+  const liveCueId = view ? (view.cues[view.currentCueIndex]?.id ?? null) : null;
+  const go = useCallback(() => void send('go', { expectedCueId: liveCueId }), [send, liveCueId]);
   const shortcuts = useMemo(
     () => ({
-      Space: () => void send('go'),
+      Space: go,
       ArrowLeft: () => void send('back'),
       b: () => void send('back'),
       s: () => void send('standby', { on: !view?.standby }),
@@ -77,7 +80,7 @@ export function ControlPanel() {
       t: () => void send('capture:stop'),
       m: () => messageInput.current?.focus(),
     }),
-    [send, view?.standby],
+    [send, go, view?.standby],
   );
   useShortcuts(shortcuts);
 
@@ -164,11 +167,7 @@ export function ControlPanel() {
         />
       </div>
       <div className="transport">
-        <button
-          className="go"
-          onClick={() => void send('go')}
-          disabled={view.standby || view.ended}
-        >
+        <button className="go" onClick={go} disabled={view.standby || view.ended}>
           GO
         </button>
         <button onClick={() => void send('back')} disabled={view.standby || view.ended}>

@@ -4,6 +4,7 @@ import {
   cueInputSchema,
   cueOrderSchema,
   cuePatchSchema,
+  goBodySchema,
   idSchema,
   joinCodeSchema,
   updateShowBodySchema,
@@ -45,13 +46,14 @@ export function showsRoutes(deps: ShowsRoutesDeps): Router {
 
   function created(req: Request, result: Awaited<ReturnType<ShowStore['create']>>): ShowCreated {
     const base = deps.publicUrl ?? `${req.protocol}://${req.get('host')}`;
-    const { show, hostKey, crewKey } = result;
+    const { show, hostKey, crewKey, oscKey } = result;
     return {
       id: show.id,
       joinCode: show.joinCode,
       joinUrl: `${base}/join/${show.joinCode}`,
       hostKey,
       crewKey,
+      oscKey,
       controlUrl: `${base}/control/${show.id}#key=${hostKey}`,
       stageUrl: `${base}/stage/${show.id}`,
       reviewUrl: `${base}/review/${show.id}#key=${crewKey}`,
@@ -126,7 +128,8 @@ export function showsRoutes(deps: ShowsRoutesDeps): Router {
 
   router.post('/api/shows/:id/go', async (req, res) => {
     const show = await showFor(req, deps, CONTROL);
-    res.json(await deps.views.full(await deps.control.go(show.id)));
+    const { expectedCueId } = goBodySchema.parse(req.body ?? {});
+    res.json(await deps.views.full(await deps.control.go(show.id, { cueId: expectedCueId })));
   });
 
   router.post('/api/shows/:id/back', async (req, res) => {
