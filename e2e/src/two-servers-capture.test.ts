@@ -100,6 +100,7 @@ describe('two show-servers, two hosts pressing GO at once', () => {
     phones.push(await joinAs(browser, b.baseUrl, show.joinCode, 'Bo on B'));
 
     // Both desks press GO on Welcome at once: one move, into Song A.
+    expect((await press(a, show, 'cue/0')).status).toBe(200);
     const both = await Promise.all([goFrom(a, show, ids[0]!), goFrom(b, show, ids[0]!)]);
     const seen = await Promise.all(
       both.map(async (res) => showViewSchema.parse(await res.json()).currentCueIndex),

@@ -9,6 +9,7 @@ export * from './review.js';
 export * from './review-board.js';
 export * from './queue.js';
 export * from './redis-keys.js';
+export * from './rtp-parameters.js';
 export * from './socket.js';
 export * from './api-error.js';
 export * from './errors.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { idSchema, joinCodeSchema } from './ids.js';
+import { dtlsParametersSchema, rtpParametersSchema } from './rtp-parameters.js';
 import {
   captureChangedSchema,
   goBodySchema,
@@ -29,12 +30,6 @@ export const socketAuthSchema = z.discriminatedUnion('role', [
 export type SocketAuth = z.infer<typeof socketAuthSchema>;
 export type SocketRole = SocketAuth['role'];
 
-/**
- * mediasoup parameter objects are checked for shape here; mediasoup itself validates their
- * contents and its errors come back in the ack.
- */
-const mediasoupObject = z.record(z.string(), z.unknown());
-
 export const joinPayloadSchema = z.strictObject({
   joinCode: joinCodeSchema,
   name: z.string().trim().min(1, 'your name is required').max(60),
@@ -47,13 +42,13 @@ export type JoinPayload = z.infer<typeof joinPayloadSchema>;
 
 export const connectTransportPayloadSchema = z.strictObject({
   transportId: z.string().uuid(),
-  dtlsParameters: mediasoupObject,
+  dtlsParameters: dtlsParametersSchema,
 });
 
 export const producePayloadSchema = z.strictObject({
   transportId: z.string().uuid(),
   kind: z.enum(['audio', 'video']),
-  rtpParameters: mediasoupObject,
+  rtpParameters: rtpParametersSchema,
 });
 
 const emptyPayload = z.strictObject({});

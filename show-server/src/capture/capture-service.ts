@@ -13,7 +13,7 @@ import type {
   TransportCreated,
   UploadProgress,
 } from '@showrec/protocol';
-import { DomainError } from '@showrec/protocol';
+import { DomainError, type DtlsParametersInput, type RtpParametersInput } from '@showrec/protocol';
 import type { Logger } from '../logger.js';
 import { captureSessionOf, sameSession } from '../shows/capture-rules.js';
 import { newId, newSecret } from '../shows/secrets.js';
@@ -127,7 +127,7 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
   async connectTransport(
     peer: Peer,
     transportId: string,
-    dtlsParameters: Record<string, unknown>,
+    dtlsParameters: DtlsParametersInput,
   ): Promise<void> {
     const transport = this.#transportOf(peer, transportId);
     await transport.connect({ dtlsParameters: dtlsParameters as unknown as ms.DtlsParameters });
@@ -137,7 +137,7 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
     peer: Peer,
     transportId: string,
     kind: 'audio' | 'video',
-    rtpParameters: Record<string, unknown>,
+    rtpParameters: RtpParametersInput,
   ): Promise<string> {
     const transport = this.#transportOf(peer, transportId);
     if (peer.producers.has(kind))

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { ChildProcesses, OwnedChild, ProcessIdentity } from '@showrec/infra/processes';
-import { udpPortFree } from './port-allocator.js';
+import { udpPortFree } from './udp-sockets.js';
 
 export interface FfmpegRecorderEvents {
   /** ffmpeg is gone; `expected` is false when it died on its own. */
@@ -48,6 +48,8 @@ export class FfmpegRecorder extends EventEmitter<FfmpegRecorderEvents> {
         '-hide_banner', '-nostdin', '-loglevel', 'warning',
         '-protocol_whitelist', 'file,udp,rtp',
         '-fflags', '+genpts',
+        // Loopback only: nobody on the venue network can reach the ports and inject packets.
+        '-localaddr', '127.0.0.1',
         '-i', sdpFile,
         '-map', '0', '-c', 'copy',
         '-cluster_time_limit', '1000', '-flush_packets', '1',
@@ -75,7 +77,7 @@ export class FfmpegRecorder extends EventEmitter<FfmpegRecorderEvents> {
     await this.#child.stop('SIGINT', graceMs);
   }
 
-  /** Media sent before ffmpeg binds its ports is lost, so wait until every port is taken. */
+  /** Media sent before ffmpeg binds its ports is lost, so wait until the kernel lists every one. */
   async #waitUntilListening(ports: number[], timeoutMs = 5000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {

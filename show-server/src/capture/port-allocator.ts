@@ -1,4 +1,4 @@
-import dgram from 'node:dgram';
+import { udpPortFree } from './udp-sockets.js';
 
 /**
  * Hands out even UDP ports whose odd neighbour is also free: ffmpeg listens for RTP on the even
@@ -33,15 +33,4 @@ export class PortAllocator {
   release(port: number): void {
     this.#reserved.delete(port);
   }
-}
-
-export function udpPortFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = dgram.createSocket('udp4');
-    socket.once('error', () => {
-      socket.close();
-      resolve(false);
-    });
-    socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
-  });
 }

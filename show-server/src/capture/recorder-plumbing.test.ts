@@ -1,7 +1,9 @@
 import dgram from 'node:dgram';
 import { describe, expect, it } from 'vitest';
-import { PortAllocator, udpPortFree } from './port-allocator.js';
+import { ZodError } from 'zod';
+import { PortAllocator } from './port-allocator.js';
 import { recorderSdp } from './recorder-sdp.js';
+import { udpBindings, udpPortFree } from './udp-sockets.js';
 
 describe('recorder SDP', () => {
   it('describes each stream on its own loopback port, RTCP one up, with the codec as mediasoup gives it', () => {
@@ -33,6 +35,43 @@ describe('recorder SDP', () => {
     expect(lines).toContain('a=rtpmap:101 VP8/90000');
     expect(lines.filter((l) => l.startsWith('m='))).toHaveLength(2);
   });
+
+  it('refuses codec parameters that would add lines, or that are not on the allow-list', () => {
+    const opus = (parameters: Record<string, unknown>) => () =>
+      recorderSdp([
+        {
+          kind: 'audio',
+          port: 45000,
+          codec: {
+            mimeType: 'audio/opus',
+            payloadType: 100,
+            clockRate: 48000,
+            parameters,
+          } as never,
+        },
+      ]);
+    expect(opus({ useinbandfec: '1\r\nm=audio 9999 RTP/AVP 0' })).toThrow(ZodError);
+    expect(opus({ 'useinbandfec=1;x': 1 })).toThrow(/not allowed/);
+    expect(opus({ minptime: 10, useinbandfec: 1 })()).toContain(
+      'a=fmtp:100 minptime=10;useinbandfec=1',
+    );
+  });
+});
+
+describe('UDP bindings from the kernel tables', () => {
+  it('lists the address a socket is bound to, without binding the port itself', async () => {
+    const socket = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    const { port } = socket.address();
+    try {
+      expect(await udpBindings(port)).toEqual(['127.0.0.1']);
+      expect(await udpPortFree(port)).toBe(false);
+    } finally {
+      socket.close();
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await udpPortFree(port)).toBe(true);
+  });
 });
 
 describe('recorder port allocation (real UDP sockets)', () => {
@@ -53,7 +92,7 @@ describe('recorder port allocation (real UDP sockets)', () => {
       );
       ports.release(first);
       expect(await ports.reservePair()).toBe(first);
-      expect(await udpPortFree(44103)).toBe(false);
+      expect(await udpBindings(44103)).toEqual(['127.0.0.1']);
     } finally {
       taken.close();
     }

@@ -1,4 +1,5 @@
 import type { types as ms } from 'mediasoup';
+import { rtpCodecSchema } from '@showrec/protocol';
 
 export interface SdpStream {
   kind: 'audio' | 'video';
@@ -9,7 +10,8 @@ export interface SdpStream {
 /**
  * The SDP that tells ffmpeg what arrives on which local port: one m-line per consumer, RTCP on
  * the next port up (the PlainTransports send RTCP sender reports there, which ffmpeg uses to
- * keep audio and video in sync).
+ * keep audio and video in sync). Codecs are checked against the phone-facing allow-list again
+ * here: nothing but plain tokens is ever written into the file ffmpeg reads.
  */
 export function recorderSdp(streams: SdpStream[]): string {
   const lines = [
@@ -19,7 +21,10 @@ export function recorderSdp(streams: SdpStream[]): string {
     'c=IN IP4 127.0.0.1',
     't=0 0',
   ];
-  for (const { kind, port, codec } of streams) {
+  for (const { kind, port, codec: given } of streams) {
+    const codec = rtpCodecSchema.parse(given);
+    if (!Number.isInteger(port) || port < 1024 || port > 65534)
+      throw new Error(`not a recorder port: ${port}`);
     const [, encoding] = codec.mimeType.split('/');
     const channels = codec.channels && codec.channels > 1 ? `/${codec.channels}` : '';
     lines.push(

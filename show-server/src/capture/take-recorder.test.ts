@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as mediasoup from 'mediasoup';
@@ -11,6 +11,7 @@ import { mediaCodecs } from '../sfu/media-codecs.js';
 import { startRtpPhone, type RtpPhone } from '../test-support/rtp-phone.js';
 import { PortAllocator } from './port-allocator.js';
 import { TakeRecorder } from './take-recorder.js';
+import { udpBindings } from './udp-sockets.js';
 
 const logger = createLogger('silent');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -51,6 +52,12 @@ describe('TakeRecorder (real mediasoup, real ffmpeg)', () => {
   it('records a phone into one Matroska file: VP8 + Opus, as long as the take, decodable to the end', async () => {
     const recorder = await start('whole');
     expect(recorder.codecs()).toEqual({ audio: 'opus', video: 'VP8' });
+    // ffmpeg's RTP and RTCP sockets listen on loopback only: the venue network cannot reach them.
+    const sdp = await readFile(path.join(dir, 'whole.sdp'), 'utf8');
+    const rtpPorts = [...sdp.matchAll(/^m=\w+ (\d+)/gm)].map((m) => Number(m[1]));
+    expect(rtpPorts).toHaveLength(2);
+    for (const port of rtpPorts.flatMap((p) => [p, p + 1]))
+      expect(await udpBindings(port), `port ${port}`).toEqual(['127.0.0.1']);
     await sleep(5000);
     await recorder.stop();
     const file = path.join(dir, 'whole.mkv');

@@ -5,6 +5,9 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   clientEventSchemas,
+  CODEC_PARAMETER_KEYS,
+  connectTransportPayloadSchema,
+  producePayloadSchema,
   createShowBodySchema,
   cueInputSchema,
   cueOrderSchema,
@@ -86,6 +89,67 @@ describe('fuzzing the edges: random and malformed input (real server, real Redis
     for (const s of Object.values(sockets)) s.disconnect();
     client?.disconnect();
     await server?.stop();
+  });
+
+  it('audience "produce" and "transport:connect": mediasoup parameter objects with keys off the allow-list or values that are not plain tokens are refused before mediasoup sees them', async () => {
+    const hostile = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.constantFrom('1\r\nm=video 9 RTP/AVP 96', '42e01f;x=1', 'a=b', '1\n'),
+      fc.integer(),
+      fc.double(),
+    );
+    const codecParameters = fc.dictionary(
+      fc.oneof(fc.constantFrom(...CODEC_PARAMETER_KEYS), fc.string({ maxLength: 30 })),
+      hostile,
+      { maxKeys: 4 },
+    );
+    const refusedAsItShould = (
+      schema: z.ZodType,
+      payload: unknown,
+      ack: { ok: boolean; code?: string },
+    ) =>
+      // Valid shapes reach the handler, which wants a joined phone; nothing else gets that far.
+      ack.ok === false &&
+      ack.code === (schema.safeParse(overTheWire(payload)).success ? 'conflict' : 'invalid');
+    await fc.assert(
+      fc.asyncProperty(codecParameters, fc.option(hostile), async (parameters, cname) => {
+        const payload = {
+          transportId: '6f1c2a8e-3b4d-4e5f-8a9b-0c1d2e3f4a5b',
+          kind: 'audio',
+          rtpParameters: {
+            codecs: [
+              {
+                mimeType: 'audio/opus',
+                payloadType: 100,
+                clockRate: 48000,
+                channels: 2,
+                parameters,
+              },
+            ],
+            encodings: [{ ssrc: 1111 }],
+            ...(cname === null ? {} : { rtcp: { cname } }),
+          },
+        };
+        const ack = await emit(sockets.audience, 'produce', payload);
+        return refusedAsItShould(producePayloadSchema, payload, ack as never);
+      }),
+      { numRuns: RUNS * 2 },
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('auto', 'client', 'server', 'both', ''),
+        hostile,
+        async (role, value) => {
+          const payload = {
+            transportId: '6f1c2a8e-3b4d-4e5f-8a9b-0c1d2e3f4a5b',
+            dtlsParameters: { role, fingerprints: [{ algorithm: 'sha-256', value }] },
+          };
+          const ack = await emit(sockets.audience, 'transport:connect', payload);
+          return refusedAsItShould(connectTransportPayloadSchema, payload, ack as never);
+        },
+      ),
+      { numRuns: RUNS },
+    );
   });
 
   for (const role of ['audience', 'host'] as const) {

@@ -68,6 +68,10 @@ export function routeEvents<R extends SocketRole>(
       const reason = parsed.error.issues
         .map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`)
         .join('; ');
+      logger.warn(
+        { socketId: socket.id, role, event, reason: reason.slice(0, 500) },
+        'refused an invalid payload',
+      );
       ack({ ok: false, code: 'invalid', error: `invalid ${event} payload: ${reason}` });
       return;
     }
