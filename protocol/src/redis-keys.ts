@@ -21,6 +21,8 @@ export const redisKeys = {
   takeRecoveryLock: (takeId: string) => `showrec:take:${takeId}:recovering`,
   /** Takes a participant's phone has been asked to upload and has not finished. */
   pendingUploads: (participantId: string) => `showrec:participant:${participantId}:uploads`,
+  /** Held while a chunk of a take's phone copy is written, so a chunk lands once. */
+  uploadLock: (takeId: string) => `showrec:take:${takeId}:upload-lock`,
   serverHeartbeat: (serverId: string) => `showrec:server:${serverId}:alive`,
   takeFailure: (takeId: string) => `showrec:take:${takeId}:filing-failure`,
   record: (recordId: string) => `showrec:record:${recordId}`,

@@ -89,9 +89,11 @@ export const alignmentSchema = z.object({
 });
 export type Alignment = z.infer<typeof alignmentSchema>;
 
-/** The fields of a remix upload (multipart/form-data, beside the `file` part). */
+/**
+ * The fields of a remix upload (multipart/form-data, beside the `file` part), posted to its show's
+ * records: the show is named in the path so the caller's key is checked before the body is read.
+ */
 export const remixFieldsSchema = z.strictObject({
-  showId: idSchema,
   title: z.string().trim().min(1, 'a title is required').max(200),
   contributor: z.string().trim().min(1, 'the contributor’s name is required').max(60),
   /** The RECords it builds on, comma-separated. */

@@ -64,6 +64,7 @@ const views = new ShowViews(
 const uploads = new UploadService({
   redis,
   takes,
+  disk,
   dataDir: config.dataDir,
   maxBytes: config.maxUploadBytes,
   processes,
@@ -110,7 +111,6 @@ const remixes = new RemixUploads({
   disk,
   maxBytes: config.maxUploadBytes,
   processes,
-  shows,
   records,
   requests: editRequests,
   logger,

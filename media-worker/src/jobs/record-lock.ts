@@ -1,18 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { DelayedError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { LockBusy, withRedisLock } from '@showrec/infra/redis-lock';
 import { redisKeys } from '@showrec/protocol';
 
 const LOCK_MS = 30_000;
 /** How soon a job that found the RECord busy looks again; waiting costs it no attempt. */
 const RETRY_AFTER_MS = 2000;
-
-const renew = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0`;
-const release = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;
 
 /**
  * Runs `work` as the only job writing this RECord. A take is filed by its own job and again by
@@ -28,20 +21,11 @@ export async function withRecordLock<R>(
   recordId: string,
   work: () => Promise<R>,
 ): Promise<R> {
-  const key = redisKeys.recordLock(recordId);
-  const holder = `${job.queueName}:${job.id}:${randomUUID()}`;
-  if ((await redis.set(key, holder, 'PX', LOCK_MS, 'NX')) !== 'OK') {
+  try {
+    return await withRedisLock(redis, redisKeys.recordLock(recordId), LOCK_MS, work);
+  } catch (err) {
+    if (!(err instanceof LockBusy)) throw err;
     await job.moveToDelayed(Date.now() + RETRY_AFTER_MS, token);
     throw new DelayedError(`RECord ${recordId} is being written by another job`);
-  }
-  const renewal = setInterval(
-    () => void redis.eval(renew, 1, key, holder, LOCK_MS).catch(() => undefined),
-    LOCK_MS / 3,
-  );
-  try {
-    return await work();
-  } finally {
-    clearInterval(renewal);
-    await redis.eval(release, 1, key, holder).catch(() => undefined);
   }
 }

@@ -5,13 +5,16 @@ const LOSS_THRESHOLD = 0.01;
 
 /**
  * Whether to ask a phone for its own recording of a take that just ended; `serverBytes` is the
- * size of the server's file (empty when the take ended before its first keyframe).
+ * size of the server's file (empty when the take ended before its first keyframe). A phone that
+ * sent nothing at all is never asked: an upload is an invitation to send up to the size limit.
  */
 export function wantsPhoneCopy(
   take: TakeManifest,
   show: StoredShow | null,
   serverBytes: number,
 ): boolean {
+  const received = (take.rtp.audio?.packets ?? 0) + (take.rtp.video?.packets ?? 0);
+  if (received === 0 && serverBytes === 0) return false;
   if (show?.alwaysUploadPhoneCopy || serverBytes === 0) return true;
   if (
     take.failure ||

@@ -1,16 +1,22 @@
 import { appendFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ChildProcesses } from '@showrec/infra/processes';
+import { LockBusy, withRedisLock } from '@showrec/infra/redis-lock';
 import type { Redis } from 'ioredis';
 import { redisKeys, type TakeManifest, type UploadProgress, DomainError } from '@showrec/protocol';
 import type { Logger } from '../logger.js';
 import { requireVideo } from '../media/probe-media.js';
 import { hashSecret } from '../shows/secrets.js';
+import type { DiskGuard } from './disk-guard.js';
 import type { TakeStore } from './take-store.js';
+
+const LOCK_MS = 30_000;
 
 export interface UploadServiceDeps {
   redis: Redis;
   takes: TakeStore;
+  /** Phone copies are refused, like new takes, while the disk is below its floor. */
+  disk: DiskGuard;
   dataDir: string;
   maxBytes: number;
   processes: ChildProcesses;
@@ -22,7 +28,9 @@ export interface UploadServiceDeps {
 /**
  * The phone's own recording of a take, uploaded in chunks that append at a byte offset, so an
  * upload cut off by the venue's Wi-Fi resumes where it stopped. Only the phone that recorded a
- * take (its device token) may upload it, and only when the server asked for it.
+ * take (its device token) may upload it, and only when the server asked for it. One chunk of a
+ * take is written at a time across every process (a Redis lock), so a chunk sent twice at once
+ * lands once.
  */
 export class UploadService {
   constructor(private readonly deps: UploadServiceDeps) {}
@@ -43,6 +51,11 @@ export class UploadService {
     );
   }
 
+  /** Refuses anyone but the phone that recorded the take, before a byte of its body is read. */
+  async authorize(takeId: string, deviceToken: string): Promise<void> {
+    await this.#uploadable(takeId, deviceToken);
+  }
+
   async progress(takeId: string, deviceToken: string): Promise<UploadProgress> {
     const take = await this.#uploadable(takeId, deviceToken);
     return { takeId, offset: await this.#offset(take) };
@@ -54,22 +67,38 @@ export class UploadService {
     offset: number,
     chunk: Buffer,
   ): Promise<UploadProgress> {
-    const take = await this.#uploadable(takeId, deviceToken);
-    const current = await this.#offset(take);
-    if (offset !== current)
-      throw new DomainError('conflict', `this upload continues at byte ${current}, not ${offset}`);
-    if (current + chunk.length > this.deps.maxBytes) {
+    const space = await this.deps.disk.check();
+    if (!space.ok) {
       throw new DomainError(
-        'too-large',
-        `the upload is larger than the ${Math.round(this.deps.maxBytes / 1048576)} MB allowed`,
+        'insufficient-storage',
+        `the server's disk is below its floor (${space.freeMb} MB free): try again later`,
       );
     }
-    await appendFile(this.#partial(take), chunk);
-    return { takeId, offset: current + chunk.length };
+    return this.#exclusively(takeId, async () => {
+      const take = await this.#uploadable(takeId, deviceToken);
+      const current = await this.#offset(take);
+      if (offset !== current)
+        throw new DomainError(
+          'conflict',
+          `this upload continues at byte ${current}, not ${offset}`,
+        );
+      if (current + chunk.length > this.deps.maxBytes) {
+        throw new DomainError(
+          'too-large',
+          `the upload is larger than the ${Math.round(this.deps.maxBytes / 1048576)} MB allowed`,
+        );
+      }
+      await appendFile(this.#partial(take), chunk);
+      return { takeId, offset: current + chunk.length };
+    });
   }
 
   /** Checks the whole file with ffprobe, keeps it beside the server's copy, and queues the take again. */
-  async complete(takeId: string, deviceToken: string): Promise<UploadProgress> {
+  complete(takeId: string, deviceToken: string): Promise<UploadProgress> {
+    return this.#exclusively(takeId, () => this.#complete(takeId, deviceToken));
+  }
+
+  async #complete(takeId: string, deviceToken: string): Promise<UploadProgress> {
     const take = await this.#uploadable(takeId, deviceToken);
     const partial = this.#partial(take);
     const bytes = await this.#offset(take);
@@ -92,6 +121,18 @@ export class UploadService {
     await this.deps.enqueuePhoneCopy(take.id);
     this.deps.logger.info({ takeId, bytes }, 'the phone’s copy of a take arrived');
     return { takeId, offset: bytes };
+  }
+
+  async #exclusively<R>(takeId: string, work: () => Promise<R>): Promise<R> {
+    try {
+      return await withRedisLock(this.deps.redis, redisKeys.uploadLock(takeId), LOCK_MS, work);
+    } catch (err) {
+      if (!(err instanceof LockBusy)) throw err;
+      throw new DomainError(
+        'conflict',
+        'another chunk of this upload is being written: ask where it continues and send from there',
+      );
+    }
   }
 
   async #uploadable(takeId: string, deviceToken: string): Promise<TakeManifest> {

@@ -1,4 +1,4 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -12,6 +12,7 @@ import {
 } from '@showrec/protocol';
 import { hashSecret } from '../shows/secrets.js';
 import { createTestShow } from '../test-support/api-client.js';
+import { answerBeforeBody } from '../test-support/partial-request.js';
 import { startServerWithRedis, type ServerWithRedis } from '../test-support/server-process.js';
 
 describe('uploads of a phone’s own copy (real server process, Redis and ffprobe)', () => {
@@ -142,5 +143,65 @@ describe('uploads of a phone’s own copy (real server process, Redis and ffprob
       takeId: 'take-up0003',
       offset: 0,
     });
+  });
+
+  it('a chunk sent many times at once lands once', async () => {
+    await seedTake('take-up0004');
+    const chunk = clip.subarray(0, 256 * 1024);
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        call('PUT', '/api/uploads/take-up0004?offset=0', device, chunk),
+      ),
+    );
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.every((s) => s === 200 || s === 409)).toBe(true);
+    expect(await (await call('GET', '/api/uploads/take-up0004')).json()).toEqual({
+      takeId: 'take-up0004',
+      offset: chunk.length,
+    });
+    const partial = path.join(server.dataDir, 'takes', show.id, 'take-up0004.phone.webm.partial');
+    expect((await readFile(partial)).equals(chunk)).toBe(true);
+  });
+
+  it('refuses a stranger’s chunk before reading its body', async () => {
+    await seedTake('take-up0005');
+    const url = `${server.baseUrl}/api/uploads/take-up0005?offset=0`;
+    const raw = { 'content-type': 'application/octet-stream' };
+    expect(await answerBeforeBody(url, 'PUT', raw)).toBe(401);
+    expect(
+      await answerBeforeBody(url, 'PUT', {
+        ...raw,
+        authorization: 'Bearer made-up-device-token-0123456789',
+      }),
+    ).toBe(403);
+  });
+
+  it('refuses a phone copy while the disk is below its floor', async () => {
+    const { bavail, bsize } = await statfs(server.dataDir);
+    const full = await startServerWithRedis({
+      SHOWREC_MIN_FREE_MB: String(Math.ceil((bavail * bsize) / 1048576) + 1024),
+    });
+    const redis = new Redis(full.redisUrl);
+    try {
+      const crowded = await createTestShow(full.baseUrl, full.adminToken, 'Full disk');
+      await redis.hset(redisKeys.showDevices(crowded.id), hashSecret(device), 'part-ada001');
+      await redis.set(
+        redisKeys.take('take-up0006'),
+        (await client.get(redisKeys.take('take-up0005')))!
+          .replaceAll('take-up0005', 'take-up0006')
+          .replaceAll(show.id, crowded.id),
+      );
+      const res = await fetch(`${full.baseUrl}/api/uploads/take-up0006?offset=0`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${device}`, 'content-type': 'application/octet-stream' },
+        body: clip.subarray(0, 1024),
+      });
+      expect(res.status).toBe(507);
+      expect(((await res.json()) as { error: string }).error).toMatch(/below its floor/);
+    } finally {
+      redis.disconnect();
+      await full.stop();
+    }
   });
 });

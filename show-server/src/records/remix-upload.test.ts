@@ -15,6 +15,7 @@ import {
 } from '@showrec/protocol';
 import { apiClient, createTestShow } from '../test-support/api-client.js';
 import { storeRecord, testRecord } from '../test-support/records.js';
+import { answerBeforeBody } from '../test-support/partial-request.js';
 import { startServerWithRedis, type ServerWithRedis } from '../test-support/server-process.js';
 
 describe('remix uploads (real server process, Redis, ffprobe)', () => {
@@ -63,11 +64,12 @@ describe('remix uploads (real server process, Redis, ffprobe)', () => {
     key: string | undefined,
     fields: Record<string, string>,
     file?: { bytes: Buffer; name: string },
+    showId = show.id,
   ): Promise<{ status: number; body: { error?: string; recordId?: string; parents?: string[] } }> {
     const form = new FormData();
     for (const [name, value] of Object.entries(fields)) form.append(name, value);
     if (file) form.append('file', new Blob([new Uint8Array(file.bytes)]), file.name);
-    const res = await fetch(`${server.baseUrl}/api/records`, {
+    const res = await fetch(`${server.baseUrl}/api/shows/${showId}/records`, {
       method: 'POST',
       headers: key ? { authorization: `Bearer ${key}` } : {},
       body: form,
@@ -76,7 +78,6 @@ describe('remix uploads (real server process, Redis, ffprobe)', () => {
   }
 
   const fields = () => ({
-    showId: show.id,
     title: 'Ada, slowed down',
     contributor: 'Bo',
     parents: 'rec-take-parent1',
@@ -129,16 +130,33 @@ describe('remix uploads (real server process, Redis, ffprobe)', () => {
     await expectNothingLeft();
   });
 
+  it('refuses a stranger before reading a byte of the upload', async () => {
+    const url = `${server.baseUrl}/api/shows/${show.id}/records`;
+    const multipart = { 'content-type': 'multipart/form-data; boundary=x' };
+    expect(await answerBeforeBody(url, 'POST', multipart)).toBe(401);
+    expect(
+      await answerBeforeBody(url, 'POST', {
+        ...multipart,
+        authorization: `Bearer ${other.crewKey}`,
+      }),
+    ).toBe(403);
+  });
+
   it('refuses strangers, parents from another show, missing fields and non-multipart bodies', async () => {
     const file = { bytes: clip, name: 'remix.mkv' };
     expect((await upload(undefined, fields(), file)).status).toBe(401);
     expect((await upload(other.crewKey, fields(), file)).status).toBe(403);
-    expect((await upload(other.crewKey, { ...fields(), showId: other.id }, file)).body.error).toBe(
+    expect((await upload(other.crewKey, fields(), file, other.id)).body.error).toBe(
       'parent rec-take-parent1 is not a RECord of this show',
     );
-    expect((await upload(show.crewKey, { showId: show.id }, file)).status).toBe(400);
+    expect((await upload(show.crewKey, {}, file)).status).toBe(400);
     expect((await upload(show.crewKey, fields())).body.error).toMatch(/no "file" part/);
-    const json = await apiClient(server.baseUrl)('POST', '/api/records', show.crewKey, fields());
+    const json = await apiClient(server.baseUrl)(
+      'POST',
+      `/api/shows/${show.id}/records`,
+      show.crewKey,
+      fields(),
+    );
     expect(json.status).toBe(415);
     await expectNothingLeft();
   });
@@ -183,13 +201,12 @@ describe('remix uploads on a full disk (real server process)', () => {
       const show = await createTestShow(server.baseUrl, server.adminToken, 'Full disk');
       const form = new FormData();
       for (const [name, value] of Object.entries({
-        showId: show.id,
         title: 'Too late',
         contributor: 'Bo',
       }))
         form.append(name, value);
       form.append('file', new Blob([new Uint8Array(1024)]), 'remix.mp4');
-      const res = await fetch(`${server.baseUrl}/api/records`, {
+      const res = await fetch(`${server.baseUrl}/api/shows/${show.id}/records`, {
         method: 'POST',
         headers: { authorization: `Bearer ${show.crewKey}` },
         body: form,

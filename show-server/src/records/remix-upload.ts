@@ -10,7 +10,6 @@ import type { ChildProcesses } from '@showrec/infra/processes';
 import type { DiskGuard } from '../capture/disk-guard.js';
 import type { Logger } from '../logger.js';
 import { requireVideo } from '../media/probe-media.js';
-import type { ShowStore } from '../shows/show-store.js';
 import { newId } from '../shows/secrets.js';
 import type { EditRequests } from './edit-requests.js';
 import type { RecordReader } from './record-reader.js';
@@ -21,7 +20,6 @@ export interface RemixUploadsDeps {
   disk: DiskGuard;
   maxBytes: number;
   processes: ChildProcesses;
-  shows: ShowStore;
   records: RecordReader;
   requests: EditRequests;
   logger: Logger;
@@ -79,9 +77,9 @@ export class RemixUploads {
    * the fields and the file's name, then the file is checked and queued for filing.
    */
   async accept(
+    show: StoredShow,
     receive: RemixReceiver,
-    authorize: (show: StoredShow) => void,
-  ): Promise<{ recordId: string; showId: string; parents: string[] }> {
+  ): Promise<{ recordId: string; parents: string[] }> {
     const space = await this.deps.disk.check();
     if (!space.ok) {
       throw new DomainError(
@@ -96,7 +94,7 @@ export class RemixUploads {
       const { admitted, truncated } = await receive({
         path: incoming,
         maxBytes: this.deps.maxBytes,
-        admit: (raw, filename) => this.#admit(raw, filename, authorize),
+        admit: (raw, filename) => this.#admit(raw, filename, show),
       });
       if (truncated) {
         throw new DomainError(
@@ -113,10 +111,11 @@ export class RemixUploads {
           `the file is not a playable video: ${(err as Error).message}`,
         );
       }
-      const file = path.join('uploads', fields.showId, `${recordId}.${extension}`);
+      const showId = show.id;
+      const file = path.join('uploads', showId, `${recordId}.${extension}`);
       await mkdir(path.dirname(path.join(this.deps.dataDir, file)), { recursive: true });
       await rename(incoming, path.join(this.deps.dataDir, file));
-      const { showId, title, contributor, parents } = fields;
+      const { title, contributor, parents } = fields;
       try {
         await this.deps.requests.fileUpload({
           recordId,
@@ -131,18 +130,14 @@ export class RemixUploads {
         throw err;
       }
       this.deps.logger.info({ recordId, showId, parents }, 'remix uploaded');
-      return { recordId, showId, parents };
+      return { recordId, parents };
     } finally {
       await rm(incoming, { force: true });
     }
   }
 
-  async #admit(
-    raw: Record<string, string>,
-    filename: string,
-    authorize: (show: StoredShow) => void,
-  ): Promise<Admitted> {
-    const fields = await this.#checkFields(raw, authorize);
+  async #admit(raw: Record<string, string>, filename: string, show: StoredShow): Promise<Admitted> {
+    const fields = await this.#checkFields(raw, show);
     const extension = path.extname(filename).slice(1).toLowerCase();
     if (!(REMIX_EXTENSIONS as readonly string[]).includes(extension)) {
       throw new DomainError(
@@ -153,15 +148,9 @@ export class RemixUploads {
     return { fields, extension };
   }
 
-  /** The show exists, the caller may add to it, and every parent is a RECord of that show. */
-  async #checkFields(
-    raw: Record<string, string>,
-    authorize: (show: StoredShow) => void,
-  ): Promise<RemixFields> {
+  /** Every parent is a RECord of the show. */
+  async #checkFields(raw: Record<string, string>, show: StoredShow): Promise<RemixFields> {
     const fields = remixFieldsSchema.parse(raw);
-    const show = await this.deps.shows.get(fields.showId);
-    if (!show) throw new DomainError('not-found', `no show with id ${fields.showId}`);
-    authorize(show);
     for (const id of fields.parents) {
       const parent = await this.deps.records.get(id);
       if (parent?.showId !== show.id)

@@ -16,13 +16,12 @@ export function RemixForm(props: {
     const data = new FormData(form);
     // Fields first, then the file: the server checks them before it writes a byte.
     const body = new FormData();
-    body.append('showId', props.showId);
     body.append('title', String(data.get('title') ?? ''));
     body.append('contributor', String(data.get('contributor') ?? ''));
     body.append('parents', props.parentId);
     body.append('file', data.get('file') as File);
     setSending(true);
-    fetch('/api/records', {
+    fetch(`/api/shows/${props.showId}/records`, {
       method: 'POST',
       headers: { authorization: `Bearer ${props.secret}` },
       body,

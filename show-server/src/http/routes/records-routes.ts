@@ -13,7 +13,7 @@ import type { RemixUploads } from '../../records/remix-upload.js';
 import type { ReviewBoards } from '../../records/review-board.js';
 import type { ReviewStore } from '../../records/review-store.js';
 import type { ShowStore } from '../../shows/show-store.js';
-import { requireRole, type Role } from '../auth.js';
+import type { Role } from '../auth.js';
 import { receiveMultipartFile } from '../multipart-file.js';
 import { recordFor, showFor } from './route-access.js';
 
@@ -75,12 +75,11 @@ export function recordsRoutes(deps: RecordsRoutesDeps): Router {
     res.status(202).json(requested);
   });
 
-  router.post('/api/records', async (req, res) => {
-    const { showId, ...accepted } = await deps.remixes.accept(
-      (target) => receiveMultipartFile(req, target),
-      (show) => requireRole(req, deps.adminToken, show, REVIEW),
-    );
-    deps.reviewChanged(showId, accepted.recordId);
+  router.post('/api/shows/:id/records', async (req, res) => {
+    // Credentials first: a stranger's file is refused before a byte of it is read.
+    const show = await showFor(req, deps, REVIEW);
+    const accepted = await deps.remixes.accept(show, (target) => receiveMultipartFile(req, target));
+    deps.reviewChanged(show.id, accepted.recordId);
     res.status(202).json(accepted);
   });
 

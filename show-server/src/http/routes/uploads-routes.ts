@@ -13,7 +13,8 @@ const offsetSchema = z.object({
 
 /**
  * A phone's upload of its own copy of a take, authorized by its device token:
- * GET where to resume, PUT a chunk at an offset (raw bytes), POST complete.
+ * GET where to resume, PUT a chunk at an offset (raw bytes), POST complete. The token is checked
+ * before the body is read: a stranger's chunk is refused without being buffered.
  */
 export function uploadsRoutes(uploads: UploadService, chunkLimitBytes: number): Router {
   const router = Router();
@@ -25,6 +26,10 @@ export function uploadsRoutes(uploads: UploadService, chunkLimitBytes: number): 
 
   router.put(
     '/api/uploads/:takeId',
+    async (req, _res, next) => {
+      await uploads.authorize(takeId(req), bearerToken(req));
+      next();
+    },
     express.raw({ type: 'application/octet-stream', limit: chunkLimitBytes }),
     async (req, res) => {
       const { offset } = offsetSchema.parse(req.query);

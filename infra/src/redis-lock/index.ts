@@ -1,0 +1,1 @@
+export { LockBusy, withRedisLock } from './redis-lock.js';
