@@ -31,6 +31,8 @@ const envSchema = z.object({
   SHOWREC_CORS_ORIGINS: z.string().default(''),
   SHOWREC_JOIN_LIMIT_PER_MIN: z.coerce.number().int().min(1).default(30),
   SHOWREC_SOCKET_EVENTS_PER_SEC: z.coerce.number().int().min(1).default(20),
+  SHOWREC_MAX_PHONES_PER_SHOW: z.coerce.number().int().min(1).default(500),
+  SHOWREC_MAX_PHONES_PER_ADDRESS: z.coerce.number().int().min(1).default(10),
   SHOWREC_MAX_UPLOAD_MB: z.coerce.number().int().min(1).default(4096),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
@@ -56,7 +58,13 @@ export interface Config {
   corsOrigins: string[];
   /** The largest phone copy of a take the server accepts. */
   maxUploadBytes: number;
-  limits: { joinPerMinute: number; socketEventsPerSecond: number };
+  limits: {
+    joinPerMinute: number;
+    socketEventsPerSecond: number;
+    phonesPerShow: number;
+    /** On one show-server process. */
+    phonesPerAddress: number;
+  };
   /** The folder holding stage-display/dist and audience-app/dist. */
   webDir: string;
   logLevel: string;
@@ -102,6 +110,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     limits: {
       joinPerMinute: e.SHOWREC_JOIN_LIMIT_PER_MIN,
       socketEventsPerSecond: e.SHOWREC_SOCKET_EVENTS_PER_SEC,
+      phonesPerShow: e.SHOWREC_MAX_PHONES_PER_SHOW,
+      phonesPerAddress: e.SHOWREC_MAX_PHONES_PER_ADDRESS,
     },
     osc:
       e.SHOWREC_OSC_PORT === 'off'

@@ -35,6 +35,7 @@ import { ShowStore } from './shows/show-store.js';
 import { ShowViews } from './shows/show-views.js';
 import { ReviewEvents } from './socket/review-events.js';
 import { attachSocketServer } from './socket/socket-server.js';
+import { JoinAttempts } from './http/join-attempts.js';
 
 const config = loadConfig();
 
@@ -84,8 +85,10 @@ const capture = new CaptureService({
   rtc: { listenIp: config.rtc.listenIp, announcedIp: config.rtc.announcedIp },
   dataDir: config.dataDir,
   serverId,
+  limits: config.limits,
   logger,
 });
+const joinAttempts = new JoinAttempts(redis, config.limits.joinPerMinute);
 const heartbeat = new ServerHeartbeat(redis, serverId);
 const recovery = new TakeRecovery({
   redis,
@@ -137,13 +140,14 @@ const app = createApp({
   webDir: config.webDir,
   recordsDir: config.recordsDir,
   corsOrigins: config.corsOrigins,
-  joinPerMinute: config.limits.joinPerMinute,
+  joinAttempts,
   uploads,
   logger,
 });
 const httpServer = createServer(app);
 const { io } = attachSocketServer(httpServer, {
   capture,
+  joinAttempts,
   control,
   shows,
   views,

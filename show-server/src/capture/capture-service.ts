@@ -44,6 +44,8 @@ export interface CaptureServiceDeps {
   dataDir: string;
   /** This process, as named in the takes it records (see take-recovery.ts). */
   serverId: string;
+  /** Phones a show may hold (across every process), and phones one address may join here. */
+  limits: { phonesPerShow: number; phonesPerAddress: number };
   logger: Logger;
 }
 
@@ -86,15 +88,20 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
     this.#statsTimer.unref();
   }
 
-  async join(payload: JoinPayload): Promise<{ peer: Peer; result: Omit<JoinResult, 'view'> }> {
+  async join(
+    payload: JoinPayload,
+    address: string,
+  ): Promise<{ peer: Peer; result: Omit<JoinResult, 'view'> }> {
     const show = await this.deps.shows.findByJoinCode(payload.joinCode);
     if (!show) throw new DomainError('not-found', `no show has the join code ${payload.joinCode}`);
     const deviceToken = payload.deviceToken ?? newSecret();
     const participantId = await this.deps.shows.participantForDevice(show.id, deviceToken, newId());
     const room = await this.#room(show);
     const previous = room.peers.get(participantId);
+    // A phone coming back takes its own place; a new one must fit.
     if (previous) await this.leave(previous, 'disconnected');
-    const peer = new Peer(participantId, payload.name, show.id);
+    else await this.#admit(show.id, address);
+    const peer = new Peer(participantId, payload.name, show.id, address);
     room.peers.set(participantId, peer);
     await this.deps.phones.put(show.id, [await this.#statusOf(peer)]);
     this.emit('phones', show.id);
@@ -115,6 +122,13 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
     const room = await this.#roomOf(peer);
     peer.closeMedia();
     const transport = await room.createSendTransport();
+    if (room.peers.get(peer.id) !== peer) {
+      // The phone left while its transport was being made: nobody else would close it.
+      transport.close();
+      throw new DomainError('conflict', 'not joined to a show: join first');
+    }
+    // Another transport:create may have finished first; only the last one stays open.
+    peer.closeMedia();
     peer.transport = transport;
     return {
       id: transport.id,
@@ -148,7 +162,35 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
     });
     peer.producers.set(kind, producer);
     producer.on('transportclose', () => peer.producers.delete(kind));
+    await this.#awaitFirstPacket(peer, producer);
     return producer.id;
+  }
+
+  /**
+   * Watches a producer until its first RTP packet (mediasoup's "rtp" trace, turned off at once),
+   * then records the phone if capture runs: a phone that never sends costs no take, no ffmpeg and
+   * no ports.
+   */
+  async #awaitFirstPacket(peer: Peer, producer: ms.Producer): Promise<void> {
+    if (peer.mediaFlowing) return;
+    const onTrace = (trace: ms.ProducerTraceEventData) => {
+      if (trace.type !== 'rtp') return;
+      producer.off('trace', onTrace);
+      void producer.enableTraceEvent([]).catch(() => undefined);
+      if (peer.mediaFlowing) return;
+      peer.mediaFlowing = true;
+      void this.#rooms
+        .get(peer.showId)
+        ?.then((room) => {
+          if (room.capture && peer.mediaReady && room.peers.get(peer.id) === peer)
+            return this.#startTake(room, peer);
+        })
+        .catch((err: Error) =>
+          this.#log.error({ err, participantId: peer.id }, 'could not start a take'),
+        );
+    };
+    producer.on('trace', onTrace);
+    await producer.enableTraceEvent(['rtp']);
   }
 
   /** The phone sends everything it will send; record it now if capture is running. */
@@ -240,7 +282,7 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
 
   async #startTake(room: Room, peer: Peer): Promise<void> {
     const session = room.capture;
-    if (!session || peer.take || peer.startingTake || room.closed) return;
+    if (!session || !peer.mediaFlowing || peer.take || peer.startingTake || room.closed) return;
     const space = await this.deps.disk.check();
     if (!space.ok) {
       this.#log.warn(
@@ -450,6 +492,27 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
           startedAt: peer.take.manifest.startedAt,
         }
       : { state: 'standby' };
+  }
+
+  /** Refuses a new phone beyond the show's cap, or beyond one address's cap on this process. */
+  async #admit(showId: string, address: string): Promise<void> {
+    const { phonesPerShow, phonesPerAddress } = this.deps.limits;
+    if ((await this.deps.phones.list(showId)).length >= phonesPerShow) {
+      throw new DomainError(
+        'too-many-requests',
+        `this show is full: ${phonesPerShow} phones have joined`,
+      );
+    }
+    const rooms = await Promise.all(this.#rooms.values());
+    const fromAddress = rooms
+      .flatMap((r) => [...r.peers.values()])
+      .filter((p) => p.address === address);
+    if (fromAddress.length >= phonesPerAddress) {
+      throw new DomainError(
+        'too-many-requests',
+        `too many phones have joined from this address (${phonesPerAddress})`,
+      );
+    }
   }
 
   #transportOf(peer: Peer, transportId: string): ms.WebRtcTransport {

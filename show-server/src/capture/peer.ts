@@ -12,6 +12,8 @@ export class Peer {
   transport: ms.WebRtcTransport | null = null;
   readonly producers = new Map<'audio' | 'video', ms.Producer>();
   mediaReady = false;
+  /** RTP has arrived from this phone: only then is it worth a recorder (a silent one costs nothing). */
+  mediaFlowing = false;
   take: ActiveTake | null = null;
   /** Set while a take is being started, so a second trigger doesn't start another. */
   startingTake = false;
@@ -20,6 +22,8 @@ export class Peer {
     readonly id: string,
     readonly name: string,
     readonly showId: string,
+    /** Where it joined from, for the per-address cap. */
+    readonly address: string,
   ) {}
 
   /** Closing the transport closes its producers, and with them the recorder's consumers. */
@@ -28,5 +32,6 @@ export class Peer {
     this.transport = null;
     this.producers.clear();
     this.mediaReady = false;
+    this.mediaFlowing = false;
   }
 }

@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import type { Logger } from '../logger.js';
 import { errorHandler } from './http-error.js';
+import type { JoinAttempts } from './join-attempts.js';
 import { joinRateLimit, securityHeaders } from './security.js';
 import { healthRoute } from './routes/health-route.js';
 import { showsRoutes, type ShowsRoutesDeps } from './routes/shows-routes.js';
@@ -15,7 +16,7 @@ export interface AppDeps extends ShowsRoutesDeps, RecordsRoutesDeps, ExportsRout
   health: HealthSources;
   webDir: string;
   corsOrigins: string[];
-  joinPerMinute: number;
+  joinAttempts: JoinAttempts;
   uploads: UploadService;
   logger: Logger;
 }
@@ -26,7 +27,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', 'loopback');
   app.use(securityHeaders(deps.corsOrigins));
   app.use(express.json({ limit: '64kb' }));
-  app.use(['/api/join', '/join/'], joinRateLimit(deps.joinPerMinute));
+  app.use(['/api/join', '/join/'], joinRateLimit(deps.joinAttempts));
   app.use(healthRoute(deps.health));
   app.use(showsRoutes(deps));
   app.use(recordsRoutes(deps));

@@ -2,6 +2,7 @@ import cors from 'cors';
 import type { RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
+import { TOO_MANY_JOINS, type JoinAttempts } from './join-attempts.js';
 
 /**
  * Security headers (helmet's defaults, less upgrade-insecure-requests: a venue may serve the
@@ -15,13 +16,14 @@ export function securityHeaders(corsOrigins: string[]): RequestHandler[] {
   return handlers;
 }
 
-/** Join codes are short: limit how fast one address can try them. */
-export function joinRateLimit(perMinute: number): RequestHandler {
+/** Join codes are short: limit how fast one address can try them (sockets share the count). */
+export function joinRateLimit(attempts: JoinAttempts): RequestHandler {
   return rateLimit({
     windowMs: 60_000,
-    limit: perMinute,
+    limit: attempts.perMinute,
+    store: attempts,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    message: { error: 'too many join attempts from this address: wait a minute and try again' },
+    message: { error: TOO_MANY_JOINS },
   });
 }

@@ -3,6 +3,7 @@ import { Server, type Socket } from 'socket.io';
 import {
   socketAuthSchema,
   type ClientToServerEvents,
+  type JoinPayload,
   type ServerToClientEvents,
   type SocketRole,
   DomainError,
@@ -12,6 +13,7 @@ import type { CaptureService } from '../capture/capture-service.js';
 import type { Peer } from '../capture/peer.js';
 import type { UploadService } from '../capture/upload-service.js';
 import { roleFor } from '../http/auth.js';
+import type { JoinAttempts } from '../http/join-attempts.js';
 import type { ShowControl } from '../shows/show-control.js';
 import type { ShowStore } from '../shows/show-store.js';
 import type { ShowViews } from '../shows/show-views.js';
@@ -43,6 +45,7 @@ const participantRoom = (participantId: string) => `participant:${participantId}
 
 export interface SocketDeps {
   capture: CaptureService;
+  joinAttempts: JoinAttempts;
   control: ShowControl;
   shows: ShowStore;
   views: ShowViews;
@@ -150,6 +153,19 @@ export function attachSocketServer(
 
   function audience(socket: ShowrecSocket): void {
     let peer: Peer | null = null;
+    let joining = false;
+    const joinOnce = async (payload: JoinPayload) => {
+      await deps.joinAttempts.take(clientAddress(socket));
+      if (peer) await deps.capture.leave(peer, 'left');
+      peer = null;
+      const joined = await deps.capture.join(payload, clientAddress(socket));
+      // Gone while joining: its disconnect found no phone to remove, so remove it here.
+      if (socket.disconnected) {
+        await deps.capture.leave(joined.peer, 'disconnected');
+        throw new DomainError('conflict', 'disconnected while joining');
+      }
+      return joined;
+    };
     const joined = (): Peer => {
       if (!peer) throw new DomainError('conflict', 'join a show first');
       return peer;
@@ -159,9 +175,10 @@ export function attachSocketServer(
       'audience',
       {
         join: async (payload) => {
-          if (peer) await deps.capture.leave(peer, 'left');
-          const { peer: joinedPeer, result } = await deps.capture.join(payload);
-          peer = joinedPeer;
+          if (joining) throw new DomainError('conflict', 'already joining: wait for the answer');
+          joining = true;
+          const joined = await joinOnce(payload).finally(() => (joining = false));
+          peer = joined.peer;
           await socket.join([participantRoom(peer.id), publicRoom(peer.showId)]);
           // Takes this phone still owes its own copy of (it may have been offline when asked).
           const pending = await deps.uploads.pendingFor(peer.id);
@@ -169,7 +186,7 @@ export function attachSocketServer(
             () => pending.forEach((progress) => socket.emit('upload:request', progress)),
             0,
           );
-          return { ...result, view: (await deps.views.of(peer.showId)).public };
+          return { ...joined.result, view: (await deps.views.of(peer.showId)).public };
         },
         'transport:create': () => deps.capture.createSendTransport(joined()),
         'transport:connect': async ({ transportId, dtlsParameters }) => {
@@ -216,4 +233,17 @@ export function attachSocketServer(
     io.to([publicRoom(showId), fullRoom(showId)]).emit('show:message', message);
   });
   return { io, broadcaster };
+}
+
+/**
+ * The phone's address as the join limits see it: behind a proxy on this machine (the same trust
+ * as express's 'loopback'), the address it forwarded for.
+ */
+function clientAddress(socket: ShowrecSocket): string {
+  const direct = socket.handshake.address;
+  const forwarded = socket.handshake.headers['x-forwarded-for'];
+  const loopback =
+    direct.startsWith('127.') || direct === '::1' || direct.startsWith('::ffff:127.');
+  if (!loopback || typeof forwarded !== 'string') return direct;
+  return forwarded.split(',').at(-1)!.trim() || direct;
 }

@@ -36,8 +36,18 @@ export async function createTestShow(
 
 export type TestSocket = Socket<ServerToClientEvents>;
 
-export function connectSocket(baseUrl: string, auth: object): TestSocket {
-  return io(baseUrl, { auth, transports: ['websocket'], reconnection: false });
+/** `headers` go with the handshake, e.g. X-Forwarded-For to stand for another phone's address. */
+export function connectSocket(
+  baseUrl: string,
+  auth: object,
+  headers: Record<string, string> = {},
+): TestSocket {
+  return io(baseUrl, {
+    auth,
+    transports: ['websocket'],
+    reconnection: false,
+    extraHeaders: headers,
+  });
 }
 
 export async function emit<E extends keyof ClientEventResults>(

@@ -1,0 +1,181 @@
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '@showrec/infra';
+import type { ShowCreated, ShowView, TakeManifest } from '@showrec/protocol';
+import {
+  apiClient,
+  connectSocket,
+  createTestShow,
+  emit,
+  type TestSocket,
+} from '../test-support/api-client.js';
+import { startServerWithRedis, type ServerWithRedis } from '../test-support/server-process.js';
+
+const RTC_MIN = 43500;
+const RTC_MAX = 43599;
+
+/** UDP ports in this server's WebRTC range that some socket is bound to. */
+async function rtcPortsBound(): Promise<number> {
+  const table = await readFile('/proc/net/udp', 'utf8');
+  return table
+    .split('\n')
+    .slice(1)
+    .map((line) => parseInt(line.trim().split(/\s+/)[1]?.split(':')[1] ?? '', 16))
+    .filter((port) => port >= RTC_MIN && port <= RTC_MAX).length;
+}
+
+/** An audio producer as a phone would describe it, whose phone never sends a packet. */
+const silentOpus = {
+  codecs: [
+    {
+      mimeType: 'audio/opus',
+      payloadType: 100,
+      clockRate: 48000,
+      channels: 2,
+      parameters: { useinbandfec: 1 },
+      rtcpFeedback: [],
+    },
+  ],
+  headerExtensions: [],
+  encodings: [{ ssrc: 22_334_455 }],
+  rtcp: { cname: 'silent+phone/1', reducedSize: true },
+};
+
+describe('what one address may do to a show (real server process, real mediasoup)', () => {
+  let server: ServerWithRedis;
+  let show: ShowCreated;
+  const sockets: TestSocket[] = [];
+  const phone = (address = '10.1.0.1') => {
+    const socket = connectSocket(
+      server.baseUrl,
+      { role: 'audience' },
+      { 'x-forwarded-for': address },
+    );
+    sockets.push(socket);
+    return socket;
+  };
+  const view = async () =>
+    (await apiClient(server.baseUrl)<ShowView>('GET', `/api/shows/${show.id}`, show.hostKey)).body;
+  const join = (socket: TestSocket, name = 'Ada') =>
+    emit(socket, 'join', { joinCode: show.joinCode, name });
+
+  beforeAll(async () => {
+    server = await startServerWithRedis({
+      SHOWREC_JOIN_LIMIT_PER_MIN: '8',
+      SHOWREC_MAX_PHONES_PER_ADDRESS: '2',
+      SHOWREC_MAX_PHONES_PER_SHOW: '4',
+      SHOWREC_RTC_MIN_PORT: String(RTC_MIN),
+      SHOWREC_RTC_MAX_PORT: String(RTC_MAX),
+    });
+    show = await createTestShow(server.baseUrl, server.adminToken, 'Limits');
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.disconnect();
+    await server?.stop();
+  });
+
+  it('socket joins and HTTP lookups share one per-address limit on join codes', async () => {
+    const guesser = phone('10.9.9.9');
+    const guesses: Array<string | number> = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await fetch(`${server.baseUrl}/api/join/ZZZZZ${i + 2}`, {
+        headers: { 'x-forwarded-for': '10.9.9.9' },
+      });
+      guesses.push(res.status);
+    }
+    for (let i = 0; i < 4; i++) {
+      const ack = await emit(guesser, 'join', { joinCode: `YYYYY${i + 2}`, name: 'Guess' });
+      guesses.push(ack.ok ? 'joined' : ack.code);
+    }
+    expect(guesses).toEqual([
+      404,
+      404,
+      404,
+      404,
+      404,
+      'not-found',
+      'not-found',
+      'not-found',
+      'too-many-requests',
+    ]);
+    const refused = await fetch(`${server.baseUrl}/api/join/${show.joinCode}`, {
+      headers: { 'x-forwarded-for': '10.9.9.9' },
+    });
+    expect(refused.status).toBe(429);
+  });
+
+  it('caps the phones of one address and of one show, and a phone coming back keeps its place', async () => {
+    const [a, b, c] = [phone('10.1.0.1'), phone('10.1.0.1'), phone('10.1.0.1')];
+    expect(await join(a, 'A1')).toMatchObject({ ok: true });
+    const second = await join(b, 'A2');
+    expect(second).toMatchObject({ ok: true });
+    expect(await join(c, 'A3')).toEqual({
+      ok: false,
+      code: 'too-many-requests',
+      error: 'too many phones have joined from this address (2)',
+    });
+    // The same phone joining again (its device token) replaces itself.
+    const deviceToken = second.ok ? second.data.deviceToken : '';
+    expect(
+      await emit(b, 'join', { joinCode: show.joinCode, name: 'A2', deviceToken }),
+    ).toMatchObject({ ok: true });
+    expect(await join(phone('10.2.0.1'), 'B1')).toMatchObject({ ok: true });
+    expect(await join(phone('10.3.0.1'), 'C1')).toMatchObject({ ok: true });
+    expect(await join(phone('10.4.0.1'), 'D1')).toEqual({
+      ok: false,
+      code: 'too-many-requests',
+      error: 'this show is full: 4 phones have joined',
+    });
+    for (const s of sockets.splice(0)) s.disconnect();
+    await waitFor('every phone gone', async () => (await view()).phones.joined === 0);
+  });
+
+  it('a phone that drops while joining, or while its transport is made, leaves nothing behind', async () => {
+    for (let i = 0; i < 5; i++) {
+      const socket = phone(`10.5.0.${i}`);
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      void join(socket, `Drop ${i}`).catch(() => undefined);
+      socket.disconnect();
+    }
+    const steady = phone('10.6.0.1');
+    expect(await join(steady, 'Steady')).toMatchObject({ ok: true });
+    for (let i = 0; i < 5; i++) {
+      const socket = phone(`10.7.0.${i}`);
+      expect(await join(socket, `Transport ${i}`)).toMatchObject({ ok: true });
+      void emit(socket, 'transport:create', {}).catch(() => undefined);
+      socket.disconnect();
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+    const now = await view();
+    expect(now.phones.list.map((p) => p.name)).toEqual(['Steady']);
+    expect(await rtcPortsBound()).toBe(0);
+    for (const s of sockets.splice(0)) s.disconnect();
+  });
+
+  it('a producer that never sends a packet costs no take and no recorder', async () => {
+    const socket = phone('10.8.0.1');
+    expect(await join(socket, 'Silent')).toMatchObject({ ok: true });
+    const transport = await emit(socket, 'transport:create', {});
+    if (!transport.ok) throw new Error(transport.error);
+    const produced = await emit(socket, 'produce', {
+      transportId: transport.data.id,
+      kind: 'audio',
+      rtpParameters: silentOpus,
+    });
+    expect(produced).toMatchObject({ ok: true });
+    expect(await emit(socket, 'media:ready', {})).toEqual({ ok: true, data: { state: 'standby' } });
+    const api = apiClient(server.baseUrl);
+    expect((await api('POST', `/api/shows/${show.id}/capture/start`, show.hostKey)).status).toBe(
+      200,
+    );
+    await new Promise((r) => setTimeout(r, 2000));
+    const takes = await api<{ takes: TakeManifest[] }>(
+      'GET',
+      `/api/shows/${show.id}/takes`,
+      show.hostKey,
+    );
+    expect(takes.body.takes).toEqual([]);
+    expect((await view()).phones.list).toMatchObject([{ name: 'Silent', state: 'standby' }]);
+    await api('POST', `/api/shows/${show.id}/capture/stop`, show.hostKey);
+  });
+});
