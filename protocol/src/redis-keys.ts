@@ -21,6 +21,8 @@ export const redisKeys = {
   takeRecoveryLock: (takeId: string) => `showrec:take:${takeId}:recovering`,
   /** Takes a participant's phone has been asked to upload and has not finished. */
   pendingUploads: (participantId: string) => `showrec:participant:${participantId}:uploads`,
+  /** The HMAC key of download links (see show-server's download-links.ts). */
+  downloadLinkKey: () => 'showrec:download-link-key',
   /** Join-code attempts from one address in the current minute. */
   joinAttempts: (address: string) => `showrec:join-attempts:${address}`,
   /** Held while a chunk of a take's phone copy is written, so a chunk lands once. */

@@ -143,6 +143,11 @@ export const goBodySchema = z.strictObject({
 });
 export type GoBody = z.infer<typeof goBodySchema>;
 
+/** Asks for a short-lived signed link to a download (a RECord's video or original, credits, selects). */
+export const downloadLinkBodySchema = z.strictObject({ path: z.string().max(300) });
+export const downloadLinkSchema = z.object({ url: z.string(), expiresAt: z.number() });
+export type DownloadLink = z.infer<typeof downloadLinkSchema>;
+
 export const captureChangedSchema = z.object({
   running: z.boolean(),
   takeIds: z.array(idSchema),

@@ -35,6 +35,7 @@ import { ShowStore } from './shows/show-store.js';
 import { ShowViews } from './shows/show-views.js';
 import { ReviewEvents } from './socket/review-events.js';
 import { attachSocketServer } from './socket/socket-server.js';
+import { DownloadLinks } from './http/download-links.js';
 import { JoinAttempts } from './http/join-attempts.js';
 
 const config = loadConfig();
@@ -141,6 +142,7 @@ const app = createApp({
   recordsDir: config.recordsDir,
   corsOrigins: config.corsOrigins,
   joinAttempts,
+  links: await DownloadLinks.open(redis, config.downloadLinkTtlMs),
   uploads,
   logger,
 });

@@ -3,6 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { StoredShow } from '@showrec/protocol';
 import { DomainError } from '@showrec/protocol';
 import { secretMatches } from '../shows/secrets.js';
+import type { DownloadLinks } from './download-links.js';
 
 export type Role = 'admin' | 'host' | 'crew';
 
@@ -28,22 +29,25 @@ export function bearerToken(req: Request): string {
 }
 
 /**
- * The caller's role must be one of `allowed`. Downloads may carry the key as `?key=` instead of a
- * header, because a browser following a link cannot send one.
+ * The caller's role must be one of `allowed`. A download may instead carry a signed link for its
+ * own path (see download-links.ts), minted for someone who was allowed: it grants the crew's role.
  */
 export function requireRole(
   req: Request,
   adminToken: string,
   show: StoredShow | null,
   allowed: Role[],
-  options: { keyInQuery?: boolean } = {},
+  options: { links?: DownloadLinks } = {},
 ): Role {
-  const queryKey = options.keyInQuery ? req.query.key : undefined;
-  const role = roleFor(
-    typeof queryKey === 'string' ? queryKey : bearerToken(req),
-    adminToken,
-    show,
-  );
+  if (options.links && req.query.sig !== undefined) {
+    if (!options.links.verify(req))
+      throw new DomainError(
+        'forbidden',
+        'this download link is wrong or has expired: ask for a new one',
+      );
+    return 'crew';
+  }
+  const role = roleFor(bearerToken(req), adminToken, show);
   if (!role || !allowed.includes(role))
     throw new DomainError('forbidden', 'these credentials may not do that');
   return role;

@@ -19,9 +19,9 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   unavailable: 503,
 };
 
-/** Download links carry a show's key as `?key=`; it must not reach the logs. */
+/** A signed download link must not reach the logs whole: anyone reading them could follow it. */
 function withoutKey(url: string): string {
-  return url.replace(/([?&]key=)[^&#]*/gi, '$1[redacted]');
+  return url.replace(/([?&](?:key|sig)=)[^&#]*/gi, '$1[redacted]');
 }
 
 /**

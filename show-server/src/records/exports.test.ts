@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeClip, waitFor } from '@showrec/infra';
-import type { RECord, ShowCreated } from '@showrec/protocol';
+import { redisKeys, type DownloadLink, type RECord, type ShowCreated } from '@showrec/protocol';
 import { apiClient, createTestShow } from '../test-support/api-client.js';
 import { storeRecord, testRecord } from '../test-support/records.js';
 import { startServerWithRedis, type ServerWithRedis } from '../test-support/server-process.js';
@@ -40,8 +41,20 @@ describe('exports: originals, videos, credits sheets, selects ZIP (real server p
       ...extra,
     });
 
-  const download = (url: string, key?: string) =>
-    fetch(`${server.baseUrl}${url}${key ? `?key=${encodeURIComponent(key)}` : ''}`);
+  /** As the review page downloads: a signed link asked for with the key, then followed. */
+  const download = async (url: string, key?: string) => {
+    if (!key) return fetch(`${server.baseUrl}${url}`);
+    const minted = await apiClient(server.baseUrl)<DownloadLink>(
+      'POST',
+      '/api/download-links',
+      key,
+      {
+        path: url,
+      },
+    );
+    if (minted.status !== 200) return new Response(null, { status: minted.status });
+    return fetch(`${server.baseUrl}${minted.body.url}`);
+  };
 
   beforeAll(async () => {
     server = await startServerWithRedis();
@@ -184,7 +197,42 @@ describe('exports: originals, videos, credits sheets, selects ZIP (real server p
     expect(credits.records.map((r) => r.recordId)).toEqual(['rec-take-ada0001', 'remix-bo000001']);
   });
 
-  it('only the show’s crew, host or admin may download, with the key in a header or the link', async () => {
+  it('downloads by short-lived signed links for exactly one path; a key in the URL opens nothing', async () => {
+    const path = `/api/shows/${show.id}/credits.csv`;
+    expect((await fetch(`${server.baseUrl}${path}?key=${show.crewKey}`)).status).toBe(401);
+    const minted = await apiClient(server.baseUrl)<DownloadLink>(
+      'POST',
+      '/api/download-links',
+      show.crewKey,
+      { path },
+    );
+    expect(minted.status).toBe(200);
+    expect(minted.body.url).not.toContain(show.crewKey);
+    expect(minted.body.expiresAt - Date.now()).toBeLessThanOrEqual(600_000);
+    expect((await fetch(`${server.baseUrl}${minted.body.url}`)).status).toBe(200);
+    const elsewhere = minted.body.url.replace('credits.csv', 'credits.json');
+    expect((await fetch(`${server.baseUrl}${elsewhere}`)).status).toBe(403);
+    const tampered = minted.body.url.replace(/sig=./, 'sig=A');
+    expect((await fetch(`${server.baseUrl}${tampered}`)).status).toBe(403);
+    // Signed right but expired.
+    const key = Buffer.from((await client.get(redisKeys.downloadLinkKey()))!, 'base64');
+    const past = Date.now() - 1000;
+    const sig = createHmac('sha256', key).update(`${path}\n${past}`).digest('base64url');
+    const expired = await fetch(`${server.baseUrl}${path}?expires=${past}&sig=${sig}`);
+    expect(expired.status).toBe(403);
+    expect(((await expired.json()) as { error: string }).error).toMatch(/expired/);
+    // Links are only for downloads, and only for those who may download.
+    for (const [body, token, status] of [
+      [{ path: `/api/shows/${show.id}` }, show.crewKey, 404],
+      [{ path }, other.crewKey, 403],
+      [{ path: '/api/records/rec-take-ada0001/video' }, other.hostKey, 403],
+    ] as const)
+      expect(
+        (await apiClient(server.baseUrl)('POST', '/api/download-links', token, body)).status,
+      ).toBe(status);
+  });
+
+  it('only the show’s crew, host or admin may download, with the key in a header or a signed link', async () => {
     expect((await download(`/api/shows/${show.id}/credits.csv`)).status).toBe(401);
     expect((await download(`/api/shows/${show.id}/credits.csv`, other.crewKey)).status).toBe(403);
     expect((await download('/api/records/rec-take-ada0001/video', other.hostKey)).status).toBe(403);
@@ -193,10 +241,12 @@ describe('exports: originals, videos, credits sheets, selects ZIP (real server p
     });
     expect(header.status).toBe(200);
     expect((await download('/api/records/rec-nosuch0001/video', show.crewKey)).status).toBe(404);
-    // The refusal is logged, the key in its link is not.
+    // A refused link is logged without its signature.
+    await fetch(`${server.baseUrl}/api/records/rec-take-ada0001/video?expires=1&sig=secret-ish`);
     await waitFor('the refusal logged', async () =>
-      server.logs().includes('rec-nosuch0001/video?key=[redacted]'),
+      server.logs().includes('rec-take-ada0001/video?expires=1&sig=[redacted]'),
     );
+    expect(server.logs()).not.toContain('secret-ish');
     expect(server.logs()).not.toContain(show.crewKey);
   });
 });

@@ -193,8 +193,12 @@ describe('run of show (real server process, real Redis)', () => {
   });
 
   it('duplicates a show as a template: same details and cues, its own code, keys and fresh state', async () => {
-    const copy = (await api<ShowCreated>('POST', `/api/shows/${show.id}/duplicate`, show.hostKey))
-      .body;
+    // Only the admin makes shows: a host key (or a crew key) cannot mint new ones.
+    for (const key of [show.hostKey, show.crewKey])
+      expect((await api('POST', `/api/shows/${show.id}/duplicate`, key)).status).toBe(403);
+    const copy = (
+      await api<ShowCreated>('POST', `/api/shows/${show.id}/duplicate`, server.adminToken)
+    ).body;
     expect(copy.id).not.toBe(show.id);
     expect(copy.joinCode).not.toBe(show.joinCode);
     const original = (await api<ShowView>('GET', `/api/shows/${show.id}`, show.hostKey)).body;

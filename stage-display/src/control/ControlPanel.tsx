@@ -108,8 +108,11 @@ export function ControlPanel() {
       },
     );
   };
-  const duplicate = () =>
-    api('POST', `/api/shows/${showId}/duplicate`, key, undefined, showCreatedSchema).then(
+  // Making shows is the admin's: only a panel opened after creating a show (which keeps the admin
+  // token for this tab) can duplicate one; a host key cannot.
+  const adminToken = sessionStorage.getItem('showrec:admin');
+  const duplicate = (token: string) =>
+    api('POST', `/api/shows/${showId}/duplicate`, token, undefined, showCreatedSchema).then(
       (copy) => window.open(copy.controlUrl, '_blank'),
       (err: Error) => setError(err.message),
     );
@@ -215,9 +218,11 @@ export function ControlPanel() {
             onReorder={(ids) => void rest('PUT', '/cues/order', { ids })}
           />
           <CueForm onSave={(input: CueInput) => void rest('POST', '/cues', input)} />
-          <button className="secondary" onClick={() => void duplicate()}>
-            Duplicate show as a template
-          </button>
+          {adminToken && (
+            <button className="secondary" onClick={() => void duplicate(adminToken)}>
+              Duplicate show as a template
+            </button>
+          )}
         </section>
         <aside>
           <h2>Phones</h2>

@@ -1,6 +1,7 @@
 import { useCallback, useMemo, useRef, useState } from 'react';
 import { useParams } from 'react-router';
 import type { ReviewItem, ReviewState } from '@showrec/protocol';
+import { DownloadLink } from '../api/DownloadLink.js';
 import { api } from '../api/http.js';
 import { useShortcuts } from '../control/use-shortcuts.js';
 import { KeyForm } from '../show/KeyForm.js';
@@ -132,7 +133,11 @@ export function ReviewPage() {
     filed: board.items.filter((i) => i.status === 'filed').length,
     selected: board.items.filter((i) => i.review.review === 'selected').length,
   };
-  const download = (what: string) => `/api/shows/${showId}/${what}?key=${encodeURIComponent(key)}`;
+  const download = (what: string, label: string) => (
+    <DownloadLink path={`/api/shows/${showId}/${what}`} secret={key} onError={setError}>
+      {label}
+    </DownloadLink>
+  );
 
   return (
     <main className="review">
@@ -142,13 +147,8 @@ export function ReviewPage() {
           <p data-testid="review-counts">
             {board.items.length} takes and edits · {counts.filed} filed · {counts.selected} selected
             {' · '}
-            <a href={download('credits.csv')}>credits CSV</a> ·{' '}
-            <a href={download('credits.json')}>credits JSON</a> ·{' '}
-            {counts.selected > 0 ? (
-              <a href={download('selects.zip')}>ZIP of selects</a>
-            ) : (
-              'no selects yet'
-            )}
+            {download('credits.csv', 'credits CSV')} · {download('credits.json', 'credits JSON')} ·{' '}
+            {counts.selected > 0 ? download('selects.zip', 'ZIP of selects') : 'no selects yet'}
           </p>
         </div>
         <span className={connected ? 'pill ok' : 'pill bad'}>

@@ -7,6 +7,7 @@ import {
   type RECord,
   type ReviewItem,
 } from '@showrec/protocol';
+import { DownloadLink } from '../api/DownloadLink.js';
 import { api } from '../api/http.js';
 import { timecode } from './format.js';
 import { RemixForm } from './RemixForm.js';
@@ -149,8 +150,11 @@ export function TakeDetail(props: {
       (err: Error) => onError(err.message),
     );
   };
-  const download = (what: string) =>
-    `/api/records/${record.id}/${what}?key=${encodeURIComponent(secret)}`;
+  const download = (what: 'video' | 'original') => (
+    <DownloadLink path={`/api/records/${record.id}/${what}`} secret={secret} onError={onError}>
+      {what}
+    </DownloadLink>
+  );
 
   return (
     <section className="take-detail" data-testid="take-detail" data-id={item.id}>
@@ -165,14 +169,8 @@ export function TakeDetail(props: {
         data-testid="take-video"
       />
       <p className="hint">
-        {timecode(record.media.durationMs)} · {record.source} copy ·{' '}
-        <a href={download('video')}>video</a>
-        {record.original && (
-          <>
-            {' '}
-            · <a href={download('original')}>original</a>
-          </>
-        )}
+        {timecode(record.media.durationMs)} · {record.source} copy · {download('video')}
+        {record.original && <> · {download('original')}</>}
       </p>
 
       <form className="trim" onSubmit={trim} aria-label="Trim">

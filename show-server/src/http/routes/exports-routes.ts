@@ -1,7 +1,15 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Router } from 'express';
-import { cueLabel, type RECord, type StoredShow, DomainError } from '@showrec/protocol';
+import {
+  cueLabel,
+  downloadLinkBodySchema,
+  type DownloadLink,
+  type RECord,
+  type StoredShow,
+  DomainError,
+} from '@showrec/protocol';
+import type { DownloadLinks } from '../download-links.js';
 import { creditsCsv, creditsSheet, type CreditsSheet } from '../../records/credits-sheet.js';
 import type { RecordReader } from '../../records/record-reader.js';
 import type { ReviewStore } from '../../records/review-store.js';
@@ -9,7 +17,7 @@ import { safeFileName } from '../../records/file-names.js';
 import { writeSelectsZip } from '../../records/selects-zip.js';
 import type { ShowStore } from '../../shows/show-store.js';
 import type { Role } from '../auth.js';
-import { recordFor, showFor } from './route-access.js';
+import { recordFor, recordNamed, showFor, showNamed } from './route-access.js';
 
 export interface ExportsRoutesDeps {
   shows: ShowStore;
@@ -18,14 +26,29 @@ export interface ExportsRoutesDeps {
   dataDir: string;
   recordsDir: string;
   adminToken: string;
+  links: DownloadLinks;
 }
 
 const CREW: Role[] = ['admin', 'host', 'crew'];
-const asDownload = { keyInQuery: true };
+const RECORD_DOWNLOAD = /^\/api\/records\/([A-Za-z0-9_-]{6,64})\/(?:original|video)$/;
+const SHOW_DOWNLOAD =
+  /^\/api\/shows\/([A-Za-z0-9_-]{6,64})\/(?:credits\.json|credits\.csv|selects\.zip)$/;
 
 /** What leaves the system: a RECord's original and its video, a show's credits and its selects. */
 export function exportsRoutes(deps: ExportsRoutesDeps): Router {
   const router = Router();
+  const asDownload = { links: deps.links };
+
+  /** A signed link to one of the downloads below, for a caller allowed to download it. */
+  router.post('/api/download-links', async (req, res) => {
+    const { path: wanted } = downloadLinkBodySchema.parse(req.body);
+    const record = RECORD_DOWNLOAD.exec(wanted);
+    const show = SHOW_DOWNLOAD.exec(wanted);
+    if (record) await recordNamed(record[1], req, deps, CREW);
+    else if (show) await showNamed(show[1], req, deps, CREW);
+    else throw new DomainError('not-found', `there is no download at ${wanted.slice(0, 100)}`);
+    res.json(deps.links.sign(wanted) satisfies DownloadLink);
+  });
 
   async function sheetFor(show: StoredShow): Promise<{ sheet: CreditsSheet; records: RECord[] }> {
     const records = await deps.records.listForShow(show.id);

@@ -13,31 +13,51 @@ export interface AccessDeps {
 type AccessOptions = Parameters<typeof requireRole>[4];
 
 /** The show named by `:id`, if the caller's key is one of `allowed` for it; 404 before 403. */
-export async function showFor(
+export function showFor(
   req: Request,
   deps: Pick<AccessDeps, 'shows' | 'adminToken'>,
   allowed: Role[],
   options?: AccessOptions,
 ): Promise<StoredShow> {
-  const id = idSchema.safeParse(req.params.id);
-  const show = id.success ? await deps.shows.get(id.data) : null;
-  if (!show)
-    throw new DomainError('not-found', `no show with id ${String(req.params.id).slice(0, 64)}`);
-  requireRole(req, deps.adminToken, show, allowed, options);
-  return show;
+  return showNamed(req.params.id, req, deps, allowed, options);
 }
 
 /** The RECord named by `:id`, if the caller's key is one of `allowed` for its show. */
-export async function recordFor(
+export function recordFor(
   req: Request,
   deps: AccessDeps,
   allowed: Role[],
   options?: AccessOptions,
 ): Promise<RECord> {
-  const id = idSchema.safeParse(req.params.id);
+  return recordNamed(req.params.id, req, deps, allowed, options);
+}
+
+/** The show `rawId` names, as `showFor` checks it. */
+export async function showNamed(
+  rawId: unknown,
+  req: Request,
+  deps: Pick<AccessDeps, 'shows' | 'adminToken'>,
+  allowed: Role[],
+  options?: AccessOptions,
+): Promise<StoredShow> {
+  const id = idSchema.safeParse(rawId);
+  const show = id.success ? await deps.shows.get(id.data) : null;
+  if (!show) throw new DomainError('not-found', `no show with id ${String(rawId).slice(0, 64)}`);
+  requireRole(req, deps.adminToken, show, allowed, options);
+  return show;
+}
+
+/** The RECord `rawId` names, as `recordFor` checks it. */
+export async function recordNamed(
+  rawId: unknown,
+  req: Request,
+  deps: AccessDeps,
+  allowed: Role[],
+  options?: AccessOptions,
+): Promise<RECord> {
+  const id = idSchema.safeParse(rawId);
   const record = id.success ? await deps.records.get(id.data) : null;
-  if (!record)
-    throw new DomainError('not-found', `no RECord ${String(req.params.id).slice(0, 64)}`);
+  if (!record) throw new DomainError('not-found', `no RECord ${String(rawId).slice(0, 64)}`);
   requireRole(req, deps.adminToken, await deps.shows.get(record.showId), allowed, options);
   return record;
 }
