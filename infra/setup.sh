@@ -8,9 +8,10 @@ cd "$root"
 
 log() { echo "[setup] $*"; }
 
-# Redis and ffmpeg run the stack; the -dev libraries, pkg-config and ninja build the mediasoup
-# worker offline (infra/mediasoup/provide-worker.sh) where its prebuilt binary can't be fetched.
-packages=(redis-server ffmpeg pkg-config ninja-build
+# Redis and ffmpeg run the stack, util-linux's setpriv ties its services to the launcher; the -dev
+# libraries, pkg-config and ninja build the mediasoup worker offline
+# (infra/mediasoup/provide-worker.sh) where its prebuilt binary can't be fetched.
+packages=(redis-server ffmpeg util-linux pkg-config ninja-build
   libuv1-dev libssl-dev libsrtp2-dev libusrsctp-dev libabsl-dev nlohmann-json3-dev catch2)
 if [ "${1:-}" = "--for-tests" ]; then
   packages+=(chromium fonts-dejavu-core)

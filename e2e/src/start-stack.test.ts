@@ -72,4 +72,45 @@ describe('npm start (infra/dist/start-stack.js)', () => {
     expect(launcher.exitCode).toBe(0);
     expect(tree.filter((p) => processAlive(p.pid))).toEqual([]);
   });
+
+  it('kill -9 of `npm start`, or of the launcher itself, leaves nothing running, and the next start works', async () => {
+    const port = await freeTcpPort();
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'showrec-kill-'));
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PORT: String(port),
+      SHOWREC_DATA_DIR: dataDir,
+      SHOWREC_OSC_PORT: String(await freeTcpPort()),
+    };
+    delete env.REDIS_URL;
+    /** Starts it, waits for the banner, and answers with every process it started. */
+    const run = async (command: string, args: string[]) => {
+      const child = spawn(command, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+      await waitFor('the banner', async () => out.includes('showrec is running'), 120_000);
+      const tree = descendants(child.pid!);
+      for (const part of ['redis-server', 'show-server/dist/main.js', 'media-worker/dist/main.js'])
+        expect(tree.some((p) => p.cmd.includes(part))).toBe(true);
+      return { child, tree };
+    };
+    const gone = (tree: Array<{ pid: number }>) =>
+      waitFor(
+        'every process of the stack gone',
+        async () => (tree.every((p) => !processAlive(p.pid)) ? true : null),
+        20_000,
+      );
+
+    const npm = await run('npm', ['start']);
+    process.kill(npm.child.pid!, 'SIGKILL');
+    await gone(npm.tree);
+
+    const launcher = await run(process.execPath, [
+      path.join(repoRoot, 'infra', 'dist', 'start-stack.js'),
+    ]);
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    launcher.child.kill('SIGKILL');
+    await gone(launcher.tree);
+  });
 });

@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { childExit, stopChild } from './child-exit.js';
+import { boundToParent } from './processes/bound-to-parent.js';
 import { freeTcpPort } from './free-port.js';
 
 export interface EmbeddedRedis {
@@ -28,9 +29,9 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
   await mkdir(options.dir, { recursive: true });
   const port = options.port ?? (await freeTcpPort());
   // prettier-ignore
+  // Bound to its parent: a stack or a test killed outright does not leave its Redis behind.
   const child = spawn(
-    'redis-server',
-    [
+    ...boundToParent('redis-server', [
       '--port', String(port),
       '--bind', '127.0.0.1',
       '--dir', path.resolve(options.dir),
@@ -39,7 +40,7 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
       '--save', '',
       '--daemonize', 'no',
       '--loglevel', 'warning',
-    ],
+    ]),
     { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   let output = '';

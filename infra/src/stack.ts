@@ -4,6 +4,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { childExit, stopChild } from './child-exit.js';
+import { boundToParent } from './processes/bound-to-parent.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from './embedded-redis.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -98,8 +99,9 @@ async function launch(
   logDir?: string,
 ): Promise<ChildProcess> {
   const entry = path.join(repoRoot, service, 'dist', 'main.js');
-  // Own process group: Ctrl-C reaches only the launcher, which stops the services in order.
-  const child = spawn(process.execPath, [entry], {
+  // Own process group: Ctrl-C reaches only the launcher, which stops the services in order; if
+  // the launcher dies without doing so, the kernel tells the service (SIGTERM) all the same.
+  const child = spawn(...boundToParent(process.execPath, [entry]), {
     env,
     cwd: repoRoot,
     detached: true,

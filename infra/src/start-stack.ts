@@ -35,6 +35,12 @@ async function shutdown(signal: string): Promise<void> {
 }
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
+// `npm start` killed outright (kill -9) leaves this process orphaned, and re-parented: stop
+// everything rather than keep the ports of a stack nobody can stop with Ctrl-C.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) void shutdown('the parent process (npm start) died');
+}, 500).unref();
 for (const [name, child] of [
   ['show-server', stack.server],
   ['media-worker', stack.worker],

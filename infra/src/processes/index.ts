@@ -6,6 +6,7 @@ export {
   type RunOptions,
   type SpawnOptions,
 } from './child-processes.js';
+export { boundToParent } from './bound-to-parent.js';
 export {
   childPidsOf,
   identityOf,
