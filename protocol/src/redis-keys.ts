@@ -16,8 +16,11 @@ export const redisKeys = {
   showDevices: (showId: string) => `showrec:show:${showId}:devices`,
   showPhones: (showId: string) => `showrec:show:${showId}:phones`,
   take: (takeId: string) => `showrec:take:${takeId}`,
-  /** Every take still recording, across all show-server processes. */
-  takesRecording: () => 'showrec:takes:recording',
+  /**
+   * Every take still recording, or ended and not yet handed to the media-worker, across all
+   * show-server processes: what recovery looks after when a process dies.
+   */
+  takesOpen: () => 'showrec:takes:open',
   takeRecoveryLock: (takeId: string) => `showrec:take:${takeId}:recovering`,
   /** Takes a participant's phone has been asked to upload and has not finished. */
   pendingUploads: (participantId: string) => `showrec:participant:${participantId}:uploads`,

@@ -36,6 +36,11 @@ export const takeManifestSchema = z.object({
   status: z.enum(['recording', 'ended', 'failed']),
   /** The show-server process recording it; its heartbeat in Redis says it is alive. */
   serverId: idSchema.nullable().default(null),
+  /**
+   * The show-server process recording it: while that very process runs, its takes are its own,
+   * whatever its heartbeat says (it may only have lost Redis for a while).
+   */
+  serverProcess: processIdentitySchema.nullable().default(null),
   /** The recorder's ffmpeg, so recovery after a crash stops exactly that process. */
   recorder: processIdentitySchema.nullable().default(null),
   startedAt: z.number(),

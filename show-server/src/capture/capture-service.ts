@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { ChildProcesses } from '@showrec/infra/processes';
+import { identityOf, type ChildProcesses } from '@showrec/infra/processes';
 import type { types as ms } from 'mediasoup';
 import type {
   PhoneStatus,
@@ -307,6 +307,7 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
       participant: { id: peer.id, name: peer.name },
       status: 'recording' as const,
       serverId: this.deps.serverId,
+      serverProcess: identityOf(process.pid),
       recorder: null,
       startedAt: Date.now(),
       endedAt: null,
@@ -428,6 +429,7 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
       const progress = await this.deps.uploads.request(manifest);
       this.emit('upload', manifest.participant.id, progress);
     }
+    await this.deps.takes.markQueued(manifest.id);
     this.#log.info(
       {
         takeId: manifest.id,

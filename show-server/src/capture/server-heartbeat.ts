@@ -3,7 +3,7 @@ import { redisKeys } from '@showrec/protocol';
 
 const BEAT_MS = 2000;
 /** Missing this long, a process is taken for dead and its takes are recovered. */
-const HEARTBEAT_TTL_MS = 6000;
+export const HEARTBEAT_TTL_MS = 6000;
 
 /** Tells the other show-server processes, through Redis, that this one is alive. */
 export class ServerHeartbeat {

@@ -4,7 +4,7 @@ import { isRunning, signalExactly, type ChildProcesses } from '@showrec/infra/pr
 import type { Redis } from 'ioredis';
 import { redisKeys, type TakeManifest } from '@showrec/protocol';
 import type { Logger } from '../logger.js';
-import { serverAlive } from './server-heartbeat.js';
+import { HEARTBEAT_TTL_MS, serverAlive } from './server-heartbeat.js';
 import type { TakeStore } from './take-store.js';
 
 export interface TakeRecoveryDeps {
@@ -19,19 +19,28 @@ export interface TakeRecoveryDeps {
   logger: Logger;
 }
 
+/** An ended take its process has not queued within this long was dropped on the way. */
+const QUEUEING_GRACE_MS = 30_000;
+
 /**
- * Finds takes left "recording" by a show-server process that died (its heartbeat is gone),
- * finalizes what they wrote, and queues them for filing, so a crash loses nothing that was
- * already recorded. Runs at start-up and every few seconds, so the processes on one Redis look
- * after each other; a lock in Redis keeps two of them from recovering the same take.
+ * Finds the open takes (recording, or ended and not yet queued) of a show-server process that
+ * died (its heartbeat is gone and, on this machine, the process itself), finalizes what they
+ * wrote, and queues them for filing, so a crash loses nothing that was already recorded. Runs at
+ * start-up and every few seconds, so the processes on one Redis look after each other; a lock in
+ * Redis keeps two of them from recovering the same take. Right after this process (re)connects to
+ * Redis it waits out a heartbeat's lifetime: the others may be reconnecting too, and a process
+ * that only lost Redis for a while must not be taken for dead.
  */
 export class TakeRecovery {
   readonly #log: Logger;
   #timer: NodeJS.Timeout | null = null;
   #running = false;
+  #readySince = 0;
 
   constructor(private readonly deps: TakeRecoveryDeps) {
     this.#log = deps.logger.child({ component: 'take-recovery' });
+    if (deps.redis.status === 'ready') this.#readySince = Date.now();
+    deps.redis.on('ready', () => (this.#readySince = Date.now()));
   }
 
   start(intervalMs = 5000): void {
@@ -45,19 +54,19 @@ export class TakeRecovery {
   }
 
   /** Returns the ids of the takes it recovered this time. */
-  async recoverOrphans(): Promise<string[]> {
+  async recoverOrphans(now = Date.now()): Promise<string[]> {
     if (this.#running || this.deps.redis.status !== 'ready') return [];
+    if (now - this.#readySince < HEARTBEAT_TTL_MS) return [];
     this.#running = true;
     const recovered: string[] = [];
     try {
-      for (const takeId of await this.deps.takes.recordingIds()) {
+      for (const takeId of await this.deps.takes.openIds()) {
         const take = await this.deps.takes.get(takeId);
-        if (!take || take.status !== 'recording') {
-          await this.deps.redis.srem(redisKeys.takesRecording(), takeId);
+        if (!take) {
+          await this.deps.takes.markQueued(takeId);
           continue;
         }
-        if (take.serverId === this.deps.serverId) continue;
-        if (take.serverId && (await serverAlive(this.deps.redis, take.serverId))) continue;
+        if (!(await this.#orphaned(take, now))) continue;
         const locked = await this.deps.redis.set(
           redisKeys.takeRecoveryLock(takeId),
           this.deps.serverId,
@@ -66,7 +75,8 @@ export class TakeRecovery {
           'NX',
         );
         if (locked !== 'OK') continue;
-        await this.#recover(take);
+        if (take.status === 'recording') await this.#recover(take);
+        else await this.#queue(take);
         recovered.push(takeId);
       }
     } catch (err) {
@@ -75,6 +85,33 @@ export class TakeRecovery {
       this.#running = false;
     }
     return recovered;
+  }
+
+  /**
+   * Whether nobody else will finish this take: its process is gone (no heartbeat, and not running
+   * here) or, for an ended take, that process has had ample time to queue it and has not.
+   */
+  async #orphaned(take: TakeManifest, now: number): Promise<boolean> {
+    if (
+      take.status !== 'recording' &&
+      take.endedAt !== null &&
+      now - take.endedAt > QUEUEING_GRACE_MS
+    )
+      return true;
+    if (take.serverId === this.deps.serverId) return false;
+    if (take.serverProcess && isRunning(take.serverProcess)) return false;
+    return !(take.serverId && (await serverAlive(this.deps.redis, take.serverId)));
+  }
+
+  /** An ended take its process stored but never handed over (it died in between). */
+  async #queue(take: TakeManifest): Promise<void> {
+    await this.deps.enqueueTake(take.id);
+    if (take.uploadRequested) await this.deps.requestPhoneCopy(take);
+    await this.deps.takes.markQueued(take.id);
+    this.#log.warn(
+      { takeId: take.id, showId: take.showId, server: take.serverId },
+      'queued a take that had ended but was never queued for filing',
+    );
   }
 
   async #recover(take: TakeManifest): Promise<void> {
@@ -106,6 +143,7 @@ export class TakeRecovery {
     await this.deps.takes.save(recovered);
     await this.deps.enqueueTake(take.id);
     await this.deps.requestPhoneCopy(recovered);
+    await this.deps.takes.markQueued(take.id);
     log.warn(
       { stoppedRecorder: stopped, finalized: finalized !== null },
       'recovered a take left recording by a dead show-server',

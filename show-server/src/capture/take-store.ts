@@ -10,14 +10,19 @@ export class TakeStore {
       .multi()
       .set(redisKeys.take(take.id), JSON.stringify(takeManifestSchema.parse(take)))
       .zadd(redisKeys.showTakes(take.showId), take.startedAt, take.id);
-    if (take.status === 'recording') tx.sadd(redisKeys.takesRecording(), take.id);
-    else tx.srem(redisKeys.takesRecording(), take.id);
+    // Open from its first save until `markQueued`: an ended take not yet queued is still ours.
+    if (take.status === 'recording') tx.sadd(redisKeys.takesOpen(), take.id);
     await tx.exec();
   }
 
-  /** Ids of every take still marked recording, by any process. */
-  async recordingIds(): Promise<string[]> {
-    return this.redis.smembers(redisKeys.takesRecording());
+  /** The take is with the media-worker now (and its phone asked for its copy, if wanted). */
+  async markQueued(takeId: string): Promise<void> {
+    await this.redis.srem(redisKeys.takesOpen(), takeId);
+  }
+
+  /** Ids of every take recording, or ended and not yet queued, by any process. */
+  async openIds(): Promise<string[]> {
+    return this.redis.smembers(redisKeys.takesOpen());
   }
 
   async get(takeId: string): Promise<TakeManifest | null> {
