@@ -31,6 +31,10 @@ export interface Stack {
   stop(): Promise<void>;
   /** Starts a new show-server (after the old one was stopped or killed) and waits until it is healthy. */
   restartServer(): Promise<void>;
+  /** Stops the media-worker (it finishes its current jobs first). */
+  stopWorker(): Promise<void>;
+  /** Starts a media-worker again after `stopWorker`. */
+  startWorker(): Promise<void>;
   /** Stops the embedded Redis (it flushes its AOF) and starts it again on the same port and data. */
   restartRedis(): Promise<void>;
 }
@@ -63,8 +67,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     redis,
     async stop() {
       await stopChild(stack.server);
-      await stopChild(worker);
+      await stopChild(stack.worker);
       await stack.redis?.stop();
+    },
+    async stopWorker() {
+      await stopChild(stack.worker);
+    },
+    async startWorker() {
+      stack.worker = await launch('media-worker', env, options.logDir);
     },
     async restartServer() {
       await stopChild(stack.server);

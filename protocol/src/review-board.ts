@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { alignmentSchema, recordReviewSchema } from './review.js';
 import { contributorSchema, recordSchema } from './record.js';
 
-export const reviewItemStatuses = ['recording', 'processing', 'filed', 'failed'] as const;
+/** `waiting`: queued, but no media-worker is running to file it. */
+export const reviewItemStatuses = [
+  'recording',
+  'waiting',
+  'processing',
+  'filed',
+  'failed',
+] as const;
 export type ReviewItemStatus = (typeof reviewItemStatuses)[number];
 
 /**

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import type { ChildProcesses, OwnedChild, ProcessIdentity } from '@showrec/infra/processes';
 import { DomainError } from '@showrec/protocol';
@@ -144,9 +145,11 @@ export async function probe(tools: MediaTools, input: string): Promise<ProbeResu
       '-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', input,
     ]));
   } catch (err) {
+    // The reason reaches the crew's review board: it names the file, never where it lies.
+    const name = path.basename(input);
     throw new DomainError(
       'unavailable',
-      `ffprobe could not read ${input}: ${(err as Error).message}`,
+      `ffprobe could not read ${name}: ${(err as Error).message.replaceAll(input, name)}`,
       { cause: err },
     );
   }

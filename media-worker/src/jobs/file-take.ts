@@ -113,14 +113,14 @@ async function chooseCopy(deps: JobDeps, take: TakeManifest): Promise<Copy> {
     if (!existsSync(candidate.input)) {
       unusable = new DomainError(
         'not-found',
-        `the take's recording ${candidate.input} does not exist`,
+        `the ${candidate.source}'s copy of the take does not exist`,
       );
       continue;
     }
     if (statSync(candidate.input).size === 0) {
       unusable = new DomainError(
         'unprocessable',
-        `the take's recording ${candidate.input} is empty: it ended before its first keyframe`,
+        `the ${candidate.source}'s copy of the take is empty: it ended before its first keyframe`,
       );
       continue;
     }
@@ -130,7 +130,7 @@ async function chooseCopy(deps: JobDeps, take: TakeManifest): Promise<Copy> {
       else
         unusable = new DomainError(
           'unprocessable',
-          `the take's recording ${candidate.input} holds no video`,
+          `the ${candidate.source}'s copy of the take holds no video`,
         );
     } catch (err) {
       if (!isDomainError(err)) throw err;

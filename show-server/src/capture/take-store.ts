@@ -20,6 +20,11 @@ export class TakeStore {
     await this.redis.srem(redisKeys.takesOpen(), takeId);
   }
 
+  /** The worker's reason for giving up on filing it, dropped when it is filed again. */
+  async clearFilingFailure(takeId: string): Promise<void> {
+    await this.redis.del(redisKeys.takeFailure(takeId));
+  }
+
   /** Ids of every take recording, or ended and not yet queued, by any process. */
   async openIds(): Promise<string[]> {
     return this.redis.smembers(redisKeys.takesOpen());

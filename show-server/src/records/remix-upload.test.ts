@@ -187,7 +187,7 @@ describe('remix uploads (real server process, Redis, ffprobe)', () => {
     );
     expect(board.body.items.find((i) => i.id === recordId)).toMatchObject({
       kind: 'remix',
-      status: 'processing',
+      status: 'waiting',
       title: 'Ada, slowed down',
       contributors: [{ participantId: null, name: 'Bo', role: 'remixed' }],
     });

@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@showrec/infra';
@@ -106,8 +106,20 @@ describe('review board (real server process, Redis, BullMQ)', () => {
     await server?.stop();
   });
 
-  it('lists every take in time order with its state: recording, processing, filed, failed with its reason', async () => {
+  it('lists every take in time order with its state: recording, waiting or processing, filed, failed with its reason', async () => {
+    // No media-worker runs: a queued take says it is waiting for one, not "processing" forever.
+    expect((await board()).items.map((i) => [i.id, i.status])).toEqual([
+      ['rec-take-filed01', 'filed'],
+      ['rec-take-rec0001', 'recording'],
+      ['rec-take-proc001', 'waiting'],
+      ['rec-take-fail001', 'failed'],
+    ]);
+    const worker = new Worker(FILE_TAKE_QUEUE, async () => undefined, {
+      connection: new Redis(server.redisUrl, { maxRetriesPerRequest: null }),
+    });
+    await worker.waitUntilReady();
     const b = await board();
+    await worker.close();
     expect(b.show).toEqual({ id: show.id, title: 'Cabaret', cues: [] });
     expect(b.items.map((i) => [i.id, i.status])).toEqual([
       ['rec-take-filed01', 'filed'],
@@ -174,7 +186,7 @@ describe('review board (real server process, Redis, BullMQ)', () => {
     expect(item(b, 'rec-take-filed01').review).toMatchObject({ rating: 5, review: 'selected' });
     expect(item(b, trim.body.recordId)).toMatchObject({
       kind: 'trim',
-      status: 'processing',
+      status: 'waiting',
       title: 'Cabaret · take-filed01 · trim',
       contributors: [
         { participantId: 'part-take-filed01', name: 'Ada', role: 'recorded' },

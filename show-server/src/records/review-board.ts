@@ -11,6 +11,7 @@ import {
   type ReviewItem,
   type StoredShow,
   type TakeManifest,
+  DomainError,
 } from '@showrec/protocol';
 import type { TakeStore } from '../capture/take-store.js';
 import type { RecordReader } from './record-reader.js';
@@ -35,10 +36,12 @@ export class ReviewBoards {
   constructor(private readonly deps: ReviewBoardDeps) {}
 
   async of(show: StoredShow): Promise<ReviewBoard> {
-    const [takes, records, pendingIds] = await Promise.all([
+    const [takes, records, pendingIds, takeWorkers, editWorkers] = await Promise.all([
       this.deps.takes.listForShow(show.id),
       this.deps.records.listForShow(show.id),
       this.deps.records.pendingIds(show.id),
+      this.deps.takeQueue.getWorkersCount(),
+      this.deps.edits.getWorkersCount(),
     ]);
     const byId = new Map(records.map((r) => [r.id, r]));
     const unfiled = takes.filter((t) => !byId.has(recordIdForTake(t.id)));
@@ -73,8 +76,42 @@ export class ReviewBoards {
         title: show.title,
         cues: show.cues.map((c, i) => ({ id: c.id, title: cueLabel(c, i) })),
       },
-      items: drafts.map((d, i) => ({ ...d, review: reviews[i]!, alignment: alignments[i]! })),
+      items: drafts.map((d, i) => ({
+        ...waitingWithout(d, d.kind === 'take' ? takeWorkers : editWorkers),
+        review: reviews[i]!,
+        alignment: alignments[i]!,
+      })),
     };
+  }
+
+  /**
+   * Files a failed item again: a take's jobs (its own and its phone copy's) or an edit's. Its
+   * input is still where it was; whatever failed it (a worker short of disk, a file since
+   * replaced) may be gone now.
+   */
+  async retry(show: StoredShow, itemId: string): Promise<void> {
+    const item = (await this.of(show)).items.find((i) => i.id === itemId);
+    if (!item)
+      throw new DomainError('not-found', `no item ${itemId.slice(0, 64)} in this show's review`);
+    if (item.status !== 'failed')
+      throw new DomainError(
+        'conflict',
+        `only a failed item can be filed again: this one is ${item.status}`,
+      );
+    const jobs = item.takeId
+      ? await Promise.all(
+          [item.takeId, `${item.takeId}-phone`].map((id) => this.deps.takeQueue.getJob(id)),
+        )
+      : [await this.deps.edits.getJob(item.id)];
+    const failed = [];
+    for (const job of jobs) if (job && (await job.isFailed())) failed.push(job);
+    if (failed.length === 0)
+      throw new DomainError(
+        'conflict',
+        'nothing was queued for this item: it cannot be filed again',
+      );
+    if (item.takeId) await this.deps.takes.clearFilingFailure(item.takeId);
+    await Promise.all(failed.map((job) => job.retry('failed')));
   }
 
   async #takeItem(
@@ -148,6 +185,11 @@ export class ReviewBoards {
       ],
     };
   }
+}
+
+/** With no media-worker running, "processing" would wait forever and say nothing. */
+function waitingWithout(draft: Draft, workers: number): Draft {
+  return draft.status === 'processing' && workers === 0 ? { ...draft, status: 'waiting' } : draft;
 }
 
 function progressOf(job: Job | undefined): number {

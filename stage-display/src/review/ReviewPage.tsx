@@ -174,6 +174,7 @@ export function ReviewPage() {
           ) : (
             current && (
               <TakeDetail
+                showId={showId}
                 item={current}
                 secret={key}
                 video={video}

@@ -78,6 +78,7 @@ function RecordLinks(props: {
 
 /** One take up close: play it, judge it, note it, cut it, follow what it came from and became. */
 export function TakeDetail(props: {
+  showId: string;
   item: ReviewItem;
   secret: string;
   video: RefObject<HTMLVideoElement | null>;
@@ -88,7 +89,7 @@ export function TakeDetail(props: {
   boardVersion: string;
   onError: (message: string | null) => void;
 }) {
-  const { item, secret, onError, video, trim: span, onTrim, onPick, boardVersion } = props;
+  const { showId, item, secret, onError, video, trim: span, onTrim, onPick, boardVersion } = props;
   const record = item.record;
   const [lineage, setLineage] = useState<Lineage | null>(null);
   const [editor, setEditor] = useState(() => localStorage.getItem(EDITOR_KEY) ?? '');
@@ -111,9 +112,23 @@ export function TakeDetail(props: {
       <section className="take-detail" data-testid="take-detail">
         <h2>{item.title}</h2>
         {item.status === 'failed' ? (
-          <p className="error">Could not be filed: {item.failure}</p>
+          <>
+            <p className="error">Could not be filed: {item.failure}</p>
+            <button
+              onClick={() =>
+                void api('POST', `/api/shows/${showId}/review/${item.id}/retry`, secret).then(
+                  () => onError(null),
+                  (err: Error) => onError(err.message),
+                )
+              }
+            >
+              File it again
+            </button>
+          </>
         ) : item.status === 'recording' ? (
           <p>Still recording.</p>
+        ) : item.status === 'waiting' ? (
+          <p>Queued, but no media-worker is running: start one and it will be filed.</p>
         ) : (
           <progress max={100} value={item.progress ?? 0} />
         )}

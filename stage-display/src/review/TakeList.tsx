@@ -7,6 +7,12 @@ function Status({ item }: { item: ReviewItem }) {
   switch (item.status) {
     case 'recording':
       return <span className="badge rec">● recording</span>;
+    case 'waiting':
+      return (
+        <span className="badge processing" title="start a media-worker to file it">
+          waiting for a media-worker
+        </span>
+      );
     case 'processing':
       return (
         <span className="badge processing" data-testid="item-progress">

@@ -6,6 +6,7 @@ import {
   type RECord,
   DomainError,
 } from '@showrec/protocol';
+import { z } from 'zod';
 import type { EditRequests } from '../../records/edit-requests.js';
 import { lineageOf } from '../../records/lineage.js';
 import type { RecordReader } from '../../records/record-reader.js';
@@ -73,6 +74,14 @@ export function recordsRoutes(deps: RecordsRoutesDeps): Router {
     const requested = await deps.editRequests.trim(record, cut);
     deps.reviewChanged(record.showId, requested.recordId);
     res.status(202).json(requested);
+  });
+
+  router.post('/api/shows/:id/review/:itemId/retry', async (req, res) => {
+    const show = await showFor(req, deps, REVIEW);
+    const itemId = z.string().max(100).parse(req.params.itemId);
+    await deps.boards.retry(show, itemId);
+    deps.reviewChanged(show.id, itemId);
+    res.status(202).json({ id: itemId });
   });
 
   router.post('/api/shows/:id/records', async (req, res) => {
