@@ -60,5 +60,10 @@ async function shutdown(signal: string): Promise<void> {
   logger.info('stopped');
   process.exit(0);
 }
+// A promise nobody awaited failed (a Redis write refused, say): log it and carry on. Exiting
+// would stop every recording in progress for one lost write.
+process.on('unhandledRejection', (err) =>
+  logger.error({ err }, 'a background task failed; carrying on'),
+);
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));

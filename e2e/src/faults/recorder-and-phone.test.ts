@@ -1,3 +1,6 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Redis } from 'ioredis';
 import { signalExactly } from '@showrec/infra/processes';
 import { describe, expect, it } from 'vitest';
 import type { ShowCreated } from '@showrec/protocol';
@@ -67,5 +70,45 @@ describe('capture faults: nothing a phone recorded is lost', () => {
     expect(record!.takeId).toBe(takeId);
     expect(record!.media.durationMs).toBeGreaterThan(2500);
     expect((await capture(show, 'stop')).takeIds).toEqual([]);
+  });
+
+  it('a recorder killed while Redis refuses writes: the show-server keeps running, and the take is filed once Redis takes writes again', async () => {
+    const show = await createShow(env.stack, 'Full disk on Redis');
+    const phone = await joinAs(env.browser, env.stack.baseUrl, show.joinCode, 'Mo');
+    const [takeId] = (await capture(show, 'start')).takeIds;
+    await phone.locator('[data-phase="recording"]').waitFor();
+    await sleep(3000);
+    const recording = (await takes(show)).find((t) => t.id === takeId);
+    const redis = new Redis(env.stack.redisUrl);
+    // What Redis answers every write when its AOF cannot be written (a full disk, say).
+    await redis.config('SET', 'min-replicas-to-write', '1');
+    try {
+      expect(signalExactly(recording!.recorder!, 'SIGKILL')).toBe(true);
+      const log = path.join(env.stack.dataDir, 'logs', 'show-server.log');
+      await waitFor('the refused write in the log', async () =>
+        (await readFile(log, 'utf8')).includes('could not store or queue a finished take'),
+      );
+      await sleep(2000);
+      expect(env.stack.server.exitCode).toBeNull();
+    } finally {
+      await redis.config('SET', 'min-replicas-to-write', '0');
+      redis.disconnect();
+    }
+    await waitFor(
+      'the take ended as its recorder died',
+      async () => {
+        const take = (await takes(show)).find((t) => t.id === takeId);
+        return take?.status === 'failed' && take.endReason === 'recorder-died';
+      },
+      30_000,
+    );
+    await capture(show, 'stop');
+    const filed = await waitFor(
+      'the killed take filed',
+      async () =>
+        (await showApi(env.stack, show).records()).find((r) => r.takeId === takeId) ?? null,
+      120_000,
+    );
+    expect(filed.media.durationMs).toBeGreaterThan(1500);
   });
 });

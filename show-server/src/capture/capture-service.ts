@@ -80,6 +80,7 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
   readonly #statsTimer: NodeJS.Timeout;
   /** What each show's phones last looked like, so an unchanged sample is not pushed again. */
   readonly #lastStatus = new Map<string, string>();
+  #shuttingDown = false;
 
   constructor(private readonly deps: CaptureServiceDeps) {
     super();
@@ -269,6 +270,7 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
 
   /** Ends every take (their files are finalized and enqueued) and closes every room. */
   async shutdown(): Promise<void> {
+    this.#shuttingDown = true;
     const rooms = await Promise.all(this.#rooms.values());
     await Promise.all(
       rooms.flatMap((room) =>
@@ -337,9 +339,10 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
       peer.take = { manifest: recording, recorder };
       // Recovery after a crash signals exactly this ffmpeg (see take-recovery.ts).
       await this.deps.takes.save(recording);
-      recorder.on(
-        'interrupted',
-        ({ reason, failure }) => void this.#onInterrupted(room, peer, reason, failure),
+      recorder.on('interrupted', ({ reason, failure }) =>
+        this.#onInterrupted(room, peer, reason, failure).catch((err: Error) =>
+          log.error({ err }, 'could not handle a recording that ended by itself'),
+        ),
       );
       await this.#recordingChanged(peer);
       // The phone left, or this capture session ended, while the recorder was starting.
@@ -392,14 +395,15 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
     peer.take = null;
     const done = (async () => {
       await take.recorder.stop();
-      await this.#finish({
+      const ended = {
         ...take.manifest,
-        status: failure ? 'failed' : 'ended',
+        status: failure ? ('failed' as const) : ('ended' as const),
         endedAt: Date.now(),
         endReason: reason,
         rtp: take.recorder.rtpCounts(),
         failure,
-      });
+      };
+      await this.#untilFinished(ended);
       this.#lastTakes.set(`${peer.showId}/${peer.id}`, {
         takeId: take.manifest.id,
         cueId: take.manifest.cueId,
@@ -412,6 +416,27 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
       await done;
     } finally {
       this.#finishing.delete(done);
+    }
+  }
+
+  /**
+   * Finishes a take, trying again while Redis refuses (down, or out of disk for its AOF): the
+   * file is whole on disk and only this process knows the take ended. At shutdown it stops
+   * trying after a few attempts; the take stays open in Redis and recovery files it.
+   */
+  async #untilFinished(ended: Parameters<TakeStore['save']>[0]): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.#finish(ended);
+        return;
+      } catch (err) {
+        if (this.#shuttingDown && attempt >= 2) throw err;
+        this.#log.error(
+          { err, takeId: ended.id, attempt },
+          'could not store or queue a finished take: trying again',
+        );
+        await new Promise((r) => setTimeout(r, Math.min(500 * 2 ** attempt, 15_000)));
+      }
     }
   }
 
@@ -548,7 +573,9 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
     this.#rooms.delete(room.showId);
     this.#lastStatus.delete(room.showId);
     for (const peer of room.peers.values()) {
-      void this.#endTake(peer, 'disconnected', 'the media server process for this show died');
+      this.#endTake(peer, 'disconnected', 'the media server process for this show died').catch(
+        (err: Error) => this.#log.error({ err, participantId: peer.id }, 'could not end a take'),
+      );
       this.emit('evicted', peer.id);
     }
     room.peers.clear();
