@@ -33,6 +33,7 @@ const envSchema = z.object({
   SHOWREC_SOCKET_EVENTS_PER_SEC: z.coerce.number().int().min(1).default(20),
   SHOWREC_MAX_PHONES_PER_SHOW: z.coerce.number().int().min(1).default(500),
   SHOWREC_MAX_PHONES_PER_ADDRESS: z.coerce.number().int().min(1).default(10),
+  SHOWREC_HTTP_IDLE_TIMEOUT_S: z.coerce.number().int().min(1).default(60),
   SHOWREC_DOWNLOAD_LINK_TTL_S: z.coerce.number().int().min(10).default(600),
   SHOWREC_MAX_UPLOAD_MB: z.coerce.number().int().min(1).default(4096),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
@@ -57,6 +58,8 @@ export interface Config {
   minFreeMb: number;
   /** Origins allowed to call the API and sockets from other sites; empty means same-origin only. */
   corsOrigins: string[];
+  /** A connection that sends nothing for this long is closed (there is no limit on a whole request). */
+  httpIdleTimeoutMs: number;
   /** How long a signed download link works. */
   downloadLinkTtlMs: number;
   /** The largest phone copy of a take the server accepts. */
@@ -108,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     minFreeMb: e.SHOWREC_MIN_FREE_MB,
     maxUploadBytes: e.SHOWREC_MAX_UPLOAD_MB * 1024 * 1024,
     downloadLinkTtlMs: e.SHOWREC_DOWNLOAD_LINK_TTL_S * 1000,
+    httpIdleTimeoutMs: e.SHOWREC_HTTP_IDLE_TIMEOUT_S * 1000,
     corsOrigins: e.SHOWREC_CORS_ORIGINS.split(',')
       .map((o) => o.trim())
       .filter(Boolean),

@@ -146,7 +146,10 @@ const app = createApp({
   uploads,
   logger,
 });
-const httpServer = createServer(app);
+// An upload from a phone on venue Wi-Fi (or a long remix) may take many minutes: no limit on a
+// whole request, but a connection that sends nothing for the idle timeout is closed.
+const httpServer = createServer({ requestTimeout: 0 }, app);
+httpServer.setTimeout(config.httpIdleTimeoutMs);
 const { io } = attachSocketServer(httpServer, {
   capture,
   joinAttempts,

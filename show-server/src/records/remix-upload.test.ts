@@ -15,7 +15,7 @@ import {
 } from '@showrec/protocol';
 import { apiClient, createTestShow } from '../test-support/api-client.js';
 import { storeRecord, testRecord } from '../test-support/records.js';
-import { answerBeforeBody } from '../test-support/partial-request.js';
+import { answerBeforeBody, trickle } from '../test-support/partial-request.js';
 import { startServerWithRedis, type ServerWithRedis } from '../test-support/server-process.js';
 
 describe('remix uploads (real server process, Redis, ffprobe)', () => {
@@ -216,6 +216,39 @@ describe('remix uploads on a full disk (real server process)', () => {
         /^the server's disk is below its floor/,
       );
       expect(await readdir(path.join(server.dataDir, 'uploads')).catch(() => [])).toEqual([]);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('slow uploads on venue Wi-Fi (real server process)', () => {
+  it('carries on as long as bytes keep coming, and closes a connection that goes silent', async () => {
+    const server = await startServerWithRedis({ SHOWREC_HTTP_IDLE_TIMEOUT_S: '2' });
+    try {
+      const show = await createTestShow(server.baseUrl, server.adminToken, 'Slow Wi-Fi');
+      const boundary = 'slowwifi';
+      const body = Buffer.concat([
+        Buffer.from(
+          `--${boundary}\r\ncontent-disposition: form-data; name="title"\r\n\r\nSlow\r\n` +
+            `--${boundary}\r\ncontent-disposition: form-data; name="contributor"\r\n\r\nBo\r\n` +
+            `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="slow.mp4"\r\n` +
+            'content-type: video/mp4\r\n\r\n',
+        ),
+        Buffer.alloc(64 * 1024, 7),
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      ]);
+      const url = `${server.baseUrl}/api/shows/${show.id}/records`;
+      const headers = {
+        authorization: `Bearer ${show.crewKey}`,
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+      };
+      // Six seconds in all, never more than 0.5 s apart: three times the idle timeout, answered.
+      expect(await trickle(url, headers, body, { pieces: 12, gapMs: 500 })).toBe(422);
+      // Three seconds of silence mid-upload: the connection is closed.
+      expect(await trickle(url, headers, body, { pieces: 4, gapMs: 100, stallMs: 3000 })).toBe(
+        'closed',
+      );
     } finally {
       await server.stop();
     }

@@ -28,3 +28,36 @@ export function answerBeforeBody(
     req.write(Buffer.alloc(64 * 1024));
   });
 }
+
+/**
+ * Sends `body` in `pieces` chunks `gapMs` apart (chunked), then `stallMs` of silence before the
+ * end; resolves with the status, or 'closed' if the server hung up first.
+ */
+export function trickle(
+  url: string,
+  headers: Record<string, string>,
+  body: Buffer,
+  { pieces, gapMs, stallMs = 0 }: { pieces: number; gapMs: number; stallMs?: number },
+): Promise<number | 'closed'> {
+  return new Promise((resolve) => {
+    const req = http.request(url, { method: 'POST', headers });
+    req.on('response', (res) => {
+      res.resume();
+      resolve(res.statusCode!);
+    });
+    req.on('error', () => resolve('closed'));
+    const size = Math.ceil(body.length / pieces);
+    let sent = 0;
+    const next = () => {
+      if (req.destroyed) return;
+      if (sent >= body.length) {
+        setTimeout(() => req.end(), stallMs);
+        return;
+      }
+      req.write(body.subarray(sent, sent + size));
+      sent += size;
+      setTimeout(next, gapMs);
+    };
+    next();
+  });
+}
