@@ -5,20 +5,23 @@ import { PortAllocator } from './port-allocator.js';
 import { recorderSdp } from './recorder-sdp.js';
 import { udpBindings, udpPortFree } from './udp-sockets.js';
 
+/** An Opus stream on port 45000, with the codec parameters given. */
+const opusStream = (parameters: Record<string, unknown>) => ({
+  kind: 'audio' as const,
+  port: 45000,
+  codec: {
+    mimeType: 'audio/opus',
+    payloadType: 100,
+    clockRate: 48000,
+    channels: 2,
+    parameters,
+  } as never,
+});
+
 describe('recorder SDP', () => {
   it('describes each stream on its own loopback port, RTCP one up, with the codec as mediasoup gives it', () => {
     const sdp = recorderSdp([
-      {
-        kind: 'audio',
-        port: 45000,
-        codec: {
-          mimeType: 'audio/opus',
-          payloadType: 100,
-          clockRate: 48000,
-          channels: 2,
-          parameters: { useinbandfec: 1 },
-        },
-      },
+      opusStream({ useinbandfec: 1 }),
       {
         kind: 'video',
         port: 45002,
@@ -38,18 +41,7 @@ describe('recorder SDP', () => {
 
   it('refuses codec parameters that would add lines, or that are not on the allow-list', () => {
     const opus = (parameters: Record<string, unknown>) => () =>
-      recorderSdp([
-        {
-          kind: 'audio',
-          port: 45000,
-          codec: {
-            mimeType: 'audio/opus',
-            payloadType: 100,
-            clockRate: 48000,
-            parameters,
-          } as never,
-        },
-      ]);
+      recorderSdp([opusStream(parameters)]);
     expect(opus({ useinbandfec: '1\r\nm=audio 9999 RTP/AVP 0' })).toThrow(ZodError);
     expect(opus({ 'useinbandfec=1;x': 1 })).toThrow(/not allowed/);
     expect(opus({ minptime: 10, useinbandfec: 1 })()).toContain(
