@@ -60,6 +60,14 @@ describe('the crew reviews the takes in a browser', () => {
         .locator(`[data-testid="review-item"][data-id="${sourceId}"] [data-testid="item-rating"]`)
         .textContent(),
     ).resolves.toBe('★★★★');
+    // Downloads go by a signed link asked for on click: no key in any URL the browser visits.
+    const [csv] = await Promise.all([
+      crew.waitForEvent('download'),
+      crew.getByRole('link', { name: 'credits CSV' }).click(),
+    ]);
+    expect(csv.url()).toMatch(/\/credits\.csv\?expires=\d+&sig=[\w-]+$/);
+    expect(csv.url()).not.toContain(show.crewKey);
+    expect(csv.suggestedFilename()).toBe('Review night credits.csv');
     // The next take, rejected: j moves, r rejects.
     await crew.keyboard.press('j');
     await crew.keyboard.press('r');
