@@ -12,6 +12,15 @@ export default tseslint.config(
     rules: reactHooks.configs.recommended.rules,
   },
   {
+    // Server code: a promise nobody awaits is a failure nobody hears of (or a check skipped).
+    files: ['show-server/src/**/*.ts', 'media-worker/src/**/*.ts', 'infra/src/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/test-support/**', '**/testing/**'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: { '@typescript-eslint/no-floating-promises': 'error' },
+  },
+  {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       'no-console': 'off',

@@ -142,7 +142,7 @@ const app = createApp({
   recordsDir: config.recordsDir,
   corsOrigins: config.corsOrigins,
   joinAttempts,
-  links: await DownloadLinks.open(redis, config.downloadLinkTtlMs),
+  links: new DownloadLinks(redis, config.downloadLinkTtlMs),
   uploads,
   logger,
 });
@@ -208,7 +208,8 @@ async function shutdown(signal: string): Promise<void> {
     process.exit(1);
   }, 20_000);
   await osc?.close();
-  io.close();
+  // Not awaited: it would wait for every idle keep-alive connection to go.
+  void io.close();
   recovery.stop();
   reconciler.stop();
   changes.close();

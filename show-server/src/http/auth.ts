@@ -32,15 +32,15 @@ export function bearerToken(req: Request): string {
  * The caller's role must be one of `allowed`. A download may instead carry a signed link for its
  * own path (see download-links.ts), minted for someone who was allowed: it grants the crew's role.
  */
-export function requireRole(
+export async function requireRole(
   req: Request,
   adminToken: string,
   show: StoredShow | null,
   allowed: Role[],
   options: { links?: DownloadLinks } = {},
-): Role {
+): Promise<Role> {
   if (options.links && req.query.sig !== undefined) {
-    if (!options.links.verify(req))
+    if (!(await options.links.verify(req)))
       throw new DomainError(
         'forbidden',
         'this download link is wrong or has expired: ask for a new one',

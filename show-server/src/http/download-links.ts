@@ -10,34 +10,44 @@ import { redisKeys } from '@showrec/protocol';
  * on every other.
  */
 export class DownloadLinks {
-  private constructor(
-    private readonly key: Buffer,
+  #key: Promise<Buffer> | null = null;
+
+  constructor(
+    private readonly redis: Redis,
     private readonly ttlMs: number,
   ) {}
 
-  static async open(redis: Redis, ttlMs: number): Promise<DownloadLinks> {
-    const stored = redisKeys.downloadLinkKey();
-    await redis.set(stored, randomBytes(32).toString('base64'), 'NX');
-    return new DownloadLinks(Buffer.from((await redis.get(stored))!, 'base64'), ttlMs);
-  }
-
-  sign(path: string, now = Date.now()): { url: string; expiresAt: number } {
+  async sign(path: string, now = Date.now()): Promise<{ url: string; expiresAt: number }> {
     const expiresAt = now + this.ttlMs;
-    return { url: `${path}?expires=${expiresAt}&sig=${this.#mac(path, expiresAt)}`, expiresAt };
+    const sig = await this.#mac(path, expiresAt);
+    return { url: `${path}?expires=${expiresAt}&sig=${sig}`, expiresAt };
   }
 
   /** Whether the request carries a valid, unexpired signature for exactly its own path. */
-  verify(req: Request, now = Date.now()): boolean {
+  async verify(req: Request, now = Date.now()): Promise<boolean> {
     const { expires, sig } = req.query;
     if (typeof expires !== 'string' || typeof sig !== 'string' || !/^\d{1,15}$/.test(expires))
       return false;
     if (Number(expires) < now) return false;
-    const expected = Buffer.from(this.#mac(req.path, Number(expires)));
+    const expected = Buffer.from(await this.#mac(req.path, Number(expires)));
     const given = Buffer.from(sig);
     return given.length === expected.length && timingSafeEqual(given, expected);
   }
 
-  #mac(path: string, expiresAt: number): string {
-    return createHmac('sha256', this.key).update(`${path}\n${expiresAt}`).digest('base64url');
+  async #mac(path: string, expiresAt: number): Promise<string> {
+    return createHmac('sha256', await this.#signingKey())
+      .update(`${path}\n${expiresAt}`)
+      .digest('base64url');
+  }
+
+  /** Made once for every process, read on first use (Redis may not be up when the server starts). */
+  #signingKey(): Promise<Buffer> {
+    this.#key ??= (async () => {
+      const stored = redisKeys.downloadLinkKey();
+      await this.redis.set(stored, randomBytes(32).toString('base64'), 'NX');
+      return Buffer.from((await this.redis.get(stored))!, 'base64');
+    })();
+    this.#key.catch(() => (this.#key = null));
+    return this.#key;
   }
 }

@@ -47,7 +47,7 @@ export function exportsRoutes(deps: ExportsRoutesDeps): Router {
     if (record) await recordNamed(record[1], req, deps, CREW);
     else if (show) await showNamed(show[1], req, deps, CREW);
     else throw new DomainError('not-found', `there is no download at ${wanted.slice(0, 100)}`);
-    res.json(deps.links.sign(wanted) satisfies DownloadLink);
+    res.json((await deps.links.sign(wanted)) satisfies DownloadLink);
   });
 
   async function sheetFor(show: StoredShow): Promise<{ sheet: CreditsSheet; records: RECord[] }> {

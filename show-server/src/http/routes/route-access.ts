@@ -43,7 +43,7 @@ export async function showNamed(
   const id = idSchema.safeParse(rawId);
   const show = id.success ? await deps.shows.get(id.data) : null;
   if (!show) throw new DomainError('not-found', `no show with id ${String(rawId).slice(0, 64)}`);
-  requireRole(req, deps.adminToken, show, allowed, options);
+  await requireRole(req, deps.adminToken, show, allowed, options);
   return show;
 }
 
@@ -58,6 +58,6 @@ export async function recordNamed(
   const id = idSchema.safeParse(rawId);
   const record = id.success ? await deps.records.get(id.data) : null;
   if (!record) throw new DomainError('not-found', `no RECord ${String(rawId).slice(0, 64)}`);
-  requireRole(req, deps.adminToken, await deps.shows.get(record.showId), allowed, options);
+  await requireRole(req, deps.adminToken, await deps.shows.get(record.showId), allowed, options);
   return record;
 }

@@ -61,7 +61,7 @@ export function showsRoutes(deps: ShowsRoutesDeps): Router {
   }
 
   router.post('/api/shows', async (req, res) => {
-    requireRole(req, deps.adminToken, null, ['admin']);
+    await requireRole(req, deps.adminToken, null, ['admin']);
     res
       .status(201)
       .json(created(req, await deps.shows.create(createShowBodySchema.parse(req.body))));
