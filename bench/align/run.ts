@@ -52,6 +52,7 @@ const { deps, close } = createJobDeps(
     ffmpegPath: 'ffmpeg',
     ffprobePath: 'ffprobe',
     alignSearchMs: 3000,
+    ffmpegThreads: 1,
   },
   createLogger('silent'),
 );

@@ -10,14 +10,13 @@
  *
  *   npm run bench:capture -- --levels 10,25,50,100,150 --seconds 10
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
 import * as mediasoup from 'mediasoup';
 import type { types as ms } from 'mediasoup';
-import { makeClip } from '@showrec/infra';
+import { makeClip, videoFrames } from '@showrec/infra';
 import { ChildProcesses } from '@showrec/infra/processes';
 import { PortAllocator } from '@showrec/show-server/src/capture/port-allocator.ts';
 import { TakeRecorder } from '@showrec/show-server/src/capture/take-recorder.ts';
@@ -26,7 +25,6 @@ import { mediaCodecs } from '@showrec/show-server/src/sfu/media-codecs.ts';
 import { startRtpPhone, type RtpPhone } from '@showrec/show-server/src/test-support/rtp-phone.ts';
 import { totalCpuSeconds } from './cpu.ts';
 
-const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const { values } = parseArgs({
@@ -47,22 +45,6 @@ interface LevelResult {
   lossPercent: number;
   complete: number;
   framesPercent: number;
-}
-
-async function videoFrames(file: string): Promise<number> {
-  const { stdout } = await run('ffprobe', [
-    '-v',
-    'error',
-    '-select_streams',
-    'v:0',
-    '-count_packets',
-    '-show_entries',
-    'stream=nb_read_packets',
-    '-of',
-    'csv=p=0',
-    file,
-  ]).catch(() => ({ stdout: '0' }));
-  return Number(stdout.trim()) || 0;
 }
 
 async function runLevel(

@@ -7,6 +7,7 @@ export {
   ffprobe,
   makeClip,
   sendClipAsRtp,
+  videoFrames,
   type ProbedMedia,
   type RtpTarget,
 } from './testing/test-media.js';

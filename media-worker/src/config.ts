@@ -13,6 +13,7 @@ const envSchema = z.object({
     .int()
     .min(1)
     .default(Math.max(1, Math.floor(os.cpus().length / 2))),
+  SHOWREC_FFMPEG_THREADS: z.coerce.number().int().min(1).optional(),
   SHOWREC_JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   SHOWREC_ALIGN_SEARCH_MS: z.coerce.number().int().min(100).max(30_000).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
@@ -25,6 +26,8 @@ export interface WorkerConfig {
   ffmpegPath: string;
   ffprobePath: string;
   concurrency: number;
+  /** Encoder threads per ffmpeg; by default the cores shared out between concurrent jobs. */
+  ffmpegThreads: number;
   /** How long a job stays locked to a worker that stops renewing it (a killed one) before another takes it over. */
   jobLockMs: number;
   /** How far either side of the server clocks' estimate audio alignment may move a take. */
@@ -47,6 +50,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     ffmpegPath: e.FFMPEG_PATH,
     ffprobePath: e.FFPROBE_PATH,
     concurrency: e.SHOWREC_WORKER_CONCURRENCY,
+    ffmpegThreads:
+      e.SHOWREC_FFMPEG_THREADS ??
+      Math.max(1, Math.floor(os.cpus().length / e.SHOWREC_WORKER_CONCURRENCY)),
     jobLockMs: e.SHOWREC_JOB_LOCK_MS,
     alignSearchMs: e.SHOWREC_ALIGN_SEARCH_MS,
     logLevel: e.LOG_LEVEL,

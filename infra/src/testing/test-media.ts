@@ -11,11 +11,15 @@ export interface ClipOptions {
   height?: number;
   /** Audio tone frequency, so clips made for alignment tests differ. */
   toneHz?: number;
+  /** Frames per second (default 30). */
+  fps?: number;
+  /** Seconds [from, to) with no video frame at all: a phone whose camera stalled. */
+  videoGap?: [number, number];
 }
 
 /** A generated clip: a moving test pattern with a timecode and a sine tone. */
 export async function makeClip(file: string, options: ClipOptions): Promise<void> {
-  const { seconds, width = 640, height = 360, toneHz = 440 } = options;
+  const { seconds, width = 640, height = 360, toneHz = 440, fps = 30, videoGap } = options;
   const container = options.format === 'vp8-opus-webm' ? 'webm' : 'matroska';
   // prettier-ignore
   const video = options.format === 'h264-opus-mkv'
@@ -24,9 +28,10 @@ export async function makeClip(file: string, options: ClipOptions): Promise<void
   // prettier-ignore
   await run('ffmpeg', [
     '-hide_banner', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=30:duration=${seconds}`,
+    '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${fps}:duration=${seconds}`,
     '-f', 'lavfi', '-i', `sine=frequency=${toneHz}:sample_rate=48000:duration=${seconds}`,
-    ...video, '-b:v', '800k', '-g', '30',
+    ...(videoGap ? ['-vf', `select='not(between(t,${videoGap[0]},${videoGap[1]}))'`, '-fps_mode', 'vfr'] : []),
+    ...video, '-b:v', '800k', '-g', String(fps),
     '-c:a', 'libopus', '-b:a', '64k', '-ac', '2',
     '-f', container, file,
   ]);
@@ -52,6 +57,16 @@ export async function ffprobe(file: string): Promise<ProbedMedia> {
     streams: ProbedMedia['streams'];
   };
   return { durationSeconds: Number(data.format.duration ?? 0), streams: data.streams };
+}
+
+/** Video packets (frames) in a file, counted by reading it; 0 when it cannot be read. */
+export async function videoFrames(file: string): Promise<number> {
+  // prettier-ignore
+  const { stdout } = await run('ffprobe', [
+    '-v', 'error', '-select_streams', 'v:0', '-count_packets',
+    '-show_entries', 'stream=nb_read_packets', '-of', 'csv=p=0', file,
+  ]).catch(() => ({ stdout: '0' }));
+  return Number(stdout.trim()) || 0;
 }
 
 /**

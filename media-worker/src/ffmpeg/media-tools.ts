@@ -14,6 +14,8 @@ export interface MediaTools {
   signal?: AbortSignal;
   /** Told of each child the job starts, so a later attempt can stop it if this worker dies. */
   onChild?: (identity: ProcessIdentity) => void;
+  /** Encoder threads per ffmpeg: the cores shared out between the jobs running at once. */
+  threads?: number;
 }
 
 function owned(tools: MediaTools): (child: OwnedChild) => void {
@@ -41,25 +43,44 @@ function run(tools: MediaTools, program: string, args: string[], maxBuffer?: num
   });
 }
 
-/** Web-playable MP4: H.264 + AAC, moov atom first so playback starts before the download ends. */
+/**
+ * How video is encoded for a RECord. Frames keep the timestamps they arrived with: a phone in low
+ * light sends a few frames a second, with gaps, and an encoder asked for constant frame rate
+ * would invent the missing ones (from a Matroska take's millisecond timestamps, 1000 a second).
+ */
+function x264(tools: MediaTools): string[] {
+  return [
+    '-c:v libx264',
+    '-preset veryfast',
+    '-crf 23',
+    '-pix_fmt yuv420p',
+    '-fps_mode vfr',
+    ...(tools.threads ? [`-threads ${tools.threads}`] : []),
+  ];
+}
+
+/**
+ * Web-playable MP4: H.264 + AAC, moov atom first so playback starts before the download ends.
+ * Video that is already H.264 (iPhones send it) is copied, not encoded again: filing it costs
+ * what reading it costs.
+ */
 export function transcodeToMp4(
   tools: MediaTools,
   input: string,
   output: string,
   onPercent: (percent: number) => void,
+  video: 'encode' | 'copy' = 'encode',
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     command(tools, input)
-      .videoCodec('libx264')
       .audioCodec('aac')
       .audioBitrate('128k')
       .outputOptions([
-        '-preset veryfast',
-        '-crf 23',
-        '-pix_fmt yuv420p',
+        ...(video === 'copy'
+          ? ['-c:v copy']
+          : // Phones change resolution mid-stream under bad Wi-Fi; libx264 needs even dimensions.
+            [...x264(tools), '-vf scale=trunc(iw/2)*2:trunc(ih/2)*2']),
         '-movflags +faststart',
-        // Phones change resolution mid-stream under bad Wi-Fi; libx264 needs even dimensions.
-        '-vf scale=trunc(iw/2)*2:trunc(ih/2)*2',
       ])
       .format('mp4')
       .on('progress', (p: { percent?: number }) => {
@@ -93,10 +114,9 @@ export function cutClip(
     command(tools, input)
       .seekInput(inMs / 1000)
       .duration((outMs - inMs) / 1000)
-      .videoCodec('libx264')
       .audioCodec('aac')
       .audioBitrate('128k')
-      .outputOptions(['-preset veryfast', '-crf 23', '-pix_fmt yuv420p', '-movflags +faststart'])
+      .outputOptions([...x264(tools), '-movflags +faststart'])
       .format('mp4')
       .on('error', (err: Error) => reject(new Error(`trim failed: ${err.message}`)))
       .on('end', () => resolve())

@@ -3,7 +3,9 @@ import path from 'node:path';
 import type { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ffprobe, makeClip } from '@showrec/infra';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { ffprobe, makeClip, videoFrames } from '@showrec/infra';
 import {
   FILE_TAKE_JOB,
   recordIdForTake,
@@ -14,6 +16,24 @@ import {
 import { startJobWorkers, type JobWorkers } from '../test-support/job-workers.js';
 import { attachPhoneCopy, seedTake, testShow as show } from '../test-support/takes.js';
 import type { FileTakeResult } from './file-take.js';
+
+/** What identifies an H.264 stream's encoding: profile, level, size, frames and their bytes. */
+async function videoStream(file: string) {
+  // prettier-ignore
+  const { stdout } = await promisify(execFile)('ffprobe', [
+    '-v', 'error', '-select_streams', 'v:0', '-count_packets',
+    '-show_entries', 'stream=codec_name,profile,level,width,height,nb_read_packets',
+    '-show_entries', 'packet=size', '-of', 'json', file,
+  ]);
+  const data = JSON.parse(stdout) as {
+    streams: Array<Record<string, unknown>>;
+    packets: Array<{ size: string }>;
+  };
+  return {
+    ...(data.streams[0] as { profile: string }),
+    bytes: data.packets.reduce((n, p) => n + Number(p.size), 0),
+  };
+}
 
 describe('file-take job (real Redis, BullMQ and ffmpeg)', () => {
   let workers: JobWorkers;
@@ -159,5 +179,42 @@ describe('file-take job (real Redis, BullMQ and ffmpeg)', () => {
     const outDir = path.join(dataDir, 'records', recordIdForTake('take-blip01'));
     expect((await readdir(outDir)).sort()).toEqual(['poster.jpg', 'video.mp4']);
     expect((await stat(path.join(outDir, 'poster.jpg'))).size).toBeGreaterThan(0);
+  });
+
+  const fileAndProbe = async (takeId: string) => {
+    const job = await enqueue(takeId);
+    await job.waitUntilFinished(events, 60_000);
+    return path.join(dataDir, 'records', recordIdForTake(takeId), 'video.mp4');
+  };
+
+  it('keeps a take’s own timing: a camera at 5 fps with a 3 s stall is filed with the frames it sent, not 1000 a second', async () => {
+    let take = '';
+    await seed('take-vfr001', async (file) => {
+      take = file;
+      await makeClip(file, { seconds: 10, fps: 5, videoGap: [4, 7] });
+    });
+    const sent = await videoFrames(take);
+    expect(sent).toBeGreaterThan(30);
+    expect(sent).toBeLessThan(40);
+    const mp4 = await fileAndProbe('take-vfr001');
+    const filed = await videoFrames(mp4);
+    expect(filed).toBeGreaterThanOrEqual(sent - 2);
+    expect(filed).toBeLessThanOrEqual(sent + 2);
+    expect((await ffprobe(mp4)).durationSeconds).toBeGreaterThan(9);
+  });
+
+  it('files an H.264 take by copying its video, not encoding it again; audio becomes AAC', async () => {
+    let take = '';
+    await seed('take-h264001', async (file) => {
+      take = file;
+      await makeClip(file, { seconds: 4, format: 'h264-opus-mkv' });
+    });
+    const mp4 = await fileAndProbe('take-h264001');
+    const before = await videoStream(take);
+    const after = await videoStream(mp4);
+    // The same bitstream: libx264 at our settings would give another profile, size and count.
+    expect(after).toEqual(before);
+    expect(after.profile).toBe('Constrained Baseline');
+    expect((await ffprobe(mp4)).streams.map((st) => st.codec_name).sort()).toEqual(['aac', 'h264']);
   });
 });

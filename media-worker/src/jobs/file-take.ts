@@ -59,13 +59,16 @@ async function fileTake(
     await deps.requestAlignment(take.showId);
     return { recordId, alreadyFiled: true };
   }
-  log.info({ input, source, probed }, 'transcoding');
+  // A take is already H.264 when the phone sent H.264: copy it rather than encode it again.
+  const video = probed.video === 'h264' ? 'copy' : 'encode';
+  log.info({ input, source, probed, video }, 'filing');
   const output = await transcodeRecordMedia(
     deps.tools,
     path.join(deps.recordsDir, recordId),
     input,
     job,
     log,
+    video,
   );
   await job.updateProgress(95);
 

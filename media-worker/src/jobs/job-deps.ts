@@ -24,7 +24,7 @@ export function createJobDeps(
   connection: Redis,
   config: Pick<
     WorkerConfig,
-    'dataDir' | 'recordsDir' | 'ffmpegPath' | 'ffprobePath' | 'alignSearchMs'
+    'dataDir' | 'recordsDir' | 'ffmpegPath' | 'ffprobePath' | 'alignSearchMs' | 'ffmpegThreads'
   >,
   logger: Logger,
 ): { deps: JobDeps; close: () => Promise<void> } {
@@ -37,6 +37,7 @@ export function createJobDeps(
         ffmpegPath: config.ffmpegPath,
         ffprobePath: config.ffprobePath,
         processes: new ChildProcesses(),
+        threads: config.ffmpegThreads,
       },
       dataDir: config.dataDir,
       recordsDir: config.recordsDir,

@@ -54,21 +54,29 @@ async function writePoster(
   throw new DomainError('unprocessable', `${video} has no frame to make a poster from`);
 }
 
-/** A take's or an upload's media, transcoded for the web, the job's progress following ffmpeg's (to 90%). */
+/**
+ * A take's or an upload's media, made web-playable, the job's progress following ffmpeg's (to
+ * 90%); `video: 'copy'` keeps H.264 video as it is.
+ */
 export function transcodeRecordMedia(
   tools: MediaTools,
   outDir: string,
   input: string,
   job: Job,
   log: Logger,
+  video: 'encode' | 'copy' = 'encode',
 ): Promise<{ video: string; poster: string; durationMs: number }> {
   return writeRecordMedia(
     tools,
     outDir,
     (partialVideo) =>
-      transcodeToMp4(tools, input, partialVideo, (percent) => {
-        void job.updateProgress(Math.round(percent * 0.9));
-      }),
+      transcodeToMp4(
+        tools,
+        input,
+        partialVideo,
+        (percent) => void job.updateProgress(Math.round(percent * 0.9)),
+        video,
+      ),
     log,
   );
 }

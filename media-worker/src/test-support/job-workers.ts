@@ -43,6 +43,7 @@ export async function startJobWorkers(
       ffmpegPath: 'ffmpeg',
       ffprobePath: 'ffprobe',
       alignSearchMs: 3000,
+      ffmpegThreads: 1,
     },
     createLogger('silent'),
   );
