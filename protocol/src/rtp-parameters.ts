@@ -8,6 +8,9 @@ import { z } from 'zod';
 const token = z.string().regex(/^[A-Za-z0-9._-]{0,64}$/, 'not a plain token');
 const parameterValue = z.union([z.number().int().min(0).max(0xffffffff), token]);
 
+/** RTP's rotation tag (CVO), which phones are not offered: they send frames upright instead. */
+export const VIDEO_ORIENTATION_URI = 'urn:3gpp:video-orientation';
+
 /** fmtp keys browsers send for Opus, VP8, VP9, H264, AV1 and RTX. */
 export const CODEC_PARAMETER_KEYS = [
   'apt',
@@ -68,7 +71,13 @@ export const rtpParametersSchema = z.object({
   headerExtensions: z
     .array(
       z.object({
-        uri: z.string().regex(/^[A-Za-z0-9:/._#-]{1,200}$/, 'not a header extension URI'),
+        uri: z
+          .string()
+          .regex(/^[A-Za-z0-9:/._#-]{1,200}$/, 'not a header extension URI')
+          // Not offered to phones (see show-server's media-codecs.ts): frames arrive upright.
+          .refine((uri) => uri !== VIDEO_ORIENTATION_URI, {
+            message: 'video orientation is not negotiated: send frames upright',
+          }),
         id: z.number().int().min(1).max(255),
         encrypt: z.boolean().optional(),
         parameters: z.record(token, parameterValue).optional(),

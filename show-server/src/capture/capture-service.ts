@@ -18,6 +18,7 @@ import type { Logger } from '../logger.js';
 import { captureSessionOf, sameSession } from '../shows/capture-rules.js';
 import { newId, newSecret } from '../shows/secrets.js';
 import type { ShowStore } from '../shows/show-store.js';
+import { phoneRtpCapabilities } from '../sfu/media-codecs.js';
 import type { WorkerPool } from '../sfu/worker-pool.js';
 import { diskWarning, type DiskGuard } from './disk-guard.js';
 import { Peer } from './peer.js';
@@ -113,7 +114,7 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
         participantId,
         deviceToken,
         show: { id: show.id, title: show.title, joinCode: show.joinCode },
-        routerRtpCapabilities: room.router.rtpCapabilities as Record<string, unknown>,
+        routerRtpCapabilities: phoneRtpCapabilities(room.router) as Record<string, unknown>,
         recording: { state: 'standby' },
       },
     };

@@ -1,4 +1,5 @@
 import type { types as ms } from 'mediasoup';
+import { VIDEO_ORIENTATION_URI } from '@showrec/protocol';
 
 /**
  * What a show's router accepts from phones. VP8 first (every browser encodes it); H.264 for
@@ -23,3 +24,17 @@ export const mediaCodecs: ms.RtpCodecCapability[] = [
     },
   },
 ];
+
+/**
+ * The router's capabilities as phones are told them, without the video-orientation extension:
+ * a phone that cannot tag its frames with their rotation turns them upright before encoding, so
+ * a phone held upright is recorded upright (the recorder's Matroska would drop the tag, and the
+ * take be filed on its side).
+ */
+export function phoneRtpCapabilities(router: ms.Router): ms.RtpCapabilities {
+  const { codecs, headerExtensions } = router.rtpCapabilities;
+  return {
+    codecs,
+    headerExtensions: headerExtensions?.filter((ext) => ext.uri !== VIDEO_ORIENTATION_URI),
+  };
+}
