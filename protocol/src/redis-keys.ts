@@ -15,6 +15,8 @@ export const redisKeys = {
   showRecords: (showId: string) => `showrec:show:${showId}:records`,
   showDevices: (showId: string) => `showrec:show:${showId}:devices`,
   showPhones: (showId: string) => `showrec:show:${showId}:phones`,
+  /** Phones of the show a process turned away at capacity: how many, and the last reason. */
+  showRefusals: (showId: string) => `showrec:show:${showId}:refusals`,
   take: (takeId: string) => `showrec:take:${takeId}`,
   /**
    * Every take still recording, or ended and not yet handed to the media-worker, across all

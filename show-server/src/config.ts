@@ -31,6 +31,15 @@ const envSchema = z.object({
   SHOWREC_CORS_ORIGINS: z.string().default(''),
   SHOWREC_JOIN_LIMIT_PER_MIN: z.coerce.number().int().min(1).default(30),
   SHOWREC_SOCKET_EVENTS_PER_SEC: z.coerce.number().int().min(1).default(20),
+  SHOWREC_CAPACITY_STREAMS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(os.cpus().length * 50),
+  SHOWREC_CAPACITY_MBPS: z.coerce
+    .number()
+    .min(1)
+    .default(os.cpus().length * 100),
   SHOWREC_MAX_PHONES_PER_SHOW: z.coerce.number().int().min(1).default(500),
   SHOWREC_MAX_PHONES_PER_ADDRESS: z.coerce.number().int().min(1).default(10),
   SHOWREC_HTTP_IDLE_TIMEOUT_S: z.coerce.number().int().min(1).default(60),
@@ -64,6 +73,8 @@ export interface Config {
   downloadLinkTtlMs: number;
   /** The largest phone copy of a take the server accepts. */
   maxUploadBytes: number;
+  /** Phones this process records at once, and what they may send (see capture/capacity.ts). */
+  capacity: { streams: number; mbps: number; phoneMbps: number };
   limits: {
     joinPerMinute: number;
     socketEventsPerSecond: number;
@@ -115,6 +126,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: e.SHOWREC_CORS_ORIGINS.split(',')
       .map((o) => o.trim())
       .filter(Boolean),
+    // A phone may send up to the audience app's cap: 2.5 Mb/s of video, and its audio.
+    capacity: {
+      streams: e.SHOWREC_CAPACITY_STREAMS,
+      mbps: e.SHOWREC_CAPACITY_MBPS,
+      phoneMbps: 2.6,
+    },
     limits: {
       joinPerMinute: e.SHOWREC_JOIN_LIMIT_PER_MIN,
       socketEventsPerSecond: e.SHOWREC_SOCKET_EVENTS_PER_SEC,

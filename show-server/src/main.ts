@@ -87,6 +87,7 @@ const capture = new CaptureService({
   dataDir: config.dataDir,
   serverId,
   limits: config.limits,
+  capacity: config.capacity,
   logger,
 });
 const joinAttempts = new JoinAttempts(redis, config.limits.joinPerMinute);

@@ -21,6 +21,7 @@ import type { ShowStore } from '../shows/show-store.js';
 import { phoneRtpCapabilities } from '../sfu/media-codecs.js';
 import type { WorkerPool } from '../sfu/worker-pool.js';
 import { diskWarning, type DiskGuard } from './disk-guard.js';
+import { admitPhone, type CapacitySettings } from './capacity.js';
 import { Peer } from './peer.js';
 import { wantsPhoneCopy } from './phone-copy-policy.js';
 import type { UploadService } from './upload-service.js';
@@ -47,6 +48,8 @@ export interface CaptureServiceDeps {
   serverId: string;
   /** Phones a show may hold (across every process), and phones one address may join here. */
   limits: { phonesPerShow: number; phonesPerAddress: number };
+  /** What this process can record at once without every take degrading. */
+  capacity: CapacitySettings;
   logger: Logger;
 }
 
@@ -82,6 +85,8 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
   /** What each show's phones last looked like, so an unchanged sample is not pushed again. */
   readonly #lastStatus = new Map<string, string>();
   #shuttingDown = false;
+  /** What this process's phones send in all, as last sampled. */
+  #measuredBps = 0;
 
   constructor(private readonly deps: CaptureServiceDeps) {
     super();
@@ -500,16 +505,19 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
    * dead process's); pushes the sample to whoever watches the show only when it changed.
    */
   async #refreshPhones(): Promise<void> {
+    let measured = 0;
     for (const room of await Promise.all(this.#rooms.values())) {
       const statuses = await Promise.all(
         [...room.peers.values()].map((peer) => this.#statusOf(peer)),
       );
+      measured += statuses.reduce((sum, s) => sum + s.bitrate, 0);
       await this.deps.phones.put(room.showId, statuses).catch(() => undefined);
       const sample = JSON.stringify(statuses);
       if (statuses.length === 0 || this.#lastStatus.get(room.showId) === sample) continue;
       this.#lastStatus.set(room.showId, sample);
       this.emit('status', room.showId, statuses);
     }
+    this.#measuredBps = measured;
   }
 
   #stateOf(peer: Peer): RecordingState {
@@ -532,9 +540,19 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
       );
     }
     const rooms = await Promise.all(this.#rooms.values());
-    const fromAddress = rooms
-      .flatMap((r) => [...r.peers.values()])
-      .filter((p) => p.address === address);
+    const here = rooms.flatMap((r) => [...r.peers.values()]);
+    try {
+      admitPhone(this.deps.capacity, here.length, this.#measuredBps);
+    } catch (err) {
+      await this.deps.phones.noteRefused(showId, (err as Error).message).catch(() => undefined);
+      this.emit('phones', showId);
+      this.#log.warn(
+        { showId, phones: here.length, bps: this.#measuredBps },
+        'refused a phone: at capacity',
+      );
+      throw err;
+    }
+    const fromAddress = here.filter((p) => p.address === address);
     if (fromAddress.length >= phonesPerAddress) {
       throw new DomainError(
         'too-many-requests',

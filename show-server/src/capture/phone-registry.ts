@@ -28,6 +28,20 @@ export class PhoneRegistry {
     await this.redis.hdel(redisKeys.showPhones(showId), participantId);
   }
 
+  /** A phone of the show was turned away (this process was at capacity), and why. */
+  async noteRefused(showId: string, reason: string): Promise<void> {
+    await this.redis
+      .multi()
+      .hincrby(redisKeys.showRefusals(showId), 'count', 1)
+      .hset(redisKeys.showRefusals(showId), 'reason', reason)
+      .exec();
+  }
+
+  async refusals(showId: string): Promise<{ count: number; reason: string } | null> {
+    const { count, reason } = await this.redis.hgetall(redisKeys.showRefusals(showId));
+    return count && reason ? { count: Number(count), reason } : null;
+  }
+
   async list(showId: string, now = Date.now()): Promise<PhoneStatus[]> {
     const all = await this.redis.hvals(redisKeys.showPhones(showId));
     return all

@@ -1,4 +1,5 @@
 import type { ShowView, StoredShow } from '@showrec/protocol';
+import { capacityWarning } from '../capture/capacity.js';
 import { diskWarning, type DiskGuard } from '../capture/disk-guard.js';
 import type { PhoneRegistry } from '../capture/phone-registry.js';
 import type { TakeStore } from '../capture/take-store.js';
@@ -22,16 +23,20 @@ export class ShowViews {
 
   async of(showId: string, show?: StoredShow): Promise<ShowViewPair> {
     const current = show ?? (await this.shows.require(showId));
-    const [phones, takes, space] = await Promise.all([
+    const [phones, takes, space, refused] = await Promise.all([
       this.phones.list(showId),
       this.takes.listForShow(showId),
       this.disk.check(),
+      this.phones.refusals(showId),
     ]);
     const inputs = {
       show: current,
       phones,
       takes,
-      warnings: space.ok ? [] : [diskWarning(space)],
+      warnings: [
+        ...(space.ok ? [] : [diskWarning(space)]),
+        ...(refused ? [capacityWarning(refused.count, refused.reason)] : []),
+      ],
       joinUrl: this.joinUrl(current),
       now: Date.now(),
     };

@@ -179,3 +179,37 @@ describe('what one address may do to a show (real server process, real mediasoup
     await api('POST', `/api/shows/${show.id}/capture/stop`, show.hostKey);
   });
 });
+
+describe('a show-server at capacity (real server process)', () => {
+  it('refuses the phone that would overload it, keeps the others, and tells the host', async () => {
+    const server = await startServerWithRedis({ SHOWREC_CAPACITY_STREAMS: '2' });
+    const phones: TestSocket[] = [];
+    try {
+      const show = await createTestShow(server.baseUrl, server.adminToken, 'Full house');
+      const join = (i: number) => {
+        const socket = connectSocket(
+          server.baseUrl,
+          { role: 'audience' },
+          { 'x-forwarded-for': `10.10.0.${i}` },
+        );
+        phones.push(socket);
+        return emit(socket, 'join', { joinCode: show.joinCode, name: `Phone ${i}` });
+      };
+      expect(await join(1)).toMatchObject({ ok: true });
+      expect(await join(2)).toMatchObject({ ok: true });
+      const refused = await join(3);
+      expect(refused).toMatchObject({ ok: false, code: 'unavailable' });
+      expect(!refused.ok && refused.error).toMatch(/^this show-server is at capacity \(2 phones/);
+      const view = (
+        await apiClient(server.baseUrl)<ShowView>('GET', `/api/shows/${show.id}`, show.hostKey)
+      ).body;
+      expect(view.phones.joined).toBe(2);
+      expect(view.warnings).toEqual([
+        expect.stringMatching(/^1 phone could not join: this show-server is at capacity/),
+      ]);
+    } finally {
+      for (const p of phones) p.disconnect();
+      await server.stop();
+    }
+  });
+});
