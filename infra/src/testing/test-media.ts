@@ -15,11 +15,27 @@ export interface ClipOptions {
   fps?: number;
   /** Seconds [from, to) with no video frame at all: a phone whose camera stalled. */
   videoGap?: [number, number];
+  /** Video bitrate (default 800). */
+  kbps?: number;
+  /** Film grain, so the picture costs what a real camera's does to encode (a test pattern is almost free). */
+  grain?: boolean;
 }
 
 /** A generated clip: a moving test pattern with a timecode and a sine tone. */
 export async function makeClip(file: string, options: ClipOptions): Promise<void> {
-  const { seconds, width = 640, height = 360, toneHz = 440, fps = 30, videoGap } = options;
+  const {
+    seconds,
+    width = 640,
+    height = 360,
+    toneHz = 440,
+    fps = 30,
+    videoGap,
+    kbps = 800,
+  } = options;
+  const filters = [
+    ...(options.grain ? ['noise=alls=18:allf=t+u'] : []),
+    ...(videoGap ? [`select='not(between(t,${videoGap[0]},${videoGap[1]}))'`] : []),
+  ];
   const container = options.format === 'vp8-opus-webm' ? 'webm' : 'matroska';
   // prettier-ignore
   const video = options.format === 'h264-opus-mkv'
@@ -30,8 +46,8 @@ export async function makeClip(file: string, options: ClipOptions): Promise<void
     '-hide_banner', '-loglevel', 'error', '-y',
     '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${fps}:duration=${seconds}`,
     '-f', 'lavfi', '-i', `sine=frequency=${toneHz}:sample_rate=48000:duration=${seconds}`,
-    ...(videoGap ? ['-vf', `select='not(between(t,${videoGap[0]},${videoGap[1]}))'`, '-fps_mode', 'vfr'] : []),
-    ...video, '-b:v', '800k', '-g', String(fps),
+    ...(filters.length > 0 ? ['-vf', filters.join(','), '-fps_mode', 'vfr'] : []),
+    ...video, '-b:v', `${kbps}k`, '-g', String(fps),
     '-c:a', 'libopus', '-b:a', '64k', '-ac', '2',
     '-f', container, file,
   ]);
