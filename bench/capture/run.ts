@@ -1,14 +1,15 @@
 /**
  * bench/capture: how many phones one machine records at once.
  *
- * Each simulated phone is an ffmpeg that stream-copies a generated 720p VP8 + Opus clip as RTP
+ * Each simulated phone is an ffmpeg that stream-copies a generated 720p VP8 + Opus clip (with film
+ * grain, so it really reaches the asked bitrate: a bare test pattern compresses to almost nothing) as RTP
  * into mediasoup (PlainTransport producers, as the recorder sees a real phone); every phone is
  * recorded at once by the real TakeRecorder (consumer → PlainTransport → ffmpeg → Matroska).
  * Per level it prints CPU per stream for showrec's side (mediasoup worker + recorder ffmpeg), the
  * same figure for the senders — a bare ffmpeg stream copy of the same media, measured in the same
  * run, so the ratio holds on a noisy machine — packet loss, and whether every file is complete.
  *
- *   npm run bench:capture -- --levels 10,25,50,100,150 --seconds 10
+ *   npm run bench:capture -- --kbps 2500 --levels 10,25,50,100,150 --seconds 10
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -16,6 +17,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as mediasoup from 'mediasoup';
 import type { types as ms } from 'mediasoup';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { makeClip, videoFrames } from '@showrec/infra';
 import { ChildProcesses } from '@showrec/infra/processes';
 import { PortAllocator } from '@showrec/show-server/src/capture/port-allocator.ts';
@@ -32,8 +35,11 @@ const { values } = parseArgs({
     levels: { type: 'string', default: '10,25,50,100,150' },
     seconds: { type: 'string', default: '10' },
     workers: { type: 'string', default: String(os.cpus().length) },
+    // The audience app's cap on a phone's video; real 720p cameras fill it.
+    kbps: { type: 'string', default: '2500' },
   },
 });
+const kbps = Number(values.kbps);
 const levels = values.levels.split(',').map(Number);
 const seconds = Number(values.seconds);
 const FPS = 30;
@@ -119,16 +125,30 @@ async function runLevel(
   };
 }
 
+/** The clip's video bitrate as ffprobe reads it: its packets' bytes over its length. */
+async function videoKbps(file: string, clipSeconds: number): Promise<number> {
+  // prettier-ignore
+  const { stdout } = await promisify(execFile)('ffprobe', [
+    '-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=size', '-of', 'csv=p=0', file,
+  ], { maxBuffer: 64 * 1024 * 1024 });
+  const bytes = stdout.split('\n').reduce((sum, line) => sum + (Number(line) || 0), 0);
+  return (bytes * 8) / clipSeconds / 1000;
+}
+
 const dir = await mkdtemp(path.join(os.tmpdir(), 'showrec-bench-'));
 const clip = path.join(dir, 'phone.webm');
-await makeClip(clip, { seconds: 20, format: 'vp8-opus-webm', width: 1280, height: 720 });
+// prettier-ignore
+await makeClip(clip, {
+  seconds: 20, format: 'vp8-opus-webm', width: 1280, height: 720, kbps, grain: true,
+});
+const measuredKbps = await videoKbps(clip, 20);
 const workers = await Promise.all(
   Array.from({ length: Number(values.workers) }, () =>
     mediasoup.createWorker({ logLevel: 'error', rtcMinPort: 40000, rtcMaxPort: 44999 }),
   ),
 );
 console.log(
-  `bench/capture: ${os.cpus().length} cores, ${workers.length} mediasoup workers, ${seconds} s per level, 1280x720 VP8 + Opus at 30 fps`,
+  `bench/capture: ${os.cpus().length} cores, ${workers.length} mediasoup workers, ${seconds} s per level, 1280x720 VP8 + Opus at 30 fps, video asked at ${kbps} kb/s, measured ${measuredKbps.toFixed(0)} kb/s`,
 );
 const results: LevelResult[] = [];
 for (const streams of levels) {
