@@ -1,13 +1,15 @@
 /**
  * bench/capture: how many phones one machine records at once.
  *
- * Each simulated phone is an ffmpeg that stream-copies a generated 720p VP8 + Opus clip (with film
- * grain, so it really reaches the asked bitrate: a bare test pattern compresses to almost nothing) as RTP
- * into mediasoup (PlainTransport producers, as the recorder sees a real phone); every phone is
- * recorded at once by the real TakeRecorder (consumer → PlainTransport → ffmpeg → Matroska).
- * Per level it prints CPU per stream for showrec's side (mediasoup worker + recorder ffmpeg), the
- * same figure for the senders — a bare ffmpeg stream copy of the same media, measured in the same
- * run, so the ratio holds on a noisy machine — packet loss, and whether every file is complete.
+ * Simulated phones send a generated 720p VP8 + Opus clip (with film grain, so it really reaches
+ * the asked bitrate: a bare test pattern compresses to almost nothing) as RTP into mediasoup
+ * (PlainTransport producers, as the recorder sees a real phone); every phone is recorded at once by
+ * the real TakeRecorder (consumer → PlainTransport → ffmpeg → Matroska). The phones are sent by
+ * this one process (rtp-load.ts: the clip's packets replayed per phone, paced by their RTP
+ * timestamps), or with `--senders ffmpeg` by an ffmpeg each. Per level it prints CPU per stream for
+ * showrec's side (mediasoup workers + recorder ffmpeg), for the senders, and the floor — bare
+ * ffmpeg stream copies of the same media, as many, run just after in the same run so the ratio
+ * holds on a noisy machine — with packet loss and whether every file is complete.
  *
  *   npm run bench:capture -- --kbps 2500 --levels 10,25,50,100,150 --seconds 10
  */
@@ -25,8 +27,13 @@ import { PortAllocator } from '@showrec/show-server/src/capture/port-allocator.t
 import { TakeRecorder } from '@showrec/show-server/src/capture/take-recorder.ts';
 import { createLogger } from '@showrec/show-server/src/logger.ts';
 import { mediaCodecs } from '@showrec/show-server/src/sfu/media-codecs.ts';
-import { startRtpPhone, type RtpPhone } from '@showrec/show-server/src/test-support/rtp-phone.ts';
+import {
+  createRtpPhoneProducers,
+  startRtpPhone,
+  type RtpPhone,
+} from '@showrec/show-server/src/test-support/rtp-phone.ts';
 import { totalCpuSeconds } from './cpu.ts';
+import { recordClipPackets, RtpLoad, type ClipPackets } from './rtp-load.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -37,8 +44,10 @@ const { values } = parseArgs({
     workers: { type: 'string', default: String(os.cpus().length) },
     // The audience app's cap on a phone's video; real 720p cameras fill it.
     kbps: { type: 'string', default: '2500' },
+    senders: { type: 'string', default: 'node' },
   },
 });
+if (!['node', 'ffmpeg'].includes(values.senders)) throw new Error('--senders is node or ffmpeg');
 const kbps = Number(values.kbps);
 const levels = values.levels.split(',').map(Number);
 const seconds = Number(values.seconds);
@@ -48,14 +57,44 @@ interface LevelResult {
   streams: number;
   showrecCpuPerStream: number;
   senderCpuPerStream: number;
+  floorCpuPerStream: number;
   lossPercent: number;
   complete: number;
   framesPercent: number;
 }
 
+/** CPU seconds this process has used. */
+const ownCpuSeconds = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
+
+/** The floor: as many bare ffmpeg stream copies of the clip, in real time, for `seconds`. */
+async function floorCpuPerStream(streams: number, clip: string): Promise<number> {
+  const processes = new ChildProcesses();
+  const copies = await Promise.all(
+    Array.from({ length: streams }, () =>
+      // prettier-ignore
+      processes.spawn('ffmpeg', [
+        '-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-stream_loop', '-1', '-i', clip,
+        '-map', '0', '-c', 'copy', '-f', 'matroska', '-y', '/dev/null',
+      ], { stdio: ['ignore', 'ignore', 'ignore'] }),
+    ),
+  );
+  await sleep(1000);
+  const pids = copies.map((c) => c.process.pid!);
+  const before = { cpu: totalCpuSeconds(pids), at: Date.now() };
+  await sleep(seconds * 1000);
+  const cpu = totalCpuSeconds(pids) - before.cpu;
+  const wall = (Date.now() - before.at) / 1000;
+  await processes.stopAll('SIGKILL');
+  return (cpu / wall / streams) * 100;
+}
+
 async function runLevel(
   streams: number,
   clip: string,
+  clipPackets: ClipPackets,
   workers: ms.Worker[],
   dir: string,
 ): Promise<LevelResult> {
@@ -63,9 +102,18 @@ async function runLevel(
   const routers = await Promise.all(workers.map((w) => w.createRouter({ mediaCodecs })));
   const ports = new PortAllocator(46000, 49999);
   const processes = new ChildProcesses();
-  const phones: RtpPhone[] = [];
-  for (let i = 0; i < streams; i++)
-    phones.push(await startRtpPhone(routers[i % routers.length]!, clip));
+  const load = values.senders === 'node' ? new RtpLoad(clipPackets) : null;
+  const phones: Array<Omit<RtpPhone, 'sender'> & { sender: RtpPhone['sender'] | null }> = [];
+  for (let i = 0; i < streams; i++) {
+    const router = routers[i % routers.length]!;
+    if (!load) {
+      phones.push(await startRtpPhone(router, clip));
+      continue;
+    }
+    const phone = await createRtpPhoneProducers(router);
+    load.add(phone.targets);
+    phones.push({ producers: phone.producers, sender: null, close: async () => phone.close() });
+  }
   await sleep(1500);
   const recorders = await Promise.all(
     phones.map((phone, i) =>
@@ -85,10 +133,11 @@ async function runLevel(
     ...workers.map((w) => w.pid),
     ...recorders.flatMap((r) => (r.process ? [r.process.pid] : [])),
   ];
-  const senderPids = phones.map((p) => p.sender.pid!);
+  const senderPids = phones.flatMap((p) => (p.sender ? [p.sender.pid!] : []));
+  const senderCpu = () => (load ? ownCpuSeconds() : totalCpuSeconds(senderPids));
   const before = {
     showrec: totalCpuSeconds(showrecPids),
-    senders: totalCpuSeconds(senderPids),
+    senders: senderCpu(),
     at: Date.now(),
   };
   const statsBefore = await Promise.all(
@@ -97,11 +146,12 @@ async function runLevel(
   await sleep(seconds * 1000);
   const wall = (Date.now() - before.at) / 1000;
   const showrecCpu = totalCpuSeconds(showrecPids) - before.showrec;
-  const senderCpu = totalCpuSeconds(senderPids) - before.senders;
+  const sendersCpu = senderCpu() - before.senders;
   const statsAfter = await Promise.all(
     phones.flatMap((p) => p.producers.map((pr) => pr.getStats())),
   );
   await Promise.all(recorders.map((r) => r.stop()));
+  load?.close();
   for (const phone of phones) await phone.close();
   for (const router of routers) router.close();
 
@@ -118,7 +168,8 @@ async function runLevel(
   return {
     streams,
     showrecCpuPerStream: (showrecCpu / wall / streams) * 100,
-    senderCpuPerStream: (senderCpu / wall / streams) * 100,
+    senderCpuPerStream: (sendersCpu / wall / streams) * 100,
+    floorCpuPerStream: await floorCpuPerStream(streams, clip),
     lossPercent: packets > 0 ? (lost / (packets + lost)) * 100 : 100,
     complete: frames.filter((f) => f >= expected * 0.99).length,
     framesPercent: (frames.reduce((s, f) => s + f, 0) / (expected * streams)) * 100,
@@ -142,24 +193,26 @@ await makeClip(clip, {
   seconds: 20, format: 'vp8-opus-webm', width: 1280, height: 720, kbps, grain: true,
 });
 const measuredKbps = await videoKbps(clip, 20);
+const clipPackets = await recordClipPackets(clip, 20);
 const workers = await Promise.all(
   Array.from({ length: Number(values.workers) }, () =>
     mediasoup.createWorker({ logLevel: 'error', rtcMinPort: 40000, rtcMaxPort: 44999 }),
   ),
 );
 console.log(
-  `bench/capture: ${os.cpus().length} cores, ${workers.length} mediasoup workers, ${seconds} s per level, 1280x720 VP8 + Opus at 30 fps, video asked at ${kbps} kb/s, measured ${measuredKbps.toFixed(0)} kb/s`,
+  `bench/capture: ${os.cpus().length} cores, ${workers.length} mediasoup workers, ${seconds} s per level, 1280x720 VP8 + Opus at 30 fps, video asked at ${kbps} kb/s, measured ${measuredKbps.toFixed(0)} kb/s, ${values.senders} senders`,
 );
 const results: LevelResult[] = [];
 for (const streams of levels) {
-  const result = await runLevel(streams, clip, workers, dir);
+  const result = await runLevel(streams, clip, clipPackets, workers, dir);
   results.push(result);
   console.table([
     {
       streams,
       'showrec CPU %/stream': result.showrecCpuPerStream.toFixed(2),
-      'bare ffmpeg copy CPU %/stream': result.senderCpuPerStream.toFixed(2),
-      'ratio showrec/bare': (result.showrecCpuPerStream / result.senderCpuPerStream).toFixed(2),
+      [`${values.senders} senders CPU %/stream`]: result.senderCpuPerStream.toFixed(2),
+      'bare ffmpeg copy CPU %/stream': result.floorCpuPerStream.toFixed(2),
+      'ratio showrec/bare': (result.showrecCpuPerStream / result.floorCpuPerStream).toFixed(2),
       'loss %': result.lossPercent.toFixed(3),
       'files complete': `${result.complete}/${streams}`,
       'frames vs window %': result.framesPercent.toFixed(1),

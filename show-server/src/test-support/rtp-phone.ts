@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import type { types as ms } from 'mediasoup';
-import { sendClipAsRtp, stopChild } from '@showrec/infra';
+import { sendClipAsRtp, stopChild, type RtpTarget } from '@showrec/infra';
 
 export interface RtpPhone {
   producers: ms.Producer[];
@@ -22,11 +22,18 @@ const videoCodecs = {
   },
 };
 
-export async function startRtpPhone(
+/** A phone's two producers, on comedia PlainTransports waiting for whoever sends to `targets`. */
+export interface RtpPhoneProducers {
+  producers: ms.Producer[];
+  /** Video first, then audio. */
+  targets: [RtpTarget, RtpTarget];
+  close(): void;
+}
+
+export async function createRtpPhoneProducers(
   router: ms.Router,
-  clip: string,
   video: 'vp8' | 'h264' = 'vp8',
-): Promise<RtpPhone> {
+): Promise<RtpPhoneProducers> {
   const legs = [
     { kind: 'video' as const, payloadType: 101, clockRate: 90000, ...videoCodecs[video] },
     {
@@ -75,13 +82,26 @@ export async function startRtpPhone(
     payloadType: legs[i]!.payloadType,
     ssrc: producers[i]!.rtpParameters.encodings![0]!.ssrc!,
   });
-  const sender = sendClipAsRtp(clip, { ...target(0), h264: video === 'h264' }, target(1));
   return {
     producers,
+    targets: [{ ...target(0), h264: video === 'h264' }, target(1)],
+    close: () => transports.forEach((t) => t.close()),
+  };
+}
+
+export async function startRtpPhone(
+  router: ms.Router,
+  clip: string,
+  video: 'vp8' | 'h264' = 'vp8',
+): Promise<RtpPhone> {
+  const phone = await createRtpPhoneProducers(router, video);
+  const sender = sendClipAsRtp(clip, ...phone.targets);
+  return {
+    producers: phone.producers,
     sender,
     async close() {
       await stopChild(sender, 'SIGKILL');
-      for (const t of transports) t.close();
+      phone.close();
     },
   };
 }
