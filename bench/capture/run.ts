@@ -56,6 +56,8 @@ const FPS = 30;
 interface LevelResult {
   streams: number;
   showrecCpuPerStream: number;
+  /** Of which the mediasoup workers (the rest is the recorders' ffmpeg). */
+  sfuCpuPerStream: number;
   senderCpuPerStream: number;
   floorCpuPerStream: number;
   lossPercent: number;
@@ -135,7 +137,9 @@ async function runLevel(
   ];
   const senderPids = phones.flatMap((p) => (p.sender ? [p.sender.pid!] : []));
   const senderCpu = () => (load ? ownCpuSeconds() : totalCpuSeconds(senderPids));
+  const sfuPids = workers.map((w) => w.pid);
   const before = {
+    sfu: totalCpuSeconds(sfuPids),
     showrec: totalCpuSeconds(showrecPids),
     senders: senderCpu(),
     at: Date.now(),
@@ -146,6 +150,7 @@ async function runLevel(
   await sleep(seconds * 1000);
   const wall = (Date.now() - before.at) / 1000;
   const showrecCpu = totalCpuSeconds(showrecPids) - before.showrec;
+  const sfuCpu = totalCpuSeconds(sfuPids) - before.sfu;
   const sendersCpu = senderCpu() - before.senders;
   const statsAfter = await Promise.all(
     phones.flatMap((p) => p.producers.map((pr) => pr.getStats())),
@@ -168,6 +173,7 @@ async function runLevel(
   return {
     streams,
     showrecCpuPerStream: (showrecCpu / wall / streams) * 100,
+    sfuCpuPerStream: (sfuCpu / wall / streams) * 100,
     senderCpuPerStream: (sendersCpu / wall / streams) * 100,
     floorCpuPerStream: await floorCpuPerStream(streams, clip),
     lossPercent: packets > 0 ? (lost / (packets + lost)) * 100 : 100,
@@ -210,6 +216,7 @@ for (const streams of levels) {
     {
       streams,
       'showrec CPU %/stream': result.showrecCpuPerStream.toFixed(2),
+      'of which SFU': result.sfuCpuPerStream.toFixed(2),
       [`${values.senders} senders CPU %/stream`]: result.senderCpuPerStream.toFixed(2),
       'bare ffmpeg copy CPU %/stream': result.floorCpuPerStream.toFixed(2),
       'ratio showrec/bare': (result.showrecCpuPerStream / result.floorCpuPerStream).toFixed(2),
