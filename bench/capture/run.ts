@@ -21,7 +21,7 @@ import * as mediasoup from 'mediasoup';
 import type { types as ms } from 'mediasoup';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { makeClip, videoFrames } from '@showrec/infra';
+import { ffprobe, makeClip, videoFrames } from '@showrec/infra';
 import { ChildProcesses } from '@showrec/infra/processes';
 import { PortAllocator } from '@showrec/show-server/src/capture/port-allocator.ts';
 import { TakeRecorder } from '@showrec/show-server/src/capture/take-recorder.ts';
@@ -63,6 +63,36 @@ interface LevelResult {
   lossPercent: number;
   complete: number;
   framesPercent: number;
+  /** Files whose first video frame is a keyframe. */
+  openOnKeyframe: number;
+  /** The largest gap between where a file's audio and its video end. */
+  worstEndGapMs: number;
+}
+
+/** Whether a recorded file opens on a keyframe, and how far apart its audio and video end. */
+async function fileShape(file: string): Promise<{ keyframeFirst: boolean; endGapMs: number }> {
+  // prettier-ignore
+  const { stdout } = await promisify(execFile)('ffprobe', [
+    '-v', 'error', '-show_entries', 'packet=stream_index,pts_time,flags', '-of', 'csv=p=0', file,
+  ], { maxBuffer: 64 * 1024 * 1024 }).catch(() => ({ stdout: '' }));
+  const { streams } = await ffprobe(file).catch(() => ({ streams: [] }));
+  const videoIndex = streams.findIndex((st) => st.codec_type === 'video');
+  const packets = stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split(','))
+    .map(([index, pts, flags]) => ({
+      video: Number(index) === videoIndex,
+      pts: Number(pts),
+      flags,
+    }));
+  const video = packets.filter((p) => p.video);
+  const audio = packets.filter((p) => !p.video);
+  const end = (ps: typeof packets) => Math.max(...ps.map((p) => p.pts));
+  return {
+    keyframeFirst: video[0]?.flags?.includes('K') ?? false,
+    endGapMs: video.length && audio.length ? Math.abs(end(video) - end(audio)) * 1000 : Infinity,
+  };
 }
 
 /** CPU seconds this process has used. */
@@ -170,6 +200,9 @@ async function runLevel(
     phones.map((_, i) => videoFrames(path.join(dir, `take-${streams}-${i}.mkv`))),
   );
   const expected = seconds * FPS;
+  const shapes = await Promise.all(
+    phones.map((_, i) => fileShape(path.join(dir, `take-${streams}-${i}.mkv`))),
+  );
   return {
     streams,
     showrecCpuPerStream: (showrecCpu / wall / streams) * 100,
@@ -179,6 +212,8 @@ async function runLevel(
     lossPercent: packets > 0 ? (lost / (packets + lost)) * 100 : 100,
     complete: frames.filter((f) => f >= expected * 0.99).length,
     framesPercent: (frames.reduce((s, f) => s + f, 0) / (expected * streams)) * 100,
+    openOnKeyframe: shapes.filter((sh) => sh.keyframeFirst).length,
+    worstEndGapMs: Math.max(...shapes.map((sh) => sh.endGapMs)),
   };
 }
 
@@ -223,6 +258,8 @@ for (const streams of levels) {
       'loss %': result.lossPercent.toFixed(3),
       'files complete': `${result.complete}/${streams}`,
       'frames vs window %': result.framesPercent.toFixed(1),
+      'open on a keyframe': `${result.openOnKeyframe}/${streams}`,
+      'worst A/V end gap ms': result.worstEndGapMs.toFixed(0),
     },
   ]);
   for (let i = 0; i < streams; i++) {
@@ -232,9 +269,15 @@ for (const streams of levels) {
 }
 for (const w of workers) w.close();
 const held = results
-  .filter((r) => r.lossPercent < 1 && r.complete === r.streams)
+  .filter(
+    (r) =>
+      r.lossPercent < 1 &&
+      r.complete === r.streams &&
+      r.openOnKeyframe === r.streams &&
+      r.worstEndGapMs <= 100,
+  )
   .map((r) => r.streams);
 console.log(
-  `highest level held with loss < 1% and every file complete: ${held.length ? Math.max(...held) : 'none'} streams`,
+  `highest level held with loss < 1%, every file complete, opening on a keyframe, audio and video ending within 100 ms: ${held.length ? Math.max(...held) : 'none'} streams`,
 );
 await rm(dir, { recursive: true, force: true });
