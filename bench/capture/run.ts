@@ -25,6 +25,7 @@ import { ffprobe, makeClip, videoFrames } from '@showrec/infra';
 import { ChildProcesses } from '@showrec/infra/processes';
 import { PortAllocator } from '@showrec/show-server/src/capture/port-allocator.ts';
 import { TakeRecorder } from '@showrec/show-server/src/capture/take-recorder.ts';
+import { admitPhone } from '@showrec/show-server/src/capture/capacity.ts';
 import { createLogger } from '@showrec/show-server/src/logger.ts';
 import { mediaCodecs } from '@showrec/show-server/src/sfu/media-codecs.ts';
 import {
@@ -45,8 +46,19 @@ const { values } = parseArgs({
     // The audience app's cap on a phone's video; real 720p cameras fill it.
     kbps: { type: 'string', default: '2500' },
     senders: { type: 'string', default: 'node' },
+    // Admit phones as a show-server would (capture/capacity.ts): the rest are refused.
+    'capacity-streams': { type: 'string' },
+    'capacity-mbps': { type: 'string' },
   },
 });
+const capacity =
+  values['capacity-streams'] || values['capacity-mbps']
+    ? {
+        streams: Number(values['capacity-streams'] ?? Infinity),
+        mbps: Number(values['capacity-mbps'] ?? Infinity),
+        phoneMbps: 2.6,
+      }
+    : null;
 if (!['node', 'ffmpeg'].includes(values.senders)) throw new Error('--senders is node or ffmpeg');
 const kbps = Number(values.kbps);
 const levels = values.levels.split(',').map(Number);
@@ -54,7 +66,9 @@ const seconds = Number(values.seconds);
 const FPS = 30;
 
 interface LevelResult {
+  /** Phones that asked to be recorded; `recorded` of them were admitted, the rest refused. */
   streams: number;
+  recorded: number;
   showrecCpuPerStream: number;
   /** Of which the mediasoup workers (the rest is the recorders' ffmpeg). */
   sfuCpuPerStream: number;
@@ -127,6 +141,7 @@ async function runLevel(
   streams: number,
   clip: string,
   clipPackets: ClipPackets,
+  phoneBps: number,
   workers: ms.Worker[],
   dir: string,
 ): Promise<LevelResult> {
@@ -138,6 +153,14 @@ async function runLevel(
   const phones: Array<Omit<RtpPhone, 'sender'> & { sender: RtpPhone['sender'] | null }> = [];
   for (let i = 0; i < streams; i++) {
     const router = routers[i % routers.length]!;
+    if (capacity) {
+      try {
+        // What the server measures of its phones in steady state: each sends the clip's bitrate.
+        admitPhone(capacity, phones.length, phones.length * phoneBps);
+      } catch {
+        continue;
+      }
+    }
     if (!load) {
       phones.push(await startRtpPhone(router, clip));
       continue;
@@ -146,6 +169,7 @@ async function runLevel(
     load.add(phone.targets);
     phones.push({ producers: phone.producers, sender: null, close: async () => phone.close() });
   }
+  const recorded = phones.length;
   await sleep(1500);
   const recorders = await Promise.all(
     phones.map((phone, i) =>
@@ -205,13 +229,14 @@ async function runLevel(
   );
   return {
     streams,
-    showrecCpuPerStream: (showrecCpu / wall / streams) * 100,
-    sfuCpuPerStream: (sfuCpu / wall / streams) * 100,
-    senderCpuPerStream: (sendersCpu / wall / streams) * 100,
-    floorCpuPerStream: await floorCpuPerStream(streams, clip),
+    recorded,
+    showrecCpuPerStream: (showrecCpu / wall / recorded) * 100,
+    sfuCpuPerStream: (sfuCpu / wall / recorded) * 100,
+    senderCpuPerStream: (sendersCpu / wall / recorded) * 100,
+    floorCpuPerStream: await floorCpuPerStream(recorded, clip),
     lossPercent: packets > 0 ? (lost / (packets + lost)) * 100 : 100,
     complete: frames.filter((f) => f >= expected * 0.99).length,
-    framesPercent: (frames.reduce((s, f) => s + f, 0) / (expected * streams)) * 100,
+    framesPercent: (frames.reduce((s, f) => s + f, 0) / (expected * recorded)) * 100,
     openOnKeyframe: shapes.filter((sh) => sh.keyframeFirst).length,
     worstEndGapMs: Math.max(...shapes.map((sh) => sh.endGapMs)),
   };
@@ -245,20 +270,22 @@ console.log(
 );
 const results: LevelResult[] = [];
 for (const streams of levels) {
-  const result = await runLevel(streams, clip, clipPackets, workers, dir);
+  const phoneBps = (measuredKbps + 64) * 1000;
+  const result = await runLevel(streams, clip, clipPackets, phoneBps, workers, dir);
   results.push(result);
   console.table([
     {
       streams,
+      ...(capacity ? { recorded: result.recorded, refused: streams - result.recorded } : {}),
       'showrec CPU %/stream': result.showrecCpuPerStream.toFixed(2),
       'of which SFU': result.sfuCpuPerStream.toFixed(2),
       [`${values.senders} senders CPU %/stream`]: result.senderCpuPerStream.toFixed(2),
       'bare ffmpeg copy CPU %/stream': result.floorCpuPerStream.toFixed(2),
       'ratio showrec/bare': (result.showrecCpuPerStream / result.floorCpuPerStream).toFixed(2),
       'loss %': result.lossPercent.toFixed(3),
-      'files complete': `${result.complete}/${streams}`,
+      'files complete': `${result.complete}/${result.recorded}`,
       'frames vs window %': result.framesPercent.toFixed(1),
-      'open on a keyframe': `${result.openOnKeyframe}/${streams}`,
+      'open on a keyframe': `${result.openOnKeyframe}/${result.recorded}`,
       'worst A/V end gap ms': result.worstEndGapMs.toFixed(0),
     },
   ]);
@@ -272,8 +299,8 @@ const held = results
   .filter(
     (r) =>
       r.lossPercent < 1 &&
-      r.complete === r.streams &&
-      r.openOnKeyframe === r.streams &&
+      r.complete === r.recorded &&
+      r.openOnKeyframe === r.recorded &&
       r.worstEndGapMs <= 100,
   )
   .map((r) => r.streams);
