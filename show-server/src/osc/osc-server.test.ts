@@ -40,7 +40,7 @@ describe('OSC remote control (real UDP)', () => {
       SHOWREC_OSC_PORT: String(oscPort),
       // Every interface, so the test can also send as a stranger on the LAN would.
       SHOWREC_OSC_HOST: '0.0.0.0',
-      SHOWREC_OSC_PER_SEC: '20',
+      SHOWREC_OSC_PER_SEC: '50',
     });
     show = await createTestShow(server.baseUrl, server.adminToken, 'OSC show');
     const api = apiClient(server.baseUrl);
@@ -120,6 +120,18 @@ describe('OSC remote control (real UDP)', () => {
     expect(server.logs()).toContain('ignored a GO from a cue no longer live');
   });
 
+  it('applies messages in the order they arrive', async () => {
+    for (let round = 0; round < 5; round++) {
+      for (const index of [3, 0, 2, 1]) {
+        await send(message(`/show/${show.id}/cue`, [{ type: 'integer', value: index }]));
+      }
+      await send(message(`/show/${show.id}/go`, [{ type: 'integer', value: 1 }]));
+      await waitFor('the last jump, then its GO', async () => (await liveCue()) === 2);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await liveCue()).toBe(2);
+    }
+  });
+
   it('takes commands from another machine only with the show’s OSC key in the address', async () => {
     const lan = Object.values(os.networkInterfaces())
       .flat()
@@ -189,7 +201,7 @@ describe('OSC remote control (real UDP)', () => {
 
   it('drops what one sender sends beyond its rate', async () => {
     const before = await liveCue();
-    const flood = Array.from({ length: 60 }, () => message(`/show/${show.id}/nothing`));
+    const flood = Array.from({ length: 200 }, () => message(`/show/${show.id}/nothing`));
     await Promise.all(flood.map(send));
     await waitFor('the rate limit in the log', async () =>
       server.logs().includes('ignored OSC messages over the rate limit'),

@@ -34,6 +34,9 @@ export class OscServer {
   readonly #socket: dgram.Socket;
   readonly #log: Logger;
   readonly #budgets = new Map<string, EventBudget>();
+  /** Messages are handled one at a time, in arrival order: a cue list driven by OSC is a sequence. */
+  #inOrder: Promise<void> = Promise.resolve();
+  readonly #warnedAt = new Map<string, number>();
 
   private constructor(
     private readonly control: ShowControl,
@@ -43,7 +46,7 @@ export class OscServer {
   ) {
     this.#socket = dgram.createSocket(isIP(options.host) === 6 ? 'udp6' : 'udp4');
     this.#log = logger.child({ component: 'osc' });
-    this.#socket.on('message', (buffer, remote) => void this.#receive(buffer, remote.address));
+    this.#socket.on('message', (buffer, remote) => this.#receive(buffer, remote.address));
   }
 
   static async start(
@@ -76,8 +79,12 @@ export class OscServer {
     return new Promise((resolve) => this.#socket.close(() => resolve()));
   }
 
-  /** Every message costs one token, alone or in a bundle; so does a malformed packet. */
-  async #receive(buffer: Buffer, from: string): Promise<void> {
+  /**
+   * Every message costs one token, alone or in a bundle; so does a malformed packet. What is within
+   * the budget is handled in arrival order; the rest is dropped on arrival, with one warning a
+   * second per sender, so a flood costs neither memory nor log lines.
+   */
+  #receive(buffer: Buffer, from: string): void {
     const budget = this.#budgetOf(from);
     let messages: OscMessageOutput[];
     try {
@@ -90,16 +97,20 @@ export class OscServer {
         );
       return;
     }
-    for (const [i, message] of messages.entries()) {
-      if (!budget.take()) {
-        this.#log.warn(
-          { from, dropped: messages.length - i },
-          'ignored OSC messages over the rate limit',
-        );
-        return;
-      }
-      await this.#handle(message, from);
+    const admitted = messages.filter(() => budget.take());
+    if (admitted.length < messages.length) this.#overLimit(from, messages.length - admitted.length);
+    for (const message of admitted) {
+      this.#inOrder = this.#inOrder.then(() => this.#handle(message, from));
     }
+  }
+
+  #overLimit(from: string, dropped: number): void {
+    const now = Date.now();
+    if (now - (this.#warnedAt.get(from) ?? 0) < 1000) return;
+    this.#warnedAt.set(from, now);
+    if (this.#warnedAt.size > MAX_SENDERS)
+      this.#warnedAt.delete(this.#warnedAt.keys().next().value!);
+    this.#log.warn({ from, dropped }, 'ignored OSC messages over the rate limit');
   }
 
   #budgetOf(address: string): EventBudget {
@@ -113,6 +124,7 @@ export class OscServer {
     return budget;
   }
 
+  /** Never rejects (a refusal is logged): the queue of messages goes on after it. */
   async #handle(message: OscMessageOutput, from: string): Promise<void> {
     const match = ADDRESS.exec(message.address);
     if (!match) {
