@@ -71,7 +71,10 @@ describe('GET /healthz', () => {
       return pids.length === 2 && !pids.includes(before[0]!) ? pids : null;
     });
     expect(after).toContain(before[1]);
-    const health = healthSchema.parse(await (await fetch(`${server.baseUrl}/healthz`)).json());
-    expect(health.mediasoup).toEqual({ status: 'up', workers: 2, expected: 2 });
+    // The process is up a moment before the pool has it ready; then health counts it.
+    await waitFor('health to count the replacement', async () => {
+      const health = healthSchema.parse(await (await fetch(`${server!.baseUrl}/healthz`)).json());
+      return health.mediasoup.workers === 2 && health.mediasoup.status === 'up';
+    });
   });
 });
