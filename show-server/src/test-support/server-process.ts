@@ -50,7 +50,11 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
       () => false,
     );
     if (up) break;
-    if (Date.now() > deadline) throw new Error(`show-server did not listen: ${output}`);
+    if (Date.now() > deadline) {
+      // A server that never listened must not outlive the test that started it.
+      await stopChild(child, 'SIGKILL');
+      throw new Error(`show-server did not listen: ${output}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
