@@ -19,7 +19,7 @@ export function fileUploadProcessor(deps: JobDeps) {
     if (await deps.store.get(recordId)) return { recordId, alreadyFiled: true };
     const input = path.join(deps.dataDir, upload.file);
     if (!existsSync(input))
-      throw new DomainError('not-found', `the upload ${input} does not exist`);
+      throw new DomainError('not-found', `the uploaded file of ${recordId} does not exist`);
     const parents = await Promise.all(upload.parents.map((id) => deps.store.get(id)));
     const cues = new Set(parents.map((p) => p?.cueId ?? null));
 

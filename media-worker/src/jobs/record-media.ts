@@ -51,7 +51,7 @@ async function writePoster(
     await extractPoster(tools, video, output, atSeconds);
     if (existsSync(output)) return;
   }
-  throw new DomainError('unprocessable', `${video} has no frame to make a poster from`);
+  throw new DomainError('unprocessable', 'the video has no frame to make a poster from');
 }
 
 /**

@@ -21,7 +21,7 @@ export function trimRecordProcessor(deps: JobDeps) {
     if (!source) throw new DomainError('not-found', `no RECord ${sourceId} to trim`);
     const input = path.join(deps.recordsDir, sourceId, 'video.mp4');
     if (!existsSync(input))
-      throw new DomainError('not-found', `the RECord's video ${input} does not exist`);
+      throw new DomainError('not-found', `RECord ${sourceId} has no video to trim`);
 
     const media = await writeRecordMedia(
       deps.tools,
