@@ -1,10 +1,12 @@
 import dgram from 'node:dgram';
 import { isIP } from 'node:net';
 import { fromBuffer, type OscMessageOutput, type OscPacketOutput } from 'osc-min';
+import { idSchema } from '@showrec/protocol';
 import type { Logger } from '../logger.js';
 import type { GoFrom, ShowControl } from '../shows/show-control.js';
 import type { ShowStore } from '../shows/show-store.js';
 import { secretMatches } from '../shows/secrets.js';
+import { isLoopback } from '../http/client-address.js';
 import { EventBudget } from '../socket/event-budget.js';
 
 /** /show/<showId>[/<oscKey>]/<action> */
@@ -33,10 +35,10 @@ export interface OscServerOptions {
 export class OscServer {
   readonly #socket: dgram.Socket;
   readonly #log: Logger;
-  readonly #budgets = new Map<string, EventBudget>();
+  /** Each sender's rate budget, and when it was last warned of going over it. */
+  readonly #senders = new Map<string, { budget: EventBudget; warnedAt: number }>();
   /** Messages are handled one at a time, in arrival order: a cue list driven by OSC is a sequence. */
   #inOrder: Promise<void> = Promise.resolve();
-  readonly #warnedAt = new Map<string, number>();
 
   private constructor(
     private readonly control: ShowControl,
@@ -85,7 +87,8 @@ export class OscServer {
    * second per sender, so a flood costs neither memory nor log lines.
    */
   #receive(buffer: Buffer, from: string): void {
-    const budget = this.#budgetOf(from);
+    const sender = this.#senderOf(from);
+    const { budget } = sender;
     let messages: OscMessageOutput[];
     try {
       messages = messagesOf(fromBuffer(buffer));
@@ -98,30 +101,25 @@ export class OscServer {
       return;
     }
     const admitted = messages.filter(() => budget.take());
-    if (admitted.length < messages.length) this.#overLimit(from, messages.length - admitted.length);
+    const dropped = messages.length - admitted.length;
+    if (dropped > 0 && Date.now() - sender.warnedAt >= 1000) {
+      sender.warnedAt = Date.now();
+      this.#log.warn({ from, dropped }, 'ignored OSC messages over the rate limit');
+    }
     for (const message of admitted) {
       this.#inOrder = this.#inOrder.then(() => this.#handle(message, from));
     }
   }
 
-  #overLimit(from: string, dropped: number): void {
-    const now = Date.now();
-    if (now - (this.#warnedAt.get(from) ?? 0) < 1000) return;
-    this.#warnedAt.set(from, now);
-    if (this.#warnedAt.size > MAX_SENDERS)
-      this.#warnedAt.delete(this.#warnedAt.keys().next().value!);
-    this.#log.warn({ from, dropped }, 'ignored OSC messages over the rate limit');
-  }
-
-  #budgetOf(address: string): EventBudget {
-    let budget = this.#budgets.get(address);
-    if (!budget) {
-      if (this.#budgets.size >= MAX_SENDERS)
-        this.#budgets.delete(this.#budgets.keys().next().value!);
-      budget = new EventBudget(this.options.messagesPerSecond);
-      this.#budgets.set(address, budget);
+  #senderOf(address: string): { budget: EventBudget; warnedAt: number } {
+    let sender = this.#senders.get(address);
+    if (!sender) {
+      if (this.#senders.size >= MAX_SENDERS)
+        this.#senders.delete(this.#senders.keys().next().value!);
+      sender = { budget: new EventBudget(this.options.messagesPerSecond), warnedAt: 0 };
+      this.#senders.set(address, sender);
     }
-    return budget;
+    return sender;
   }
 
   /** Never rejects (a refusal is logged): the queue of messages goes on after it. */
@@ -204,13 +202,6 @@ function integerOf(arg: OscMessageOutput['args'][number] | undefined): number | 
 function goFrom(arg: OscMessageOutput['args'][number] | undefined): GoFrom | null {
   const index = integerOf(arg);
   if (index !== null) return { cueIndex: index };
-  if (arg?.type === 'string' && /^[A-Za-z0-9_-]{6,64}$/.test(arg.value))
-    return { cueId: arg.value };
+  if (arg?.type === 'string' && idSchema.safeParse(arg.value).success) return { cueId: arg.value };
   return null;
-}
-
-/** 127.0.0.0/8 and ::1 (also as IPv4-mapped): the kernel never delivers these from the network. */
-function isLoopback(address: string): boolean {
-  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
-  return v4.startsWith('127.') || address === '::1';
 }

@@ -13,6 +13,7 @@ import type { CaptureService } from '../capture/capture-service.js';
 import type { Peer } from '../capture/peer.js';
 import type { UploadService } from '../capture/upload-service.js';
 import { roleFor } from '../http/auth.js';
+import { clientAddress } from '../http/client-address.js';
 import type { JoinAttempts } from '../http/join-attempts.js';
 import type { ShowControl } from '../shows/show-control.js';
 import type { ShowStore } from '../shows/show-store.js';
@@ -155,10 +156,15 @@ export function attachSocketServer(
     let peer: Peer | null = null;
     let joining = false;
     const joinOnce = async (payload: JoinPayload) => {
-      await deps.joinAttempts.take(clientAddress(socket));
+      // Where the phone is, as the join limits see it (behind a local proxy: whom it forwarded).
+      const address = clientAddress(
+        socket.handshake.address,
+        socket.handshake.headers['x-forwarded-for'],
+      );
+      await deps.joinAttempts.take(address);
       if (peer) await deps.capture.leave(peer, 'left');
       peer = null;
-      const joined = await deps.capture.join(payload, clientAddress(socket));
+      const joined = await deps.capture.join(payload, address);
       // Gone while joining: its disconnect found no phone to remove, so remove it here.
       if (socket.disconnected) {
         await deps.capture.leave(joined.peer, 'disconnected');
@@ -233,17 +239,4 @@ export function attachSocketServer(
     io.to([publicRoom(showId), fullRoom(showId)]).emit('show:message', message);
   });
   return { io, broadcaster };
-}
-
-/**
- * The phone's address as the join limits see it: behind a proxy on this machine (the same trust
- * as express's 'loopback'), the address it forwarded for.
- */
-function clientAddress(socket: ShowrecSocket): string {
-  const direct = socket.handshake.address;
-  const forwarded = socket.handshake.headers['x-forwarded-for'];
-  const loopback =
-    direct.startsWith('127.') || direct === '::1' || direct.startsWith('::ffff:127.');
-  if (!loopback || typeof forwarded !== 'string') return direct;
-  return forwarded.split(',').at(-1)!.trim() || direct;
 }
