@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { ChildProcesses, OwnedChild, ProcessIdentity } from '@showrec/infra/processes';
-import { udpPortFree } from './udp-sockets.js';
+import { boundUdpPorts } from './udp-sockets.js';
 
 export interface FfmpegRecorderEvents {
   /** ffmpeg is gone; `expected` is false when it died on its own. */
@@ -83,8 +83,8 @@ export class FfmpegRecorder extends EventEmitter<FfmpegRecorderEvents> {
     for (;;) {
       if (this.#child.process.exitCode !== null)
         throw new Error(`ffmpeg exited at start: ${this.#stderr.trim()}`);
-      const free = await Promise.all(ports.map((p) => udpPortFree(p)));
-      if (free.every((f) => !f)) return;
+      const bound = await boundUdpPorts();
+      if (ports.every((p) => bound.has(p))) return;
       if (Date.now() > deadline)
         throw new Error(`ffmpeg did not open its RTP ports within ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 20));

@@ -1,4 +1,4 @@
-import { udpPortFree } from './udp-sockets.js';
+import { boundUdpPorts } from './udp-sockets.js';
 
 /**
  * Hands out even UDP ports whose odd neighbour is also free: ffmpeg listens for RTP on the even
@@ -22,7 +22,8 @@ export class PortAllocator {
       const port = this.#cursor;
       this.#cursor = port + 2 > this.max - 1 ? this.min + (this.min % 2) : port + 2;
       if (this.#reserved.has(port)) continue;
-      if ((await udpPortFree(port)) && (await udpPortFree(port + 1))) {
+      const bound = await boundUdpPorts();
+      if (!bound.has(port) && !bound.has(port + 1)) {
         this.#reserved.add(port);
         return port;
       }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 import { PortAllocator } from './port-allocator.js';
 import { recorderSdp } from './recorder-sdp.js';
-import { udpBindings, udpPortFree } from './udp-sockets.js';
+import { boundUdpPorts, udpBindings } from './udp-sockets.js';
 
 /** An Opus stream on port 45000, with the codec parameters given. */
 const opusStream = (parameters: Record<string, unknown>) => ({
@@ -57,12 +57,12 @@ describe('UDP bindings from the kernel tables', () => {
     const { port } = socket.address();
     try {
       expect(await udpBindings(port)).toEqual(['127.0.0.1']);
-      expect(await udpPortFree(port)).toBe(false);
+      expect((await boundUdpPorts()).has(port)).toBe(true);
     } finally {
       socket.close();
     }
     await new Promise((r) => setTimeout(r, 50));
-    expect(await udpPortFree(port)).toBe(true);
+    expect((await boundUdpPorts()).has(port)).toBe(false);
   });
 });
 

@@ -1,26 +1,35 @@
 import { readFile } from 'node:fs/promises';
 
 /**
- * The local addresses UDP sockets on this machine are bound to on `port`, read from the kernel's
- * tables (/proc/net/udp, udp6) rather than by binding a probe socket, which would take the very
- * port a starting ffmpeg is about to bind.
+ * Every bound UDP socket's local port and address, read from the kernel's tables (/proc/net/udp,
+ * udp6) rather than by binding a probe socket, which would take the very port a starting ffmpeg
+ * is about to bind.
  */
-export async function udpBindings(port: number): Promise<string[]> {
-  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
-  const found: string[] = [];
+async function udpTable(): Promise<Array<{ port: number; address: string }>> {
+  const entries: Array<{ port: number; address: string }> = [];
   for (const table of ['/proc/net/udp', '/proc/net/udp6']) {
     const text = await readFile(table, 'utf8').catch(() => '');
     for (const line of text.split('\n').slice(1)) {
       const local = line.trim().split(/\s+/)[1];
-      if (!local?.endsWith(`:${hexPort}`)) continue;
-      found.push(addressOf(local.slice(0, local.indexOf(':'))));
+      if (!local?.includes(':')) continue;
+      const [address, port] = [
+        local.slice(0, local.lastIndexOf(':')),
+        local.slice(local.lastIndexOf(':') + 1),
+      ];
+      entries.push({ port: parseInt(port, 16), address: addressOf(address) });
     }
   }
-  return found;
+  return entries;
 }
 
-export async function udpPortFree(port: number): Promise<boolean> {
-  return (await udpBindings(port)).length === 0;
+/** The local addresses UDP sockets on this machine are bound to on `port`. */
+export async function udpBindings(port: number): Promise<string[]> {
+  return (await udpTable()).filter((e) => e.port === port).map((e) => e.address);
+}
+
+/** Every UDP port some socket on this machine is bound to, from one read of the tables. */
+export async function boundUdpPorts(): Promise<Set<number>> {
+  return new Set((await udpTable()).map((e) => e.port));
 }
 
 /** The kernel prints addresses as host-order 32-bit words in hex. */
