@@ -30,9 +30,9 @@ export interface ExportsRoutesDeps {
 }
 
 const CREW: Role[] = ['admin', 'host', 'crew'];
-const RECORD_DOWNLOAD = /^\/api\/records\/([A-Za-z0-9_-]{6,64})\/(?:original|video)$/;
-const SHOW_DOWNLOAD =
-  /^\/api\/shows\/([A-Za-z0-9_-]{6,64})\/(?:credits\.json|credits\.csv|selects\.zip)$/;
+// The id itself is checked by the lookup that authorizes it (recordNamed, showNamed).
+const RECORD_DOWNLOAD = /^\/api\/records\/([^/]+)\/(?:original|video)$/;
+const SHOW_DOWNLOAD = /^\/api\/shows\/([^/]+)\/(?:credits\.json|credits\.csv|selects\.zip)$/;
 
 /** What leaves the system: a RECord's original and its video, a show's credits and its selects. */
 export function exportsRoutes(deps: ExportsRoutesDeps): Router {
