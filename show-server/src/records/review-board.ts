@@ -111,7 +111,14 @@ export class ReviewBoards {
         'nothing was queued for this item: it cannot be filed again',
       );
     if (item.takeId) await this.deps.takes.clearFilingFailure(item.takeId);
-    await Promise.all(failed.map((job) => job.retry('failed')));
+    await Promise.all(
+      failed.map((job) =>
+        job.retry('failed').catch(async (err: unknown) => {
+          // Two crew members pressed at once: the other's retry got there first, which is this.
+          if (await job.isFailed()) throw err;
+        }),
+      ),
+    );
   }
 
   async #takeItem(
