@@ -21,7 +21,7 @@ import * as mediasoup from 'mediasoup';
 import type { types as ms } from 'mediasoup';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { ffprobe, makeClip, videoFrames } from '@showrec/infra';
+import { makeClip, packetTimelines, videoFrames } from '@showrec/infra';
 import { ChildProcesses } from '@showrec/infra/processes';
 import { PortAllocator } from '@showrec/show-server/src/capture/port-allocator.ts';
 import { TakeRecorder } from '@showrec/show-server/src/capture/take-recorder.ts';
@@ -85,27 +85,10 @@ interface LevelResult {
 
 /** Whether a recorded file opens on a keyframe, and how far apart its audio and video end. */
 async function fileShape(file: string): Promise<{ keyframeFirst: boolean; endGapMs: number }> {
-  // prettier-ignore
-  const { stdout } = await promisify(execFile)('ffprobe', [
-    '-v', 'error', '-show_entries', 'packet=stream_index,pts_time,flags', '-of', 'csv=p=0', file,
-  ], { maxBuffer: 64 * 1024 * 1024 }).catch(() => ({ stdout: '' }));
-  const { streams } = await ffprobe(file).catch(() => ({ streams: [] }));
-  const videoIndex = streams.findIndex((st) => st.codec_type === 'video');
-  const packets = stdout
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => line.split(','))
-    .map(([index, pts, flags]) => ({
-      video: Number(index) === videoIndex,
-      pts: Number(pts),
-      flags,
-    }));
-  const video = packets.filter((p) => p.video);
-  const audio = packets.filter((p) => !p.video);
-  const end = (ps: typeof packets) => Math.max(...ps.map((p) => p.pts));
+  const { audio, video } = await packetTimelines(file);
   return {
-    keyframeFirst: video[0]?.flags?.includes('K') ?? false,
-    endGapMs: video.length && audio.length ? Math.abs(end(video) - end(audio)) * 1000 : Infinity,
+    keyframeFirst: video?.firstIsKeyframe ?? false,
+    endGapMs: audio && video ? Math.abs(video.end - audio.end) * 1000 : Infinity,
   };
 }
 

@@ -6,10 +6,12 @@ export {
   decodeFully,
   ffprobe,
   makeClip,
+  packetTimelines,
   sendClipAsRtp,
   videoFrames,
   type ProbedMedia,
   type RtpTarget,
+  type StreamTimeline,
 } from './testing/test-media.js';
 export { waitFor } from './testing/wait-for.js';
 export { processAlive } from './processes/index.js';

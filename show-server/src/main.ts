@@ -9,6 +9,7 @@ import { PortAllocator } from './capture/port-allocator.js';
 import { ServerHeartbeat } from './capture/server-heartbeat.js';
 import { TakeRecovery } from './capture/take-recovery.js';
 import { TakeStore } from './capture/take-store.js';
+import { defaultUdpReceiveBuffer, UDP_RECEIVE_BUFFER_BYTES } from './capture/udp-sockets.js';
 import { loadConfig } from './config.js';
 import { createApp } from './http/app.js';
 import { createLogger } from './logger.js';
@@ -103,6 +104,12 @@ const recovery = new TakeRecovery({
   logger,
 });
 recovery.start();
+const udpBuffer = await defaultUdpReceiveBuffer();
+if (udpBuffer !== null && udpBuffer < UDP_RECEIVE_BUFFER_BYTES)
+  logger.warn(
+    { rmemDefault: udpBuffer, wanted: UDP_RECEIVE_BUFFER_BYTES },
+    `phones will lose packets under load: the kernel's UDP receive buffer is ${udpBuffer} bytes; run as root: sysctl -w net.core.rmem_max=${UDP_RECEIVE_BUFFER_BYTES} net.core.rmem_default=${UDP_RECEIVE_BUFFER_BYTES} (infra/setup.sh does)`,
+  );
 const changes = ShowChanges.subscribe(redis, logger);
 const reconciler = new CaptureReconciler({ shows, capture, changes, logger });
 reconciler.start();

@@ -85,6 +85,42 @@ export async function videoFrames(file: string): Promise<number> {
   return Number(stdout.trim()) || 0;
 }
 
+export interface StreamTimeline {
+  /** The first and last packet's presentation time, in seconds. */
+  start: number;
+  end: number;
+  /** The largest step between consecutive packets, in seconds: a jump or hole in the timeline. */
+  largestStep: number;
+  firstIsKeyframe: boolean;
+}
+
+/** Where a file's audio and video packets start and end, read packet by packet. */
+export async function packetTimelines(
+  file: string,
+): Promise<{ audio: StreamTimeline | null; video: StreamTimeline | null }> {
+  // prettier-ignore
+  const { stdout } = await run('ffprobe', [
+    '-v', 'error', '-show_entries', 'packet=codec_type,pts_time,flags', '-of', 'csv=p=0', file,
+  ]).catch(() => ({ stdout: '' }));
+  const packets = stdout
+    .split('\n')
+    .map((line) => line.split(','))
+    .filter(([kind, pts]) => (kind === 'audio' || kind === 'video') && pts !== 'N/A')
+    .map(([kind, pts, flags]) => ({ kind, pts: Number(pts), key: flags?.includes('K') ?? false }));
+  const timeline = (kind: string): StreamTimeline | null => {
+    const own = packets.filter((p) => p.kind === kind).sort((a, b) => a.pts - b.pts);
+    if (own.length === 0) return null;
+    const steps = own.slice(1).map((p, i) => p.pts - own[i]!.pts);
+    return {
+      start: own[0]!.pts,
+      end: own.at(-1)!.pts,
+      largestStep: Math.max(0, ...steps),
+      firstIsKeyframe: packets.find((p) => p.kind === kind)!.key,
+    };
+  };
+  return { audio: timeline('audio'), video: timeline('video') };
+}
+
 /**
  * Decodes every packet of a file: a file that decodes without error to its end is complete.
  * Returns ffmpeg's error output (empty when clean) and the decoded duration.

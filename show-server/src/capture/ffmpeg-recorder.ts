@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChildProcesses, OwnedChild, ProcessIdentity } from '@showrec/infra/processes';
-import { boundUdpPorts } from './udp-sockets.js';
+import { boundUdpPorts, UDP_RECEIVE_BUFFER_BYTES } from './udp-sockets.js';
 
 export interface FfmpegRecorderEvents {
   /** ffmpeg is gone; `expected` is false when it died on its own. */
@@ -50,6 +51,8 @@ export class FfmpegRecorder extends EventEmitter<FfmpegRecorderEvents> {
         '-fflags', '+genpts',
         // Loopback only: nobody on the venue network can reach the ports and inject packets.
         '-localaddr', '127.0.0.1',
+        // A busy ffmpeg can fall a second behind; its own default buffer (128 kB) holds 0.4 s.
+        '-buffer_size', String(UDP_RECEIVE_BUFFER_BYTES),
         '-i', sdpFile,
         '-map', '0', '-c', 'copy',
         '-cluster_time_limit', '1000', '-flush_packets', '1',
@@ -71,10 +74,19 @@ export class FfmpegRecorder extends EventEmitter<FfmpegRecorderEvents> {
     return this.#child.identity;
   }
 
-  /** SIGINT makes ffmpeg write its trailer and close the file; SIGKILL if it hangs. */
-  async stop(graceMs = 5000): Promise<void> {
+  /**
+   * `endInput` (an RTCP BYE on every stream) makes ffmpeg write its trailer and close the file.
+   * SIGINT is the fallback, though ffmpeg only notices it when a packet arrives; SIGKILL if it
+   * hangs. Every way leaves a playable file.
+   */
+  async stop(endInput: () => Promise<unknown>, graceMs = 5000): Promise<void> {
     this.#stopping = true;
-    await this.#child.stop('SIGINT', graceMs);
+    await endInput();
+    const exited = await Promise.race([
+      this.#child.exited.then(() => true),
+      sleep(1000, false, { ref: false }),
+    ]);
+    if (!exited) await this.#child.stop('SIGINT', graceMs);
   }
 
   /** Media sent before ffmpeg binds its ports is lost, so wait until the kernel lists every one. */

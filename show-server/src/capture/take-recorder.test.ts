@@ -4,7 +4,7 @@ import path from 'node:path';
 import * as mediasoup from 'mediasoup';
 import type { types as ms } from 'mediasoup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeFully, ffprobe, makeClip } from '@showrec/infra';
+import { decodeFully, ffprobe, makeClip, packetTimelines } from '@showrec/infra';
 import { ChildProcesses, signalExactly } from '@showrec/infra/processes';
 import { createLogger } from '../logger.js';
 import { mediaCodecs } from '../sfu/media-codecs.js';
@@ -67,6 +67,13 @@ describe('TakeRecorder (real mediasoup, real ffmpeg)', () => {
     expect(probed.durationSeconds).toBeLessThan(6);
     const decoded = await decodeFully(file);
     expect(decoded.seconds).toBeGreaterThan(4);
+    // Audio and video start together and end together, on one unbroken clock each: the file
+    // plays in sync from its first frame, whatever the SFU's RTCP says.
+    const { audio, video } = await packetTimelines(file);
+    expect(video!.firstIsKeyframe).toBe(true);
+    expect(Math.abs(video!.end - audio!.end)).toBeLessThan(0.1);
+    expect(video!.largestStep).toBeLessThan(0.1);
+    expect(audio!.largestStep).toBeLessThan(0.1);
     const counts = recorder.rtpCounts();
     expect(counts.video!.packets).toBeGreaterThan(50);
     expect(counts.audio!.packets).toBeGreaterThan(100);
@@ -91,6 +98,34 @@ describe('TakeRecorder (real mediasoup, real ffmpeg)', () => {
     expect(decoded.seconds).toBeGreaterThan(1.5);
     const probed = await ffprobe(path.join(dir, 'crash.mkv'));
     expect(probed.streams.map((s) => s.codec_name).sort()).toEqual(['opus', 'vp8']);
+  });
+
+  it('finishes the file (trailer, duration) when the phone has gone silent before the stop', async () => {
+    const silent = await startRtpPhone(router, clip);
+    try {
+      const recorder = await TakeRecorder.start({
+        router,
+        producers: silent.producers,
+        ports,
+        processes,
+        sdpFile: path.join(dir, 'silent.sdp'),
+        outputFile: path.join(dir, 'silent.mkv'),
+        logger,
+      });
+      await sleep(2500);
+      // A phone frozen mid-take: ffmpeg receives nothing more, so a SIGINT alone would not end it.
+      silent.sender.kill('SIGSTOP');
+      await sleep(1000);
+      await recorder.stop();
+      expect(processes.size).toBe(0);
+      // Matroska's duration is written by the trailer: a killed ffmpeg leaves none.
+      const probed = await ffprobe(path.join(dir, 'silent.mkv'));
+      expect(probed.durationSeconds).toBeGreaterThan(1.5);
+      expect(probed.durationSeconds).toBeLessThan(4);
+    } finally {
+      silent.sender.kill('SIGCONT');
+      await silent.close();
+    }
   });
 
   it('records a phone that sends H.264 as H.264', async () => {

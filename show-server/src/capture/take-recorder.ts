@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import type { types as ms } from 'mediasoup';
 import type { ChildProcesses, ProcessIdentity } from '@showrec/infra/processes';
 import type { TakeManifest } from '@showrec/protocol';
@@ -7,6 +7,8 @@ import type { Logger } from '../logger.js';
 import { FfmpegRecorder } from './ffmpeg-recorder.js';
 import type { PortAllocator } from './port-allocator.js';
 import { recorderSdp, type SdpStream } from './recorder-sdp.js';
+import { rtcpSinkPort, sendRtcpBye } from './recorder-rtcp.js';
+import { unreadUdpBytes } from './udp-sockets.js';
 
 type Kind = 'audio' | 'video';
 export type RtpCounts = NonNullable<TakeManifest['rtp']['audio']>;
@@ -42,6 +44,7 @@ interface Leg {
 export class TakeRecorder extends EventEmitter<TakeRecorderEvents> {
   readonly #legs: Leg[];
   readonly #ffmpeg: FfmpegRecorder;
+  readonly #outputFile: string;
   readonly #ports: PortAllocator;
   readonly #log: Logger;
   readonly #counts = new Map<Kind, RtpCounts>();
@@ -49,10 +52,17 @@ export class TakeRecorder extends EventEmitter<TakeRecorderEvents> {
   readonly #keyframeTimer: NodeJS.Timeout;
   #closed = false;
 
-  private constructor(legs: Leg[], ffmpeg: FfmpegRecorder, ports: PortAllocator, log: Logger) {
+  private constructor(
+    legs: Leg[],
+    ffmpeg: FfmpegRecorder,
+    outputFile: string,
+    ports: PortAllocator,
+    log: Logger,
+  ) {
     super();
     this.#legs = legs;
     this.#ffmpeg = ffmpeg;
+    this.#outputFile = outputFile;
     this.#ports = ports;
     this.#log = log;
     ffmpeg.on('exit', ({ expected, code, signal, stderrTail }) => {
@@ -82,7 +92,7 @@ export class TakeRecorder extends EventEmitter<TakeRecorderEvents> {
           rtcpMux: false,
           comedia: false,
         });
-        await transport.connect({ ip: '127.0.0.1', port, rtcpPort: port + 1 });
+        await transport.connect({ ip: '127.0.0.1', port, rtcpPort: await rtcpSinkPort() });
         const consumer = await transport.consume({
           producerId: producer.id,
           rtpCapabilities: options.router.rtpCapabilities,
@@ -102,9 +112,8 @@ export class TakeRecorder extends EventEmitter<TakeRecorderEvents> {
         options.outputFile,
         legs.map((l) => l.port),
       );
-      const recorder = new TakeRecorder(legs, ffmpeg, options.ports, log);
-      for (const leg of legs) await leg.consumer.resume();
-      await recorder.#requestKeyFrame();
+      const recorder = new TakeRecorder(legs, ffmpeg, options.outputFile, options.ports, log);
+      await recorder.#resumeTogether();
       log.info({ file: options.outputFile, ffmpeg: ffmpeg.identity }, 'recording');
       return recorder;
     } catch (err) {
@@ -142,10 +151,56 @@ export class TakeRecorder extends EventEmitter<TakeRecorderEvents> {
     this.#closed = true;
     clearInterval(this.#statsTimer);
     clearTimeout(this.#keyframeTimer);
-    await this.#ffmpeg.stop();
+    await this.#drain();
+    await this.#ffmpeg.stop(() =>
+      Promise.all(this.#legs.map((l) => sendRtcpBye(l.port + 1).catch(() => undefined))),
+    );
     for (const leg of this.#legs) {
       leg.transport.close();
       this.#ports.release(leg.port);
+    }
+  }
+
+  /**
+   * ffmpeg starts each stream's clock at its first packet and syncs them only once each has had
+   * an RTCP sender report (audio's come seconds apart), so the streams must start at one moment:
+   * audio waits until the first keyframe has gone to ffmpeg, not the second or so video may take.
+   */
+  async #resumeTogether(timeoutMs = 3000): Promise<void> {
+    const video = this.#legs.find((l) => l.kind === 'video');
+    if (video) {
+      const firstKeyframe = new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, timeoutMs);
+        video.consumer.on('trace', (trace) => {
+          if (trace.type !== 'keyframe') return;
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      await video.consumer.enableTraceEvent(['keyframe']);
+      await video.consumer.resume();
+      await this.#requestKeyFrame();
+      await firstKeyframe;
+      await video.consumer.enableTraceEvent([]).catch(() => undefined);
+    }
+    for (const leg of this.#legs) if (leg !== video) await leg.consumer.resume();
+  }
+
+  /**
+   * Stops the SFU sending, then waits until ffmpeg has read what its sockets hold and written
+   * what it read, so the file ends where the phone stopped being recorded: a busy ffmpeg lags
+   * up to a second, and its video socket holds several times what the audio's does.
+   */
+  async #drain(timeoutMs = 3000): Promise<void> {
+    await Promise.all(this.#legs.map((l) => l.consumer.pause().catch(() => undefined)));
+    const ports = this.#legs.map((l) => l.port);
+    const deadline = Date.now() + timeoutMs;
+    let written = -1;
+    while (Date.now() < deadline) {
+      const size = (await stat(this.#outputFile).catch(() => null))?.size ?? 0;
+      if (size === written && (await unreadUdpBytes(ports)) === 0) return;
+      written = size;
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
 

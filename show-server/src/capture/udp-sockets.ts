@@ -5,21 +5,33 @@ import { readFile } from 'node:fs/promises';
  * udp6) rather than by binding a probe socket, which would take the very port a starting ffmpeg
  * is about to bind.
  */
-async function udpTable(): Promise<Array<{ port: number; address: string }>> {
-  const entries: Array<{ port: number; address: string }> = [];
+async function udpTable(): Promise<UdpSocketEntry[]> {
+  const entries: UdpSocketEntry[] = [];
   for (const table of ['/proc/net/udp', '/proc/net/udp6']) {
     const text = await readFile(table, 'utf8').catch(() => '');
     for (const line of text.split('\n').slice(1)) {
-      const local = line.trim().split(/\s+/)[1];
-      if (!local?.includes(':')) continue;
+      const columns = line.trim().split(/\s+/);
+      const [local, queues] = [columns[1], columns[4]];
+      if (!local?.includes(':') || !queues?.includes(':')) continue;
       const [address, port] = [
         local.slice(0, local.lastIndexOf(':')),
         local.slice(local.lastIndexOf(':') + 1),
       ];
-      entries.push({ port: parseInt(port, 16), address: addressOf(address) });
+      entries.push({
+        port: parseInt(port, 16),
+        address: addressOf(address),
+        receiveQueueBytes: parseInt(queues.split(':')[1]!, 16),
+      });
     }
   }
   return entries;
+}
+
+interface UdpSocketEntry {
+  port: number;
+  address: string;
+  /** Bytes the kernel holds for the socket that its owner has not read yet. */
+  receiveQueueBytes: number;
 }
 
 /** The local addresses UDP sockets on this machine are bound to on `port`. */
@@ -31,6 +43,32 @@ export async function udpBindings(port: number): Promise<string[]> {
 export async function boundUdpPorts(): Promise<Set<number>> {
   return new Set((await udpTable()).map((e) => e.port));
 }
+
+/** Bytes waiting unread in the sockets bound to `ports` (0 for a port nothing is bound to). */
+export async function unreadUdpBytes(ports: number[]): Promise<number> {
+  const wanted = new Set(ports);
+  // Many recorders stopping at once poll the queues: they share one read per 50 ms.
+  if (!lastQueues || Date.now() - lastQueues.at > 50)
+    lastQueues = { at: Date.now(), entries: udpTable() };
+  return (await lastQueues.entries)
+    .filter((e) => wanted.has(e.port))
+    .reduce((sum, e) => sum + e.receiveQueueBytes, 0);
+}
+
+/**
+ * What a UDP socket's receive buffer should hold: a second of bursts at a phone's 2.5 Mb/s with
+ * room to spare. mediasoup 3.12 takes the kernel's default for its sockets, so the host's
+ * `net.core.rmem_default` must be this large (infra/setup.sh raises it); ffmpeg asks for it.
+ */
+export const UDP_RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
+
+/** The kernel's default receive buffer for new sockets, or null where it can't be read. */
+export async function defaultUdpReceiveBuffer(): Promise<number | null> {
+  const text = await readFile('/proc/sys/net/core/rmem_default', 'utf8').catch(() => null);
+  return text === null ? null : Number(text.trim());
+}
+
+let lastQueues: { at: number; entries: Promise<UdpSocketEntry[]> } | null = null;
 
 /** The kernel prints addresses as host-order 32-bit words in hex. */
 function addressOf(hex: string): string {
