@@ -9,8 +9,8 @@ export interface SdpStream {
 
 /**
  * The SDP that tells ffmpeg what arrives on which local port: one m-line per consumer, RTCP on
- * the next port up (the PlainTransports send RTCP sender reports there, which ffmpeg uses to
- * keep audio and video in sync). Codecs are checked against the phone-facing allow-list again
+ * the next port up (only the BYE that ends the recording arrives there: see recorder-rtcp.ts).
+ * Codecs are checked against the phone-facing allow-list again
  * here: nothing but plain tokens is ever written into the file ffmpeg reads.
  */
 export function recorderSdp(streams: SdpStream[]): string {
