@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import type { LoadLimits } from './capture/load-watch.js';
 
 /**
  * Every setting of the show-server, from the environment. Defaults are documented in the README's
@@ -40,6 +41,9 @@ const envSchema = z.object({
     .number()
     .min(1)
     .default(os.cpus().length * 100),
+  SHOWREC_LOAD_MAX_SFU_CPU_PCT: z.coerce.number().min(1).max(100).default(85),
+  SHOWREC_LOAD_MAX_RECORDER_LAG_MS: z.coerce.number().int().min(1).default(500),
+  SHOWREC_LOAD_MAX_LOSS_PCT: z.coerce.number().min(0).max(100).default(1),
   SHOWREC_MAX_PHONES_PER_SHOW: z.coerce.number().int().min(1).default(500),
   SHOWREC_MAX_PHONES_PER_ADDRESS: z.coerce.number().int().min(1).default(10),
   SHOWREC_HTTP_IDLE_TIMEOUT_S: z.coerce.number().int().min(1).default(60),
@@ -75,6 +79,8 @@ export interface Config {
   maxUploadBytes: number;
   /** Phones this process records at once, and what they may send (see capture/capacity.ts). */
   capacity: { streams: number; mbps: number; phoneMbps: number };
+  /** Past these, measured every 2 s, new phones are refused (see capture/load-watch.ts). */
+  load: LoadLimits;
   limits: {
     joinPerMinute: number;
     socketEventsPerSecond: number;
@@ -131,6 +137,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       streams: e.SHOWREC_CAPACITY_STREAMS,
       mbps: e.SHOWREC_CAPACITY_MBPS,
       phoneMbps: 2.6,
+    },
+    load: {
+      sfuCpu: e.SHOWREC_LOAD_MAX_SFU_CPU_PCT / 100,
+      recorderLagMs: e.SHOWREC_LOAD_MAX_RECORDER_LAG_MS,
+      lossPercent: e.SHOWREC_LOAD_MAX_LOSS_PCT,
     },
     limits: {
       joinPerMinute: e.SHOWREC_JOIN_LIMIT_PER_MIN,

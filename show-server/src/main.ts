@@ -9,6 +9,7 @@ import { PortAllocator } from './capture/port-allocator.js';
 import { ServerHeartbeat } from './capture/server-heartbeat.js';
 import { TakeRecovery } from './capture/take-recovery.js';
 import { TakeStore } from './capture/take-store.js';
+import { LoadWatch } from './capture/load-watch.js';
 import { defaultUdpReceiveBuffer, UDP_RECEIVE_BUFFER_BYTES } from './capture/udp-sockets.js';
 import { loadConfig } from './config.js';
 import { createApp } from './http/app.js';
@@ -89,6 +90,7 @@ const capture = new CaptureService({
   serverId,
   limits: config.limits,
   capacity: config.capacity,
+  load: new LoadWatch(config.load),
   logger,
 });
 const joinAttempts = new JoinAttempts(redis, config.limits.joinPerMinute);

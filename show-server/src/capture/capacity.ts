@@ -12,9 +12,21 @@ export interface CapacitySettings {
 /**
  * Whether this show-server can take one more phone. Past its capacity every recording degrades
  * at once (loss on every stream, no file complete), so the phone that would push it over is
- * refused instead, and those already recording keep recording cleanly.
+ * refused instead, and those already recording keep recording cleanly. `overloaded` is what the
+ * process measures of itself (LoadWatch): it refuses whatever the configured capacity says.
  */
-export function admitPhone(capacity: CapacitySettings, phones: number, measuredBps: number): void {
+export function admitPhone(
+  capacity: CapacitySettings,
+  phones: number,
+  measuredBps: number,
+  overloaded: string | null = null,
+): void {
+  if (overloaded) {
+    throw new DomainError(
+      'unavailable',
+      `this show-server is overloaded (${overloaded}): the phones already recording carry on; ask the crew`,
+    );
+  }
   const mbps = measuredBps / 1_000_000;
   if (phones + 1 > capacity.streams || mbps + capacity.phoneMbps > capacity.mbps) {
     throw new DomainError(

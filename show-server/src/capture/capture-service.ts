@@ -22,6 +22,7 @@ import { phoneRtpCapabilities } from '../sfu/media-codecs.js';
 import type { WorkerPool } from '../sfu/worker-pool.js';
 import { diskWarning, type DiskGuard } from './disk-guard.js';
 import { admitPhone, type CapacitySettings } from './capacity.js';
+import type { LoadWatch } from './load-watch.js';
 import { Peer } from './peer.js';
 import { wantsPhoneCopy } from './phone-copy-policy.js';
 import type { UploadService } from './upload-service.js';
@@ -50,6 +51,8 @@ export interface CaptureServiceDeps {
   limits: { phonesPerShow: number; phonesPerAddress: number };
   /** What this process can record at once without every take degrading. */
   capacity: CapacitySettings;
+  /** This process's own measure of its load; past its limits new phones are refused. */
+  load: LoadWatch;
   logger: Logger;
 }
 
@@ -487,16 +490,24 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
 
   /** What the control panel shows of a phone: its state and what arrives from it. */
   async #statusOf(peer: Peer): Promise<PhoneStatus> {
+    return (await this.#sampleOf(peer)).status;
+  }
+
+  /** A phone's status, and the packets its main stream has brought so far (for LoadWatch). */
+  async #sampleOf(peer: Peer): Promise<{ status: PhoneStatus; packets: number }> {
     const producer = peer.producers.get('video') ?? peer.producers.get('audio');
     const stats = producer && !producer.closed ? await producer.getStats().catch(() => []) : [];
     const bitrate = stats.reduce((sum, s) => sum + (s.bitrate ?? 0), 0);
     return {
-      participantId: peer.id,
-      name: peer.name,
-      state: peer.take ? 'recording' : 'standby',
-      bitrate,
-      packetsLost: stats.reduce((sum, s) => sum + Math.max(0, s.packetsLost ?? 0), 0),
-      stalled: peer.take !== null && bitrate === 0,
+      status: {
+        participantId: peer.id,
+        name: peer.name,
+        state: peer.take ? 'recording' : 'standby',
+        bitrate,
+        packetsLost: stats.reduce((sum, s) => sum + Math.max(0, s.packetsLost ?? 0), 0),
+        stalled: peer.take !== null && bitrate === 0,
+      },
+      packets: stats.reduce((sum, s) => sum + (s.packetCount ?? 0), 0),
     };
   }
 
@@ -506,11 +517,20 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
    */
   async #refreshPhones(): Promise<void> {
     let measured = 0;
+    const totals = {
+      phones: [] as Array<{ id: string; packets: number; lost: number }>,
+      recorderPorts: [] as number[],
+    };
     for (const room of await Promise.all(this.#rooms.values())) {
-      const statuses = await Promise.all(
-        [...room.peers.values()].map((peer) => this.#statusOf(peer)),
+      const samples = await Promise.all(
+        [...room.peers.values()].map((peer) => this.#sampleOf(peer)),
       );
+      const statuses = samples.map((s) => s.status);
       measured += statuses.reduce((sum, s) => sum + s.bitrate, 0);
+      for (const { status, packets } of samples)
+        totals.phones.push({ id: status.participantId, packets, lost: status.packetsLost });
+      for (const peer of room.peers.values())
+        totals.recorderPorts.push(...(peer.take?.recorder.ports ?? []));
       await this.deps.phones.put(room.showId, statuses).catch(() => undefined);
       const sample = JSON.stringify(statuses);
       if (statuses.length === 0 || this.#lastStatus.get(room.showId) === sample) continue;
@@ -518,6 +538,9 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
       this.emit('status', room.showId, statuses);
     }
     this.#measuredBps = measured;
+    await this.deps.load
+      .measure({ workers: this.deps.pool.workers(), bps: measured, ...totals })
+      .catch((err: Error) => this.#log.warn({ err: err.message }, 'could not measure the load'));
   }
 
   #stateOf(peer: Peer): RecordingState {
@@ -542,12 +565,12 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
     const rooms = await Promise.all(this.#rooms.values());
     const here = rooms.flatMap((r) => [...r.peers.values()]);
     try {
-      admitPhone(this.deps.capacity, here.length, this.#measuredBps);
+      admitPhone(this.deps.capacity, here.length, this.#measuredBps, this.deps.load.overloaded());
     } catch (err) {
       await this.deps.phones.noteRefused(showId, (err as Error).message).catch(() => undefined);
       this.emit('phones', showId);
       this.#log.warn(
-        { showId, phones: here.length, bps: this.#measuredBps },
+        { showId, phones: here.length, bps: this.#measuredBps, load: this.deps.load.sample },
         'refused a phone: at capacity',
       );
       throw err;

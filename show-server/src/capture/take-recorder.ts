@@ -125,6 +125,11 @@ export class TakeRecorder extends EventEmitter<TakeRecorderEvents> {
     }
   }
 
+  /** The loopback ports ffmpeg reads the phone's RTP from. */
+  get ports(): number[] {
+    return this.#legs.map((l) => l.port);
+  }
+
   /** The ffmpeg writing the file. */
   get process(): ProcessIdentity | null {
     return this.#ffmpeg.identity;

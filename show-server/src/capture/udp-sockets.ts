@@ -30,7 +30,10 @@ async function udpTable(): Promise<UdpSocketEntry[]> {
 interface UdpSocketEntry {
   port: number;
   address: string;
-  /** Bytes the kernel holds for the socket that its owner has not read yet. */
+  /**
+   * What the kernel holds for the socket that its owner has not read yet, as it counts it: the
+   * packets' buffers, up to about twice their payload for phone-sized (1200-byte) packets.
+   */
   receiveQueueBytes: number;
 }
 
@@ -44,7 +47,7 @@ export async function boundUdpPorts(): Promise<Set<number>> {
   return new Set((await udpTable()).map((e) => e.port));
 }
 
-/** Bytes waiting unread in the sockets bound to `ports` (0 for a port nothing is bound to). */
+/** Buffer bytes waiting unread in the sockets bound to `ports` (0 where nothing is bound). */
 export async function unreadUdpBytes(ports: number[]): Promise<number> {
   const wanted = new Set(ports);
   // Many recorders stopping at once poll the queues: they share one read per 50 ms.

@@ -48,6 +48,11 @@ export class WorkerPool {
     return worker;
   }
 
+  /** The live workers. */
+  workers(): ms.Worker[] {
+    return [...this.#workers];
+  }
+
   pids(): number[] {
     return [...this.#workers].map((w) => w.pid);
   }
