@@ -1,0 +1,87 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeClip, startEmbeddedRedis, stopChild, type EmbeddedRedis } from '@showrec/infra';
+import { FILE_TAKE_JOB, FILE_TAKE_QUEUE, recordIdForTake, redisKeys } from '@showrec/protocol';
+import { seedTake, testShow } from './test-support/takes.js';
+
+/** The encoding ffmpegs running under `parent`, by their command lines (read from /proc). */
+async function encodersOf(parent: number): Promise<string[][]> {
+  const found: string[][] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    // The parent pid is the second field after the command's closing parenthesis.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid !== parent) continue;
+    const argv = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    if (path.basename(argv[0] ?? '') === 'ffmpeg' && argv.includes('libx264')) found.push(argv);
+  }
+  return found;
+}
+
+describe('media-worker concurrency (SHOWREC_WORKER_CONCURRENCY, SHOWREC_FFMPEG_THREADS)', () => {
+  let redis: EmbeddedRedis;
+  let client: Redis;
+  let dataDir: string;
+  let worker: ChildProcess | null = null;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'showrec-concurrency-'));
+    redis = await startEmbeddedRedis({ dir: path.join(dataDir, 'redis') });
+    client = new Redis(redis.url, { maxRetriesPerRequest: null });
+  });
+  afterAll(async () => {
+    if (worker) await stopChild(worker, 'SIGKILL');
+    client?.disconnect();
+    await redis?.stop();
+  });
+
+  it('files as many takes at once as configured, each ffmpeg with the threads configured', async () => {
+    const takeIds = ['take-conc1', 'take-conc2', 'take-conc3', 'take-conc4'];
+    for (const takeId of takeIds)
+      await seedTake(client, dataDir, takeId, (file) =>
+        makeClip(file, { seconds: 12, width: 1280, height: 720 }),
+      );
+    const queue = new Queue(FILE_TAKE_QUEUE, { connection: client });
+    const events = new QueueEvents(FILE_TAKE_QUEUE, { connection: { url: redis.url } });
+    await events.waitUntilReady();
+    const jobs = await Promise.all(
+      takeIds.map((takeId) => queue.add(FILE_TAKE_JOB, { takeId }, { jobId: takeId })),
+    );
+    worker = spawn(process.execPath, [path.join(import.meta.dirname, '..', 'dist', 'main.js')], {
+      env: {
+        ...process.env,
+        REDIS_URL: redis.url,
+        SHOWREC_DATA_DIR: dataDir,
+        SHOWREC_WORKER_CONCURRENCY: '2',
+        SHOWREC_FFMPEG_THREADS: '1',
+      },
+      stdio: 'ignore',
+    });
+    const seen: string[][][] = [];
+    let finished = false;
+    const done = Promise.all(jobs.map((job) => job.waitUntilFinished(events, 180_000))).finally(
+      () => (finished = true),
+    );
+    while (!finished) {
+      seen.push(await encodersOf(worker.pid!));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await done;
+
+    // Two at once (four takes were waiting), never three; every encoder held to one thread.
+    expect(Math.max(...seen.map((s) => s.length))).toBe(2);
+    const encoders = seen.flat();
+    expect(encoders.length).toBeGreaterThan(0);
+    for (const argv of encoders) expect(argv[argv.indexOf('-threads') + 1]).toBe('1');
+    expect((await client.zrange(redisKeys.showRecords(testShow.id), 0, -1)).sort()).toEqual(
+      takeIds.map(recordIdForTake).sort(),
+    );
+    await events.close();
+    await queue.close();
+  });
+});
