@@ -7,7 +7,7 @@ import type { Logger } from '../logger.js';
 import { FfmpegRecorder } from './ffmpeg-recorder.js';
 import type { PortAllocator } from './port-allocator.js';
 import { recorderSdp, type SdpStream } from './recorder-sdp.js';
-import { rtcpSinkPort, sendRtcpBye } from './recorder-rtcp.js';
+import { awaitSenderReport, rtcpSinkPort, sendRtcpBye } from './recorder-rtcp.js';
 import { unreadUdpBytes } from './udp-sockets.js';
 
 type Kind = 'audio' | 'video';
@@ -34,6 +34,8 @@ interface Leg {
   producer: ms.Producer;
   transport: ms.PlainTransport;
   consumer: ms.Consumer;
+  /** Stops waiting for the stream's first sender report (see recorder-rtcp.ts). */
+  forgetReport: () => void;
 }
 
 /**
@@ -98,7 +100,15 @@ export class TakeRecorder extends EventEmitter<TakeRecorderEvents> {
           rtpCapabilities: options.router.rtpCapabilities,
           paused: true,
         });
-        legs.push({ kind: producer.kind, port, producer, transport, consumer });
+        const ssrc = consumer.rtpParameters.encodings?.[0]?.ssrc;
+        legs.push({
+          kind: producer.kind,
+          port,
+          producer,
+          transport,
+          consumer,
+          forgetReport: ssrc === undefined ? () => undefined : awaitSenderReport(ssrc, port + 1),
+        });
       }
       const streams: SdpStream[] = legs.map((l) => ({
         kind: l.kind,
@@ -118,6 +128,7 @@ export class TakeRecorder extends EventEmitter<TakeRecorderEvents> {
       return recorder;
     } catch (err) {
       for (const leg of legs) {
+        leg.forgetReport();
         leg.transport.close();
         options.ports.release(leg.port);
       }
@@ -161,15 +172,17 @@ export class TakeRecorder extends EventEmitter<TakeRecorderEvents> {
       Promise.all(this.#legs.map((l) => sendRtcpBye(l.port + 1).catch(() => undefined))),
     );
     for (const leg of this.#legs) {
+      leg.forgetReport();
       leg.transport.close();
       this.#ports.release(leg.port);
     }
   }
 
   /**
-   * ffmpeg starts each stream's clock at its first packet and syncs them only once each has had
-   * an RTCP sender report (audio's come seconds apart), so the streams must start at one moment:
-   * audio waits until the first keyframe has gone to ffmpeg, not the second or so video may take.
+   * ffmpeg starts each stream's clock at its first packet, until the stream's first sender report
+   * puts audio and video on one clock (recorder-rtcp.ts) and moves one of them by the difference.
+   * Audio waits until the first keyframe has gone to ffmpeg, not the second or so video may take,
+   * so that one correction is small.
    */
   async #resumeTogether(timeoutMs = 3000): Promise<void> {
     const video = this.#legs.find((l) => l.kind === 'video');
