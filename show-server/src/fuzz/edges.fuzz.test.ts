@@ -304,7 +304,9 @@ describe('fuzzing the edges: random and malformed input (real server, real Redis
               headers: { authorization: `Bearer ${show.hostKey}` },
             },
           );
-          return res.status >= 400 && res.status < 500;
+          // An assertion, not a boolean, so a failure names the status and the request.
+          expect(res.status, `${action} with id ${JSON.stringify(id)}`).toBeGreaterThanOrEqual(400);
+          expect(res.status, `${action} with id ${JSON.stringify(id)}`).toBeLessThan(500);
         },
       ),
       { numRuns: RUNS * 2 },

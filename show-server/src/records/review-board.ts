@@ -93,6 +93,9 @@ export class ReviewBoards {
     const item = (await this.of(show)).items.find((i) => i.id === itemId);
     if (!item)
       throw new DomainError('not-found', `no item ${itemId.slice(0, 64)} in this show's review`);
+    // Already queued again (a second crew member pressed at once, or the first press landed):
+    // what was asked is under way.
+    if (item.status === 'processing' || item.status === 'waiting') return;
     if (item.status !== 'failed')
       throw new DomainError(
         'conflict',
@@ -105,6 +108,8 @@ export class ReviewBoards {
       : [await this.deps.edits.getJob(item.id)];
     const failed = [];
     for (const job of jobs) if (job && (await job.isFailed())) failed.push(job);
+    // A job that is there and no longer failed was just retried by the other press.
+    if (failed.length === 0 && jobs.some((job) => job)) return;
     if (failed.length === 0)
       throw new DomainError(
         'conflict',
