@@ -1,25 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeClip, startEmbeddedRedis, stopChild, type EmbeddedRedis } from '@showrec/infra';
+import { childPidsOf } from '@showrec/infra/processes';
 import { FILE_TAKE_JOB, FILE_TAKE_QUEUE, recordIdForTake, redisKeys } from '@showrec/protocol';
 import { seedTake, testShow } from './test-support/takes.js';
 
 /** The encoding ffmpegs running under `parent`, by their command lines (read from /proc). */
 async function encodersOf(parent: number): Promise<string[][]> {
   const found: string[][] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    // The parent pid is the second field after the command's closing parenthesis.
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    if (ppid !== parent) continue;
-    const argv = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0');
-    if (path.basename(argv[0] ?? '') === 'ffmpeg' && argv.includes('libx264')) found.push(argv);
+  for (const pid of childPidsOf(parent, 'libx264')) {
+    const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    if (path.basename(argv[0] ?? '') === 'ffmpeg') found.push(argv);
   }
   return found;
 }

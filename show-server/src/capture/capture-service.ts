@@ -522,15 +522,15 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
       recorderPorts: [] as number[],
     };
     for (const room of await Promise.all(this.#rooms.values())) {
-      const samples = await Promise.all(
-        [...room.peers.values()].map((peer) => this.#sampleOf(peer)),
-      );
+      const peers = [...room.peers.values()];
+      const samples = await Promise.all(peers.map((peer) => this.#sampleOf(peer)));
       const statuses = samples.map((s) => s.status);
       measured += statuses.reduce((sum, s) => sum + s.bitrate, 0);
-      for (const { status, packets } of samples)
-        totals.phones.push({ id: status.participantId, packets, lost: status.packetsLost });
-      for (const peer of room.peers.values())
+      peers.forEach((peer, i) => {
+        const { status, packets } = samples[i]!;
+        totals.phones.push({ id: peer.id, packets, lost: status.packetsLost });
         totals.recorderPorts.push(...(peer.take?.recorder.ports ?? []));
+      });
       await this.deps.phones.put(room.showId, statuses).catch(() => undefined);
       const sample = JSON.stringify(statuses);
       if (statuses.length === 0 || this.#lastStatus.get(room.showId) === sample) continue;

@@ -1,11 +1,12 @@
 import type { types as ms } from 'mediasoup';
 import { unreadUdpBytes } from './udp-sockets.js';
 
-export interface LoadLimits {
+/** What LoadWatch measures; the same figures, as limits, say when to refuse phones. */
+export interface LoadSample {
   /** The busiest mediasoup worker's CPU, as a share of one core. */
   sfuCpu: number;
   /**
-   * How far the recorders may fall behind what arrives, in ms of the phones' media, counted from
+   * How far the recorders are behind what arrives, in ms of the phones' media, counted from
    * the kernel's buffers: an upper bound (up to about twice the payload's own length).
    */
   recorderLagMs: number;
@@ -13,11 +14,7 @@ export interface LoadLimits {
   lossPercent: number;
 }
 
-export interface LoadSample {
-  sfuCpu: number;
-  recorderLagMs: number;
-  lossPercent: number;
-}
+export type LoadLimits = LoadSample;
 
 /** What one sample is taken from: this process's recordings and its phones' counters. */
 export interface LoadInputs {

@@ -36,9 +36,10 @@ function passFirstReports(udp: Socket, packet: Buffer): void {
   for (let at = 0; at + 8 <= packet.length;) {
     const length = (packet.readUInt16BE(at + 2) + 1) * 4;
     if (at + length > packet.length) return;
-    const port = awaitingReport.get(packet.readUInt32BE(at + 4));
+    const ssrc = packet.readUInt32BE(at + 4);
+    const port = awaitingReport.get(ssrc);
     if (packet[at + 1] === SENDER_REPORT && port !== undefined) {
-      awaitingReport.delete(packet.readUInt32BE(at + 4));
+      awaitingReport.delete(ssrc);
       udp.send(packet.subarray(at, at + length), port, '127.0.0.1');
     }
     at += length;
