@@ -14,22 +14,34 @@ log() { echo "[setup] $*"; }
 packages=(redis-server ffmpeg util-linux pkg-config ninja-build
   libuv1-dev libssl-dev libsrtp2-dev libusrsctp-dev libabsl-dev nlohmann-json3-dev catch2)
 if [ "${1:-}" = "--for-tests" ]; then
-  packages+=(chromium fonts-dejavu-core)
+  # OpenStack Swift with its S3 API: the real object store the S3 backend is tested against.
+  packages+=(chromium fonts-dejavu-core swift swift-proxy swift-object swift-container
+    swift-account python3-swift memcached)
 fi
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+sudo=""
+[ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && sudo="sudo"
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing Debian packages: ${missing[*]}"
-  sudo=""
-  if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null || { log "need root (or sudo) to apt-get install: ${missing[*]}" >&2; exit 1; }
-    sudo="sudo"
+  if [ "$(id -u)" -ne 0 ] && [ -z "$sudo" ]; then
+    log "need root (or sudo) to apt-get install: ${missing[*]}" >&2
+    exit 1
   fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Swift reads its hash prefix and suffix from /etc/swift/swift.conf whatever its swift_dir says;
+# the package ships the file only as swift.conf.dpkg-new.
+if [ "${1:-}" = "--for-tests" ] && [ ! -f /etc/swift/swift.conf ]; then
+  log "writing /etc/swift/swift.conf for the test object store"
+  $sudo mkdir -p /etc/swift
+  printf '[swift-hash]\nswift_hash_path_prefix = showrec\nswift_hash_path_suffix = showrec-tests\n\n[storage-policy:0]\nname = Policy-0\ndefault = yes\n' |
+    $sudo tee /etc/swift/swift.conf >/dev/null
 fi
 
 # npm ci only when package-lock.json changed since the last install.

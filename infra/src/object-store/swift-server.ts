@@ -1,0 +1,191 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { childExit, stopChild } from '../child-exit.js';
+import { freeTcpPort } from '../free-port.js';
+import { boundToParent } from '../processes/bound-to-parent.js';
+
+const run = promisify(execFile);
+
+/** What an S3 client needs to reach the store (see ../shared/notes/object-store.md). */
+export interface S3Endpoint {
+  endpoint: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export interface SwiftServer extends S3Endpoint {
+  /** Stops every server by its pid (Swift's servers leave their process group). */
+  stop(): Promise<void>;
+}
+
+const SERVERS = ['account', 'container', 'object'] as const;
+
+/**
+ * A private single-node OpenStack Swift with its S3 API, on loopback, storing under `dir`: the
+ * real S3-compatible store the tests and benchmarks run against. Installed by
+ * `infra/setup.sh --for-tests`; the hash prefix and suffix come from /etc/swift/swift.conf,
+ * which that script writes, whatever `swift_dir` says.
+ */
+export async function startSwift(options: { dir: string }): Promise<SwiftServer> {
+  if (!existsSync('/usr/bin/swift-proxy-server'))
+    throw new Error('OpenStack Swift is not installed: run `bash infra/setup.sh --for-tests`');
+  const dir = path.resolve(options.dir);
+  const etc = path.join(dir, 'etc');
+  await mkdir(path.join(dir, 'node', 'd1'), { recursive: true });
+  await mkdir(path.join(dir, 'run'), { recursive: true });
+  await mkdir(etc, { recursive: true });
+  const ports = {
+    proxy: await freeTcpPort(),
+    memcached: await freeTcpPort(),
+    account: await freeTcpPort(),
+    container: await freeTcpPort(),
+    object: await freeTcpPort(),
+  };
+  const user = userInfo().username;
+  const common = [
+    '[DEFAULT]',
+    'bind_ip = 127.0.0.1',
+    `devices = ${path.join(dir, 'node')}`,
+    'mount_check = false',
+    'disable_fallocate = true',
+    `user = ${user}`,
+    `swift_dir = ${etc}`,
+    'workers = 0',
+    'log_level = WARNING',
+  ];
+  for (const server of SERVERS) {
+    await writeFile(
+      path.join(etc, `${server}-server.conf`),
+      [
+        ...common,
+        `bind_port = ${ports[server]}`,
+        '',
+        '[pipeline:main]',
+        `pipeline = ${server}-server`,
+        '',
+        `[app:${server}-server]`,
+        `use = egg:swift#${server}`,
+        '',
+      ].join('\n'),
+    );
+    const ring = path.join(etc, `${server}.builder`);
+    await run('swift-ring-builder', [ring, 'create', '10', '1', '1']);
+    await run('swift-ring-builder', [ring, 'add', `r1z1-127.0.0.1:${ports[server]}/d1`, '1']);
+    await run('swift-ring-builder', [ring, 'rebalance']);
+  }
+  await writeFile(
+    path.join(etc, 'proxy-server.conf'),
+    [
+      ...common,
+      `bind_port = ${ports.proxy}`,
+      '',
+      '[pipeline:main]',
+      'pipeline = catch_errors gatekeeper healthcheck proxy-logging cache listing_formats s3api tempauth copy slo dlo versioned_writes symlink proxy-logging proxy-server',
+      '',
+      '[app:proxy-server]',
+      'use = egg:swift#proxy',
+      'account_autocreate = true',
+      '',
+      '[filter:tempauth]',
+      'use = egg:swift#tempauth',
+      'user_test_tester = testing .admin',
+      '',
+      '[filter:s3api]',
+      'use = egg:swift#s3api',
+      '',
+      '[filter:cache]',
+      'use = egg:swift#memcache',
+      `memcache_servers = 127.0.0.1:${ports.memcached}`,
+      ...[
+        'catch_errors',
+        'gatekeeper',
+        'healthcheck',
+        'proxy-logging',
+        'listing_formats',
+        'copy',
+        'slo',
+        'dlo',
+        'versioned_writes',
+        'symlink',
+      ].flatMap((f) => ['', `[filter:${f}]`, `use = egg:swift#${f.replace('-', '_')}`]),
+      '',
+    ].join('\n'),
+  );
+
+  const children: ChildProcess[] = [];
+  const stop = async () => {
+    await Promise.all(children.map((c) => stopChild(c, 'SIGTERM', 5000)));
+  };
+  const start = (command: string, args: string[]) => {
+    // Bound to this process: a test killed outright does not leave its store behind.
+    const child = spawn(...boundToParent(command, args), {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-2000)));
+    children.push(child);
+    return childExit(child).then(() => {
+      throw new Error(`${command} exited at start: ${stderr.trim()}`);
+    });
+  };
+  const endpoint: S3Endpoint = {
+    endpoint: `http://127.0.0.1:${ports.proxy}`,
+    region: 'us-east-1',
+    accessKeyId: 'test:tester',
+    secretAccessKey: 'testing',
+  };
+  try {
+    const exits = [
+      start('memcached', [
+        ...['-l', '127.0.0.1', '-p', String(ports.memcached), '-U', '0', '-m', '32'],
+        ...['-u', user],
+      ]),
+      ...SERVERS.map((s) => start(`swift-${s}-server`, [path.join(etc, `${s}-server.conf`)])),
+      start('swift-proxy-server', [path.join(etc, 'proxy-server.conf')]),
+    ];
+    for (const exit of exits) exit.catch(() => undefined);
+    await Promise.race([waitForHealth(endpoint.endpoint), ...exits]);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { ...endpoint, stop };
+}
+
+/** Ready once an object can be written and removed through Swift's own API (every server answers). */
+async function waitForHealth(endpoint: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await roundTrip(endpoint).catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`Swift at ${endpoint} did not become ready`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function roundTrip(endpoint: string): Promise<boolean> {
+  const auth = await fetch(`${endpoint}/auth/v1.0`, {
+    headers: { 'X-Auth-User': 'test:tester', 'X-Auth-Key': 'testing' },
+  });
+  const token = auth.headers.get('x-auth-token');
+  const storage = auth.headers.get('x-storage-url');
+  if (!auth.ok || !token || !storage) return false;
+  const headers = { 'X-Auth-Token': token };
+  const container = `${storage}/showrec-ready`;
+  const steps: Array<[string, string]> = [
+    ['PUT', container],
+    ['PUT', `${container}/probe`],
+    ['DELETE', `${container}/probe`],
+    ['DELETE', container],
+  ];
+  for (const [method, url] of steps) {
+    const res = await fetch(url, { method, headers, body: method === 'PUT' ? '' : undefined });
+    if (!res.ok) return false;
+  }
+  return true;
+}
