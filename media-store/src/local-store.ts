@@ -58,6 +58,11 @@ export class LocalStore implements MediaStore {
     return { path: file, release: async () => undefined };
   }
 
+  async locate(key: string): Promise<string> {
+    await this.#statOrMissing(key);
+    return this.pathOf(key);
+  }
+
   async head(key: string): Promise<StoredObject | null> {
     const found = await stat(this.pathOf(key)).catch(() => null);
     return found?.isFile() ? { key, bytes: found.size } : null;

@@ -33,6 +33,11 @@ export interface MediaStore {
   putFile(key: string, file: string, options?: PutOptions): Promise<StoredObject>;
   /** The object as a local file under `scratchDir` (the file itself for the local backend). */
   checkout(key: string, scratchDir: string): Promise<CheckedOut>;
+  /**
+   * Where ffmpeg can read the object without a copy: its file, or a presigned URL (ffmpeg reads
+   * it over HTTP with range requests, so it fetches only the parts it decodes).
+   */
+  locate(key: string, ttlS: number): Promise<string>;
   head(key: string): Promise<StoredObject | null>;
   /** Every object whose key starts with `prefix`, in key order. */
   list(prefix: string): Promise<StoredObject[]>;

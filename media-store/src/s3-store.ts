@@ -129,6 +129,11 @@ export class S3Store implements MediaStore {
     return { path: file, release: () => rm(file, { force: true }) };
   }
 
+  async locate(key: string, ttlS: number): Promise<string> {
+    if (!(await this.head(key))) throw new MissingObjectError(key);
+    return this.downloadUrl(key, { ttlS });
+  }
+
   async head(key: string): Promise<StoredObject | null> {
     try {
       const found = await this.#client.send(

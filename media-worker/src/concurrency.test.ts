@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeClip, startEmbeddedRedis, stopChild, type EmbeddedRedis } from '@showrec/infra';
 import { childPidsOf } from '@showrec/infra/processes';
 import { FILE_TAKE_JOB, FILE_TAKE_QUEUE, recordIdForTake, redisKeys } from '@showrec/protocol';
+import { startTestStore, type TestStore } from '@showrec/media-store/testing';
 import { seedTake, testShow } from './test-support/takes.js';
 
 /** The encoding ffmpegs running under `parent`, by their command lines (read from /proc). */
@@ -24,22 +25,25 @@ describe('media-worker concurrency (SHOWREC_WORKER_CONCURRENCY, SHOWREC_FFMPEG_T
   let redis: EmbeddedRedis;
   let client: Redis;
   let dataDir: string;
+  let store: TestStore;
   let worker: ChildProcess | null = null;
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'showrec-concurrency-'));
     redis = await startEmbeddedRedis({ dir: path.join(dataDir, 'redis') });
+    store = await startTestStore(dataDir);
     client = new Redis(redis.url, { maxRetriesPerRequest: null });
   });
   afterAll(async () => {
     if (worker) await stopChild(worker, 'SIGKILL');
     client?.disconnect();
     await redis?.stop();
+    await store?.stop();
   });
 
   it('files as many takes at once as configured, each ffmpeg with the threads configured', async () => {
     const takeIds = ['take-conc1', 'take-conc2', 'take-conc3', 'take-conc4'];
     for (const takeId of takeIds)
-      await seedTake(client, dataDir, takeId, (file) =>
+      await seedTake(client, store.media, takeId, (file) =>
         makeClip(file, { seconds: 12, width: 1280, height: 720 }),
       );
     const queue = new Queue(FILE_TAKE_QUEUE, { connection: client });
@@ -53,6 +57,7 @@ describe('media-worker concurrency (SHOWREC_WORKER_CONCURRENCY, SHOWREC_FFMPEG_T
         ...process.env,
         REDIS_URL: redis.url,
         SHOWREC_DATA_DIR: dataDir,
+        ...store.env,
         SHOWREC_WORKER_CONCURRENCY: '2',
         SHOWREC_FFMPEG_THREADS: '1',
       },

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { s3SettingsFromEnv, type S3Settings } from '@showrec/media-store';
 import { z } from 'zod';
 
 /** Every setting of the media-worker, from the environment (documented in the README). */
@@ -21,7 +22,10 @@ const envSchema = z.object({
 
 export interface WorkerConfig {
   dataDir: string;
-  recordsDir: string;
+  /** Inputs fetched from the store and outputs before they are stored (below the data directory). */
+  scratchDir: string;
+  /** The object store holding takes and RECord media; null: the data directory is the store. */
+  s3: S3Settings | null;
   redisUrl: string;
   ffmpegPath: string;
   ffprobePath: string;
@@ -45,7 +49,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const dataDir = path.resolve(e.SHOWREC_DATA_DIR);
   return {
     dataDir,
-    recordsDir: path.join(dataDir, 'records'),
+    scratchDir: path.join(dataDir, 'work'),
+    s3: s3SettingsFromEnv(env),
     redisUrl: e.REDIS_URL,
     ffmpegPath: e.FFMPEG_PATH,
     ffprobePath: e.FFPROBE_PATH,

@@ -7,31 +7,41 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { childExit, makeClip, startEmbeddedRedis, type EmbeddedRedis } from '@showrec/infra';
 import { FILE_TAKE_JOB, FILE_TAKE_QUEUE, recordIdForTake, redisKeys } from '@showrec/protocol';
+import { startTestStore, type TestStore } from '@showrec/media-store/testing';
 import { seedTake } from './test-support/takes.js';
 
 describe('media-worker process on SIGTERM', () => {
   let redis: EmbeddedRedis;
   let client: Redis;
   let dataDir: string;
+  let store: TestStore;
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'showrec-shutdown-'));
     redis = await startEmbeddedRedis({ dir: path.join(dataDir, 'redis') });
+    store = await startTestStore(dataDir);
     client = new Redis(redis.url, { maxRetriesPerRequest: null });
   });
   afterAll(async () => {
     client?.disconnect();
     await redis?.stop();
+    await store?.stop();
   });
 
   it('finishes the take it is transcoding, files it, then exits 0', async () => {
-    await seedTake(client, dataDir, 'take-long01', (file) =>
+    await seedTake(client, store.media, 'take-long01', (file) =>
       makeClip(file, { seconds: 20, width: 1280, height: 720 }),
     );
     const worker = spawn(
       process.execPath,
       [path.join(import.meta.dirname, '..', 'dist', 'main.js')],
       {
-        env: { ...process.env, REDIS_URL: redis.url, SHOWREC_DATA_DIR: dataDir, LOG_LEVEL: 'info' },
+        env: {
+          ...process.env,
+          REDIS_URL: redis.url,
+          SHOWREC_DATA_DIR: dataDir,
+          ...store.env,
+          LOG_LEVEL: 'info',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );

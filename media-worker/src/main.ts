@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { openMediaStore, type MediaStore } from '@showrec/media-store';
 import { loadConfig } from './config.js';
 import { checkFfmpeg } from './ffmpeg/check-ffmpeg.js';
 import { createLogger } from './logger.js';
@@ -29,7 +30,14 @@ connection.on('error', (err: Error) => {
   reachable = false;
 });
 
-const { deps: jobDeps, close: closeJobDeps } = createJobDeps(connection, config, logger);
+let media: MediaStore;
+try {
+  media = await openMediaStore(config.s3, config.dataDir);
+} catch (err) {
+  logger.fatal((err as Error).message);
+  process.exit(1);
+}
+const { deps: jobDeps, close: closeJobDeps } = createJobDeps(connection, config, media, logger);
 const worker = createTakeWorker(
   connection,
   { concurrency: config.concurrency, lockMs: config.jobLockMs },
@@ -37,7 +45,7 @@ const worker = createTakeWorker(
 );
 const editWorker = createEditWorker(connection, jobDeps);
 logger.info(
-  { concurrency: config.concurrency, dataDir: config.dataDir },
+  { concurrency: config.concurrency, store: media.location },
   'media-worker waiting for takes',
 );
 

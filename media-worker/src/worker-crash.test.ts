@@ -21,12 +21,14 @@ import {
   recordIdForTake,
   redisKeys,
 } from '@showrec/protocol';
-import { seedTake, testShow } from './test-support/takes.js';
+import { startTestStore, type TestStore } from '@showrec/media-store/testing';
+import { seedTake, storedFile, storedNames, testShow } from './test-support/takes.js';
 
 describe('fault: the media-worker is killed mid-transcode', () => {
   let redis: EmbeddedRedis;
   let client: Redis;
   let dataDir: string;
+  let store: TestStore;
   const workers: ChildProcess[] = [];
   const startWorker = () => {
     const worker = spawn(
@@ -37,6 +39,7 @@ describe('fault: the media-worker is killed mid-transcode', () => {
           ...process.env,
           REDIS_URL: redis.url,
           SHOWREC_DATA_DIR: dataDir,
+          ...store.env,
           SHOWREC_JOB_LOCK_MS: '3000',
         },
         stdio: 'ignore',
@@ -48,16 +51,18 @@ describe('fault: the media-worker is killed mid-transcode', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'showrec-worker-crash-'));
     redis = await startEmbeddedRedis({ dir: path.join(dataDir, 'redis') });
+    store = await startTestStore(dataDir);
     client = new Redis(redis.url, { maxRetriesPerRequest: null });
   });
   afterAll(async () => {
     for (const w of workers) await stopChild(w, 'SIGKILL');
     client?.disconnect();
     await redis?.stop();
+    await store?.stop();
   });
 
   it('kill -9, another worker takes the job over: one complete RECord, no stray ffmpeg or partial files', async () => {
-    await seedTake(client, dataDir, 'take-crash1', (file) =>
+    await seedTake(client, store.media, 'take-crash1', (file) =>
       makeClip(file, { seconds: 20, width: 1280, height: 720 }),
     );
     const queue = new Queue(FILE_TAKE_QUEUE, { connection: client });
@@ -87,9 +92,13 @@ describe('fault: the media-worker is killed mid-transcode', () => {
     await job.waitUntilFinished(events, 120_000);
     const recordId = recordIdForTake('take-crash1');
     expect(await client.zrange(redisKeys.showRecords(testShow.id), 0, -1)).toEqual([recordId]);
-    const outDir = path.join(dataDir, 'records', recordId);
-    expect((await readdir(outDir)).sort()).toEqual(['poster.jpg', 'video.mp4']);
-    const probed = await ffprobe(path.join(outDir, 'video.mp4'));
+    expect(await storedNames(store.media, `records/${recordId}/`)).toEqual([
+      'poster.jpg',
+      'video.mp4',
+    ]);
+    // The dead attempt's scratch folder (its half-written output, its inputs) is gone too.
+    expect(await readdir(path.join(dataDir, 'work'))).toEqual([]);
+    const probed = await ffprobe(await storedFile(store.media, `records/${recordId}/video.mp4`));
     expect(probed.streams.map((s) => s.codec_name).sort()).toEqual(['aac', 'h264']);
     expect(Math.abs(probed.durationSeconds - 20)).toBeLessThan(0.2);
     expect(strays.filter(isRunning)).toEqual([]);

@@ -24,6 +24,12 @@ export const rtpCountsSchema = z.object({
   lost: z.number().int().nonnegative(),
 });
 
+export const storedSegmentSchema = z.object({
+  key: z.string(),
+  bytes: z.number().int().nonnegative(),
+});
+export type StoredSegment = z.infer<typeof storedSegmentSchema>;
+
 /**
  * A take's manifest, stored before recording starts and completed when it ends, so a crash
  * always leaves enough to find and file the recording.
@@ -46,8 +52,16 @@ export const takeManifestSchema = z.object({
   startedAt: z.number(),
   endedAt: z.number().nullable(),
   endReason: takeEndReasonSchema.nullable(),
-  /** Path of the Matroska file, relative to the data directory. */
+  /**
+   * The take as one Matroska file: its key in the media store (a path below the data directory).
+   * A take recorded in segments gets this file when the worker joins them.
+   */
   file: z.string(),
+  /**
+   * The recorder's Matroska segments (about 10 s each), in order, as the store confirmed them;
+   * each was uploaded and checked as it closed, while the take went on.
+   */
+  segments: z.array(storedSegmentSchema).default([]),
   codecs: z.object({ audio: z.string().nullable(), video: z.string().nullable() }),
   rtp: z.object({ audio: rtpCountsSchema.nullable(), video: rtpCountsSchema.nullable() }),
   failure: z.string().nullable(),

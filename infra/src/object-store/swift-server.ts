@@ -19,7 +19,11 @@ export interface S3Endpoint {
   secretAccessKey: string;
 }
 
+export type SwiftPorts = Record<'proxy' | 'memcached' | 'account' | 'container' | 'object', number>;
+
 export interface SwiftServer extends S3Endpoint {
+  /** Pass them to startSwift with the same `dir` to bring the same store back after a stop. */
+  ports: SwiftPorts;
   /** Stops every server by its pid (Swift's servers leave their process group). */
   stop(): Promise<void>;
 }
@@ -32,7 +36,7 @@ const SERVERS = ['account', 'container', 'object'] as const;
  * `infra/setup.sh --for-tests`; the hash prefix and suffix come from /etc/swift/swift.conf,
  * which that script writes, whatever `swift_dir` says.
  */
-export async function startSwift(options: { dir: string }): Promise<SwiftServer> {
+export async function startSwift(options: { dir: string; ports?: SwiftPorts }): Promise<SwiftServer> {
   if (!existsSync('/usr/bin/swift-proxy-server'))
     throw new Error('OpenStack Swift is not installed: run `bash infra/setup.sh --for-tests`');
   const dir = path.resolve(options.dir);
@@ -40,7 +44,7 @@ export async function startSwift(options: { dir: string }): Promise<SwiftServer>
   await mkdir(path.join(dir, 'node', 'd1'), { recursive: true });
   await mkdir(path.join(dir, 'run'), { recursive: true });
   await mkdir(etc, { recursive: true });
-  const ports = {
+  const ports: SwiftPorts = options.ports ?? {
     proxy: await freeTcpPort(),
     memcached: await freeTcpPort(),
     account: await freeTcpPort(),
@@ -75,6 +79,7 @@ export async function startSwift(options: { dir: string }): Promise<SwiftServer>
       ].join('\n'),
     );
     const ring = path.join(etc, `${server}.builder`);
+    if (existsSync(ring)) continue;
     await run('swift-ring-builder', [ring, 'create', '10', '1', '1']);
     await run('swift-ring-builder', [ring, 'add', `r1z1-127.0.0.1:${ports[server]}/d1`, '1']);
     await run('swift-ring-builder', [ring, 'rebalance']);
@@ -155,7 +160,7 @@ export async function startSwift(options: { dir: string }): Promise<SwiftServer>
     await stop();
     throw err;
   }
-  return { ...endpoint, stop };
+  return { ...endpoint, ports, stop };
 }
 
 /** Ready once an object can be written and removed through Swift's own API (every server answers). */

@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import type { ChildProcesses, OwnedChild, ProcessIdentity } from '@showrec/infra/processes';
@@ -201,6 +202,55 @@ async function lastPacketSeconds(tools: MediaTools, input: string): Promise<numb
       end = Math.max(end, pts! + (Number.isFinite(duration) ? duration! : 0));
   }
   return end;
+}
+
+/**
+ * Joins a take's Matroska segments into one file without re-encoding. The segments keep the
+ * recording's timestamps, and ffmpeg's concat demuxer would place each after the previous one's
+ * stored duration (which, untouched timestamps, counts from zero): each is given instead the
+ * distance to the next one's first packet, so every packet keeps its place, with no gap and no
+ * frame twice at a join. A segment ffprobe cannot read (cut off by a crash) is left out.
+ */
+export async function joinSegments(
+  tools: MediaTools,
+  segments: string[],
+  output: string,
+): Promise<{ joined: number; unreadable: string[] }> {
+  const starts: Array<{ file: string; start: number }> = [];
+  const unreadable: string[] = [];
+  for (const file of segments) {
+    const start = await startSeconds(tools, file).catch(() => null);
+    if (start === null) unreadable.push(path.basename(file));
+    else starts.push({ file, start });
+  }
+  if (starts.length === 0)
+    throw new DomainError('unprocessable', 'no segment of the take is readable');
+  const list = starts
+    .map(({ file, start }, i) => {
+      const next = starts[i + 1];
+      const entry = `file '${file.replaceAll("'", "'\\''")}'`;
+      return next ? `${entry}\nduration ${(next.start - start).toFixed(6)}` : entry;
+    })
+    .join('\n');
+  const listFile = `${output}.segments.txt`;
+  await writeFile(listFile, `${list}\n`);
+  // prettier-ignore
+  await run(tools, tools.ffmpegPath, [
+    '-hide_banner', '-v', 'error', '-y',
+    '-f', 'concat', '-safe', '0', '-i', listFile,
+    '-map', '0', '-c', 'copy', '-f', 'matroska', output,
+  ]);
+  return { joined: starts.length, unreadable };
+}
+
+async function startSeconds(tools: MediaTools, file: string): Promise<number> {
+  // prettier-ignore
+  const { stdout } = await run(tools, tools.ffprobePath, [
+    '-v', 'error', '-show_entries', 'format=start_time', '-of', 'csv=p=0', file,
+  ]);
+  const start = Number(stdout.toString().trim());
+  if (!Number.isFinite(start)) throw new Error(`${file} has no start time`);
+  return start;
 }
 
 /** The alignment works at 8 kHz: an eighth of a millisecond per sample, and cheap to correlate. */

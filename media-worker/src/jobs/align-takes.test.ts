@@ -35,7 +35,7 @@ describe('aligning takes by their audio (real Redis, BullMQ and ffmpeg)', () => 
     startedAt: number,
     write: (file: string) => Promise<void>,
   ) {
-    await seedTake(client, workers.dataDir, takeId, write, {
+    await seedTake(client, workers.media, takeId, write, {
       startedAt,
       endedAt: startedAt + 8000,
     });

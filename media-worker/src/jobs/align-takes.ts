@@ -1,9 +1,9 @@
-import path from 'node:path';
 import type { Job } from 'bullmq';
 import { alignJobSchema, type Alignment, type RECord } from '@showrec/protocol';
 import { audioQuality, estimateLag } from '../align/cross-correlate.js';
 import { ANALYSIS_SAMPLE_RATE, decodeAudio } from '../ffmpeg/media-tools.js';
 import type { JobDeps } from './job-deps.js';
+import { recordMediaKeys } from './record-media.js';
 
 /** How much of each take is listened to; a minute of shared sound pins an offset. */
 const EXCERPT_MS = 60_000;
@@ -48,7 +48,8 @@ export function alignTakesProcessor(deps: JobDeps) {
         record,
         startedAt: take.startedAt,
         endsAt: take.startedAt + record.media.durationMs,
-        video: path.join(deps.recordsDir, record.id, 'video.mp4'),
+        // Streamed from the store: only each take's audio is decoded, most of it only in part.
+        video: await deps.media.locate(recordMediaKeys(record.id).video, 3600),
       });
     }
     let aligned = 0;

@@ -1,5 +1,3 @@
-import { readdir } from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ffprobe, makeClip, waitFor } from '@showrec/infra';
 import {
@@ -12,7 +10,7 @@ import {
 } from '@showrec/protocol';
 import { createTakeWorker } from '../take-worker.js';
 import { startJobWorkers, type JobWorkers } from '../test-support/job-workers.js';
-import { attachPhoneCopy, seedTake } from '../test-support/takes.js';
+import { attachPhoneCopy, seedTake, storedFile, storedNames } from '../test-support/takes.js';
 
 describe('jobs on the same RECord at once (real Redis, BullMQ and ffmpeg)', () => {
   let workers: JobWorkers;
@@ -23,8 +21,8 @@ describe('jobs on the same RECord at once (real Redis, BullMQ and ffmpeg)', () =
   afterAll(() => workers?.stop());
 
   it('a trim of a RECord and a refiling of its take run together: both finish, neither ffmpeg is killed', async () => {
-    const { client, dataDir, takes, takeEvents, edits, editEvents } = workers;
-    await seedTake(client, dataDir, 'take-both01', (file) =>
+    const { client, media, takes, takeEvents, edits, editEvents } = workers;
+    await seedTake(client, media, 'take-both01', (file) =>
       makeClip(file, { seconds: 12, width: 1280, height: 720 }),
     );
     await (
@@ -32,7 +30,7 @@ describe('jobs on the same RECord at once (real Redis, BullMQ and ffmpeg)', () =
     ).waitUntilFinished(takeEvents, 120_000);
     const recordId = recordIdForTake('take-both01');
 
-    await attachPhoneCopy(client, dataDir, 'take-both01', (file) =>
+    await attachPhoneCopy(client, media, 'take-both01', (file) =>
       makeClip(file, { seconds: 14, format: 'vp8-opus-webm' }),
     );
     const trim = await edits.add(
@@ -76,18 +74,18 @@ describe('jobs on the same RECord at once (real Redis, BullMQ and ffmpeg)', () =
     expect(Math.abs(cut.media.durationMs - 10_000)).toBeLessThan(200);
     const source = recordSchema.parse(JSON.parse((await client.get(redisKeys.record(recordId)))!));
     expect(source.source).toBe('phone');
-    const probed = await ffprobe(path.join(dataDir, 'records', recordId, 'video.mp4'));
+    const probed = await ffprobe(await storedFile(media, `records/${recordId}/video.mp4`));
     expect(Math.abs(probed.durationSeconds - 14)).toBeLessThan(0.3);
   });
 
   it('a take and its phone copy filed at once by two workers: one writes the RECord at a time, neither attempt fails', async () => {
-    const { client, dataDir, deps, takes, takeEvents } = workers;
+    const { client, media, deps, takes, takeEvents } = workers;
     const second = createTakeWorker(client, { concurrency: 1 }, deps);
     try {
-      await seedTake(client, dataDir, 'take-pair01', (file) =>
+      await seedTake(client, media, 'take-pair01', (file) =>
         makeClip(file, { seconds: 8, width: 1280, height: 720 }),
       );
-      await attachPhoneCopy(client, dataDir, 'take-pair01', (file) =>
+      await attachPhoneCopy(client, media, 'take-pair01', (file) =>
         makeClip(file, { seconds: 10, format: 'vp8-opus-webm' }),
       );
       const jobs = await Promise.all(
@@ -105,9 +103,9 @@ describe('jobs on the same RECord at once (real Redis, BullMQ and ffmpeg)', () =
         JSON.parse((await client.get(redisKeys.record(recordId)))!),
       );
       expect(record.source).toBe('phone');
-      const outDir = path.join(dataDir, 'records', recordId);
-      expect((await readdir(outDir)).sort()).toEqual(['poster.jpg', 'video.mp4']);
-      const probed = await ffprobe(path.join(outDir, 'video.mp4'));
+      const outDir = `records/${recordId}/`;
+      expect(await storedNames(media, outDir)).toEqual(['poster.jpg', 'video.mp4']);
+      const probed = await ffprobe(await storedFile(media, `${outDir}video.mp4`));
       expect(Math.abs(probed.durationSeconds - 10)).toBeLessThan(0.3);
       expect(await client.exists(redisKeys.recordLock(recordId))).toBe(0);
     } finally {

@@ -1,5 +1,7 @@
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { buffer } from 'node:stream/consumers';
 import type { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +16,14 @@ import {
   type FileTakeJob,
 } from '@showrec/protocol';
 import { startJobWorkers, type JobWorkers } from '../test-support/job-workers.js';
-import { attachPhoneCopy, seedTake, testShow as show } from '../test-support/takes.js';
+import {
+  attachPhoneCopy,
+  seedSegmentedTake,
+  seedTake,
+  storedFile,
+  storedNames,
+  testShow as show,
+} from '../test-support/takes.js';
 import type { FileTakeResult } from './file-take.js';
 
 /** What identifies an H.264 stream's encoding: profile, level, size, frames and their bytes. */
@@ -35,15 +44,29 @@ async function videoStream(file: string) {
   };
 }
 
+/** Every packet's time, per stream, in order. */
+async function packetTimes(file: string): Promise<Record<'audio' | 'video', number[]>> {
+  // prettier-ignore
+  const { stdout } = await promisify(execFile)('ffprobe', [
+    '-v', 'error', '-show_entries', 'packet=codec_type,pts_time', '-of', 'csv=p=0', file,
+  ]);
+  const times: Record<'audio' | 'video', number[]> = { audio: [], video: [] };
+  for (const [kind, pts] of stdout.split('\n').map((l) => l.split(','))) {
+    if (kind === 'audio' || kind === 'video') times[kind].push(Number(pts));
+  }
+  times.audio.sort((a, b) => a - b);
+  times.video.sort((a, b) => a - b);
+  return times;
+}
+
 describe('file-take job (real Redis, BullMQ and ffmpeg)', () => {
   let workers: JobWorkers;
   let client: Redis;
   let queue: Queue<FileTakeJob>;
   let events: QueueEvents;
-  let dataDir: string;
 
   const seed = (takeId: string, write: (file: string) => Promise<void>) =>
-    seedTake(client, dataDir, takeId, write);
+    seedTake(client, workers.media, takeId, write);
 
   const enqueue = (jobId: string, takeId = jobId) =>
     queue.add(
@@ -54,7 +77,7 @@ describe('file-take job (real Redis, BullMQ and ffmpeg)', () => {
 
   beforeAll(async () => {
     workers = await startJobWorkers('file-take', { editWorker: false });
-    ({ client, dataDir, takes: queue, takeEvents: events } = workers);
+    ({ client, takes: queue, takeEvents: events } = workers);
   });
   afterAll(() => workers?.stop());
 
@@ -87,16 +110,21 @@ describe('file-take job (real Redis, BullMQ and ffmpeg)', () => {
     expect(Math.abs(record.media.durationMs - 5000)).toBeLessThan(200);
     expect(await client.zrange(redisKeys.showRecords(show.id), 0, -1)).toEqual([result.recordId]);
 
-    const mp4 = path.join(dataDir, 'records', result.recordId, 'video.mp4');
+    const mp4 = await storedFile(workers.media, `records/${result.recordId}/video.mp4`);
     const probed = await ffprobe(mp4);
     expect(probed.streams.map((s) => s.codec_name).sort()).toEqual(['aac', 'h264']);
     // faststart: the moov atom comes before the media data.
     const head = (await readFile(mp4)).subarray(0, 64 * 1024).toString('latin1');
     expect(head.indexOf('moov')).toBeGreaterThan(-1);
     expect(head.indexOf('moov')).toBeLessThan(head.indexOf('mdat'));
-    const poster = await readFile(path.join(dataDir, 'records', result.recordId, 'poster.jpg'));
+    const poster = await readFile(
+      await storedFile(workers.media, `records/${result.recordId}/poster.jpg`),
+    );
     expect([poster[0], poster[1]]).toEqual([0xff, 0xd8]);
-    expect((await readdir(path.dirname(mp4))).sort()).toEqual(['poster.jpg', 'video.mp4']);
+    expect(await storedNames(workers.media, `records/${result.recordId}/`)).toEqual([
+      'poster.jpg',
+      'video.mp4',
+    ]);
 
     expect(progress.at(-1)).toBe(100);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
@@ -127,7 +155,7 @@ describe('file-take job (real Redis, BullMQ and ffmpeg)', () => {
     expect(fromServer.source).toBe('server');
     expect(Math.abs(fromServer.media.durationMs - 3000)).toBeLessThan(200);
 
-    await attachPhoneCopy(client, dataDir, 'take-cut001', (file) =>
+    await attachPhoneCopy(client, workers.media, 'take-cut001', (file) =>
       makeClip(file, { seconds: 6, format: 'vp8-opus-webm' }),
     );
     const second = await enqueue('take-cut001-phone', 'take-cut001');
@@ -159,8 +187,32 @@ describe('file-take job (real Redis, BullMQ and ffmpeg)', () => {
     await expect
       .poll(() => client.get(redisKeys.takeFailure('take-bad001')))
       .toMatch(/ffprobe could not read/);
-    expect(await readFile(input)).toEqual(garbage);
+    expect(await buffer(await workers.media.read(input))).toEqual(garbage);
     expect(await client.exists(redisKeys.record(recordIdForTake('take-bad001')))).toBe(0);
+  });
+
+  it('joins a take recorded in segments with no gap and no frame twice, stores it whole, and files it', async () => {
+    const clip = path.join(await mkdtemp(path.join(tmpdir(), 'showrec-clip-')), 'clip.mkv');
+    await makeClip(clip, { seconds: 12 });
+    const take = await seedSegmentedTake(client, workers.media, 'take-segs01', clip, 4);
+    expect(take.segments.length).toBeGreaterThanOrEqual(3);
+
+    const job = await enqueue('take-segs01');
+    await job.waitUntilFinished(events, 60_000);
+    const record = recordSchema.parse(
+      JSON.parse((await client.get(redisKeys.record(recordIdForTake('take-segs01'))))!),
+    );
+    expect(record.original).toBe(take.file);
+    expect(Math.abs(record.media.durationMs - 12_000)).toBeLessThan(200);
+
+    const joined = await storedFile(workers.media, take.file);
+    const [sent, kept] = await Promise.all([packetTimes(clip), packetTimes(joined)]);
+    for (const kind of ['audio', 'video'] as const) {
+      expect(kept[kind].length, kind).toBe(sent[kind].length);
+      const shift = kept[kind][0]! - sent[kind][0]!;
+      const moved = kept[kind].map((t, i) => Math.abs(t - shift - sent[kind][i]!));
+      expect(Math.max(...moved), kind).toBeLessThan(0.0015);
+    }
   });
 
   it('a take whose manifest is missing fails at once without retrying', async () => {
@@ -176,15 +228,17 @@ describe('file-take job (real Redis, BullMQ and ffmpeg)', () => {
     const job = await enqueue('take-blip01');
     await job.waitUntilFinished(events, 60_000);
     expect((await queue.getJob('take-blip01'))!.attemptsMade).toBe(1);
-    const outDir = path.join(dataDir, 'records', recordIdForTake('take-blip01'));
-    expect((await readdir(outDir)).sort()).toEqual(['poster.jpg', 'video.mp4']);
-    expect((await stat(path.join(outDir, 'poster.jpg'))).size).toBeGreaterThan(0);
+    const outDir = `records/${recordIdForTake('take-blip01')}/`;
+    expect(await storedNames(workers.media, outDir)).toEqual(['poster.jpg', 'video.mp4']);
+    expect(
+      (await stat(await storedFile(workers.media, `${outDir}poster.jpg`))).size,
+    ).toBeGreaterThan(0);
   });
 
   const fileAndProbe = async (takeId: string) => {
     const job = await enqueue(takeId);
     await job.waitUntilFinished(events, 60_000);
-    return path.join(dataDir, 'records', recordIdForTake(takeId), 'video.mp4');
+    return storedFile(workers.media, `records/${recordIdForTake(takeId)}/video.mp4`);
   };
 
   it('keeps a take’s own timing: a camera at 5 fps with a 3 s stall is filed with the frames it sent, not 1000 a second', async () => {

@@ -1,10 +1,9 @@
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ffprobe, makeClip } from '@showrec/infra';
 import { FILE_UPLOAD_JOB, recordSchema, redisKeys } from '@showrec/protocol';
 import { startJobWorkers, type JobWorkers } from '../test-support/job-workers.js';
-import { testShow } from '../test-support/takes.js';
+import { storedFile, testShow } from '../test-support/takes.js';
 
 describe('file-upload job (real Redis, BullMQ and ffmpeg)', () => {
   let workers: JobWorkers;
@@ -15,7 +14,7 @@ describe('file-upload job (real Redis, BullMQ and ffmpeg)', () => {
   afterAll(() => workers?.stop());
 
   it('files an uploaded remix like a take: playable MP4, poster, its maker credited, its parents kept', async () => {
-    const { client, dataDir, edits, editEvents } = workers;
+    const { client, dataDir, media, edits, editEvents } = workers;
     const parent = recordSchema.parse({
       id: 'rec-take-parent1',
       showId: testShow.id,
@@ -28,9 +27,10 @@ describe('file-upload job (real Redis, BullMQ and ffmpeg)', () => {
       status: 'filed',
     });
     await client.set(redisKeys.record(parent.id), JSON.stringify(parent));
-    const file = path.join('uploads', testShow.id, 'remix-abc12345.webm');
-    await mkdir(path.join(dataDir, 'uploads', testShow.id), { recursive: true });
-    await makeClip(path.join(dataDir, file), { seconds: 3, format: 'vp8-opus-webm' });
+    const file = `uploads/${testShow.id}/remix-abc12345.webm`;
+    const made = path.join(dataDir, 'remix.webm');
+    await makeClip(made, { seconds: 3, format: 'vp8-opus-webm' });
+    await media.putFile(file, made);
     await client.sadd(redisKeys.showPendingRecords(testShow.id), 'remix-abc12345');
 
     const upload = {
@@ -57,7 +57,7 @@ describe('file-upload job (real Redis, BullMQ and ffmpeg)', () => {
       contributors: [{ participantId: null, name: 'Bo', role: 'remixed' }],
     });
     expect(Math.abs(record.media.durationMs - 3000)).toBeLessThan(100);
-    const video = await ffprobe(path.join(dataDir, 'records', upload.recordId, 'video.mp4'));
+    const video = await ffprobe(await storedFile(media, `records/${upload.recordId}/video.mp4`));
     expect(video.streams.map((s) => s.codec_name).sort()).toEqual(['aac', 'h264']);
     expect(await client.smembers(redisKeys.recordChildren(parent.id))).toEqual([upload.recordId]);
     expect(await client.scard(redisKeys.showPendingRecords(testShow.id))).toBe(0);

@@ -1,10 +1,8 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { Job } from 'bullmq';
-import { fileUploadJobSchema, type RECord, DomainError } from '@showrec/protocol';
+import { fileUploadJobSchema, type RECord } from '@showrec/protocol';
 import type { FileTakeResult } from './file-take.js';
 import type { JobDeps } from './job-deps.js';
-import { recordMediaUrls, transcodeRecordMedia } from './record-media.js';
+import { fetchStored, recordMediaUrls, transcodeRecordMedia, withScratch } from './record-media.js';
 
 /**
  * Files a remix the crew uploaded: transcoded like a take, crediting its maker as the remixer,
@@ -17,19 +15,13 @@ export function fileUploadProcessor(deps: JobDeps) {
     const { recordId } = upload;
     const log = deps.logger.child({ jobId: job.id, recordId });
     if (await deps.store.get(recordId)) return { recordId, alreadyFiled: true };
-    const input = path.join(deps.dataDir, upload.file);
-    if (!existsSync(input))
-      throw new DomainError('not-found', `the uploaded file of ${recordId} does not exist`);
     const parents = await Promise.all(upload.parents.map((id) => deps.store.get(id)));
     const cues = new Set(parents.map((p) => p?.cueId ?? null));
-
-    const media = await transcodeRecordMedia(
-      deps.tools,
-      path.join(deps.recordsDir, recordId),
-      input,
-      job,
-      log,
-    );
+    const media = await withScratch(deps, recordId, log, async (dir) => {
+      const what = `the uploaded file of ${recordId}`;
+      const input = await fetchStored(deps.media, upload.file, dir, what);
+      return transcodeRecordMedia(deps, dir, recordId, input, job);
+    });
     const record: RECord = {
       id: recordId,
       showId: upload.showId,

@@ -1,4 +1,5 @@
 import { ChildProcesses } from '@showrec/infra/processes';
+import type { MediaStore } from '@showrec/media-store';
 import type { Redis } from 'ioredis';
 import type { WorkerConfig } from '../config.js';
 import type { MediaTools } from '../ffmpeg/media-tools.js';
@@ -11,8 +12,10 @@ export interface JobDeps {
   redis: Redis;
   store: RecordStore;
   tools: MediaTools;
-  dataDir: string;
-  recordsDir: string;
+  /** Takes, uploads and RECord media: the data directory or an object store. */
+  media: MediaStore;
+  /** This worker's own folder for inputs fetched from the store and outputs not yet stored. */
+  scratchDir: string;
   /** How far either side of the server clocks' estimate the audio may move a take. */
   alignSearchMs: number;
   /** Queues an alignment of the show's takes (a filed take may overlap others). */
@@ -24,8 +27,9 @@ export function createJobDeps(
   connection: Redis,
   config: Pick<
     WorkerConfig,
-    'dataDir' | 'recordsDir' | 'ffmpegPath' | 'ffprobePath' | 'alignSearchMs' | 'ffmpegThreads'
+    'scratchDir' | 'ffmpegPath' | 'ffprobePath' | 'alignSearchMs' | 'ffmpegThreads'
   >,
+  media: MediaStore,
   logger: Logger,
 ): { deps: JobDeps; close: () => Promise<void> } {
   const edits = createEditQueue(connection);
@@ -39,14 +43,15 @@ export function createJobDeps(
         processes: new ChildProcesses(),
         threads: config.ffmpegThreads,
       },
-      dataDir: config.dataDir,
-      recordsDir: config.recordsDir,
+      media,
+      scratchDir: config.scratchDir,
       alignSearchMs: config.alignSearchMs,
       requestAlignment: (showId) => requestAlignment(edits, showId),
       logger,
     },
     close: async () => {
       await edits.close();
+      media.close();
     },
   };
 }

@@ -1,40 +1,64 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../logger.js';
 import type { Job } from 'bullmq';
 import { DomainError, type RECord } from '@showrec/protocol';
+import type { MediaStore } from '@showrec/media-store';
 import { extractPoster, probe, transcodeToMp4, type MediaTools } from '../ffmpeg/media-tools.js';
+import type { JobDeps } from './job-deps.js';
+
+/** The keys of a RECord's media in the store. */
+export function recordMediaKeys(recordId: string): { video: string; poster: string } {
+  return { video: `records/${recordId}/video.mp4`, poster: `records/${recordId}/poster.jpg` };
+}
 
 /**
- * Writes a RECord's video and poster into its folder, safely for retries and takeovers: a dead
- * attempt's partial files are removed (its ffmpeg was stopped by the job's owner, see
- * job-processes.ts), each attempt writes under its own temporary names, and only finished files
- * are renamed into place.
+ * Runs a job on one RECord in a scratch folder of this attempt's own, removed afterwards. What
+ * a dead attempt left there is removed first: its ffmpeg was stopped by the job's owner (see
+ * job-processes.ts), and the record lock lets one attempt at a time work on a RECord.
  */
-export async function writeRecordMedia(
-  tools: MediaTools,
-  outDir: string,
-  makeVideo: (partialVideo: string) => Promise<void>,
+export async function withScratch<R>(
+  deps: Pick<JobDeps, 'scratchDir'>,
+  recordId: string,
   log: Logger,
-): Promise<{ video: string; poster: string; durationMs: number }> {
-  await mkdir(outDir, { recursive: true });
-  for (const file of await readdir(outDir)) {
-    if (file.includes('.partial.')) {
-      log.warn({ file }, 'removed what an earlier attempt left half-written');
-      await rm(path.join(outDir, file), { force: true });
+  work: (dir: string) => Promise<R>,
+): Promise<R> {
+  await mkdir(deps.scratchDir, { recursive: true });
+  for (const entry of await readdir(deps.scratchDir)) {
+    if (entry.startsWith(`${recordId}.`)) {
+      log.warn({ entry }, 'removed what an earlier attempt left half-written');
+      await rm(path.join(deps.scratchDir, entry), { recursive: true, force: true });
     }
   }
-  const video = path.join(outDir, 'video.mp4');
-  const poster = path.join(outDir, 'poster.jpg');
-  const partial = (file: string) => `${file}.${process.pid}.partial${path.extname(file)}`;
+  const dir = path.join(deps.scratchDir, `${recordId}.${process.pid}`);
+  await mkdir(dir, { recursive: true });
+  try {
+    return await work(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
-  await makeVideo(partial(video));
-  await rename(partial(video), video);
-  const { durationMs } = await probe(tools, video);
-  await writePoster(tools, video, partial(poster), durationMs);
-  await rename(partial(poster), poster);
-  return { video, poster, durationMs };
+/**
+ * Makes a RECord's video and poster in the job's scratch folder and puts them in the store: the
+ * store only ever receives finished files.
+ */
+export async function writeRecordMedia(
+  deps: Pick<JobDeps, 'tools' | 'media'>,
+  dir: string,
+  recordId: string,
+  makeVideo: (video: string) => Promise<void>,
+): Promise<{ durationMs: number }> {
+  const video = path.join(dir, 'video.mp4');
+  const poster = path.join(dir, 'poster.jpg');
+  await makeVideo(video);
+  const { durationMs } = await probe(deps.tools, video);
+  await writePoster(deps.tools, video, poster, durationMs);
+  const keys = recordMediaKeys(recordId);
+  await deps.media.putFile(keys.video, video);
+  await deps.media.putFile(keys.poster, poster);
+  return { durationMs };
 }
 
 /**
@@ -59,26 +83,40 @@ async function writePoster(
  * 90%); `video: 'copy'` keeps H.264 video as it is.
  */
 export function transcodeRecordMedia(
-  tools: MediaTools,
-  outDir: string,
+  deps: Pick<JobDeps, 'tools' | 'media'>,
+  dir: string,
+  recordId: string,
   input: string,
   job: Job,
-  log: Logger,
   video: 'encode' | 'copy' = 'encode',
-): Promise<{ video: string; poster: string; durationMs: number }> {
-  return writeRecordMedia(
-    tools,
-    outDir,
-    (partialVideo) =>
-      transcodeToMp4(
-        tools,
-        input,
-        partialVideo,
-        (percent) => void job.updateProgress(Math.round(percent * 0.9)),
-        video,
-      ),
-    log,
+): Promise<{ durationMs: number }> {
+  return writeRecordMedia(deps, dir, recordId, (output) =>
+    transcodeToMp4(
+      deps.tools,
+      input,
+      output,
+      (percent) => void job.updateProgress(Math.round(percent * 0.9)),
+      video,
+    ),
   );
+}
+
+/**
+ * A stored object as a local file in `dir` (the object itself for the local backend); a missing
+ * object is the domain's not-found, `what` saying which.
+ */
+export async function fetchStored(
+  media: MediaStore,
+  key: string,
+  dir: string,
+  what: string,
+): Promise<string> {
+  const copy = await media.checkout(key, dir).catch((err: Error) => {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new DomainError('not-found', `${what} does not exist`);
+    throw err;
+  });
+  return copy.path;
 }
 
 /** Where a filed RECord's media are served. */

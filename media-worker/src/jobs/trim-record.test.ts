@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeClip } from '@showrec/infra';
@@ -11,23 +10,22 @@ import {
   redisKeys,
 } from '@showrec/protocol';
 import { startJobWorkers, type JobWorkers } from '../test-support/job-workers.js';
-import { seedTake } from '../test-support/takes.js';
+import { seedTake, storedFile } from '../test-support/takes.js';
 
 const FRAME_MS = 1000 / 30;
 
 describe('trim job (real Redis, BullMQ and ffmpeg)', () => {
   let workers: JobWorkers;
   let client: Redis;
-  let dataDir: string;
 
   beforeAll(async () => {
     workers = await startJobWorkers('trim');
-    ({ client, dataDir } = workers);
+    ({ client } = workers);
   });
   afterAll(() => workers?.stop());
 
   it('cuts a new RECord within one frame of the asked-for span, crediting the editor, with the source as parent', async () => {
-    await seedTake(client, dataDir, 'take-trim01', (file) => makeClip(file, { seconds: 5 }));
+    await seedTake(client, workers.media, 'take-trim01', (file) => makeClip(file, { seconds: 5 }));
     const { takes, takeEvents, edits, editEvents } = workers;
     await (
       await takes.add(FILE_TAKE_JOB, { takeId: 'take-trim01' }, { jobId: 'take-trim01' })
@@ -58,7 +56,7 @@ describe('trim job (real Redis, BullMQ and ffmpeg)', () => {
         { participantId: null, name: 'Sam (crew)', role: 'edited' },
       ],
     });
-    const video = path.join(dataDir, 'records', trim.recordId, 'video.mp4');
+    const video = await storedFile(workers.media, `records/${trim.recordId}/video.mp4`);
     const videoSeconds = Number(
       execFileSync(
         'ffprobe',

@@ -1,11 +1,15 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { Job } from 'bullmq';
 import { DomainError, trimJobSchema, type RECord } from '@showrec/protocol';
 import { cutClip } from '../ffmpeg/media-tools.js';
 import type { FileTakeResult } from './file-take.js';
 import type { JobDeps } from './job-deps.js';
-import { recordMediaUrls, writeRecordMedia } from './record-media.js';
+import {
+  fetchStored,
+  recordMediaKeys,
+  recordMediaUrls,
+  withScratch,
+  writeRecordMedia,
+} from './record-media.js';
 
 /**
  * Cuts a new RECord out of another: the part between inMs and outMs, with the source as its
@@ -19,16 +23,13 @@ export function trimRecordProcessor(deps: JobDeps) {
     if (await deps.store.get(recordId)) return { recordId, alreadyFiled: true };
     const source = await deps.store.get(sourceId);
     if (!source) throw new DomainError('not-found', `no RECord ${sourceId} to trim`);
-    const input = path.join(deps.recordsDir, sourceId, 'video.mp4');
-    if (!existsSync(input))
-      throw new DomainError('not-found', `RECord ${sourceId} has no video to trim`);
-
-    const media = await writeRecordMedia(
-      deps.tools,
-      path.join(deps.recordsDir, recordId),
-      (partialVideo) => cutClip(deps.tools, input, partialVideo, inMs, outMs),
-      log,
-    );
+    const media = await withScratch(deps, recordId, log, async (dir) => {
+      const key = recordMediaKeys(sourceId).video;
+      const input = await fetchStored(deps.media, key, dir, `the video of RECord ${sourceId}`);
+      return writeRecordMedia(deps, dir, recordId, (video) =>
+        cutClip(deps.tools, input, video, inMs, outMs),
+      );
+    });
     const record: RECord = {
       id: recordId,
       showId: source.showId,

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { startEmbeddedRedis, type EmbeddedRedis } from '@showrec/infra';
+import type { MediaStore } from '@showrec/media-store';
+import { startTestStore } from '@showrec/media-store/testing';
 import {
   EDIT_RECORD_QUEUE,
   FILE_TAKE_QUEUE,
@@ -19,6 +21,8 @@ export interface JobWorkers {
   redis: EmbeddedRedis;
   client: Redis;
   dataDir: string;
+  /** The data directory, or an S3 store with SHOWREC_TEST_STORAGE=s3. */
+  media: MediaStore;
   deps: JobDeps;
   takes: Queue<FileTakeJob>;
   takeEvents: QueueEvents;
@@ -35,16 +39,17 @@ export async function startJobWorkers(
   const dataDir = await mkdtemp(path.join(tmpdir(), `showrec-${name}-`));
   const redis = await startEmbeddedRedis({ dir: path.join(dataDir, 'redis') });
   const client = new Redis(redis.url, { maxRetriesPerRequest: null });
+  const store = await startTestStore(dataDir);
   const { deps, close } = createJobDeps(
     client,
     {
-      dataDir,
-      recordsDir: path.join(dataDir, 'records'),
+      scratchDir: path.join(dataDir, 'work'),
       ffmpegPath: 'ffmpeg',
       ffprobePath: 'ffprobe',
       alignSearchMs: 3000,
       ffmpegThreads: 1,
     },
+    store.media,
     createLogger('silent'),
   );
   const workers = [
@@ -60,6 +65,7 @@ export async function startJobWorkers(
     redis,
     client,
     dataDir,
+    media: store.media,
     deps,
     takes,
     takeEvents,
@@ -71,6 +77,7 @@ export async function startJobWorkers(
       await close();
       client.disconnect();
       await redis.stop();
+      await store.stop();
     },
   };
 }

@@ -1,0 +1,1 @@
+export { startTestStore, testStorageKind, type TestStore } from './test-store.js';
