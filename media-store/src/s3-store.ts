@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { create as contentDisposition } from 'content-disposition';
 import { expectedEtag } from './checksum.js';
 import {
   assertKey,
@@ -189,9 +190,8 @@ export class S3Store implements MediaStore {
     const command = new GetObjectCommand({
       Bucket: this.#bucket,
       Key: assertKey(key),
-      ResponseContentDisposition: options.filename
-        ? `attachment; filename*=UTF-8''${encodeURIComponent(options.filename)}`
-        : undefined,
+      // The same header express's res.download writes, so both backends name a download alike.
+      ResponseContentDisposition: options.filename ? contentDisposition(options.filename) : undefined,
     });
     return getSignedUrl(this.#client, command, { expiresIn: options.ttlS });
   }

@@ -11,7 +11,8 @@ describe('show-server config', () => {
     expect(config).toMatchObject({
       port: 8080,
       dataDir,
-      takesDir: path.join(dataDir, 'takes'),
+      s3: null,
+      segmentSeconds: 10,
       redisUrl: 'redis://127.0.0.1:6379',
       rtc: { listenIp: '0.0.0.0', minPort: 40000, maxPort: 44999 },
       recorderPorts: { min: 45000, max: 49999 },
@@ -33,6 +34,28 @@ describe('show-server config', () => {
     expect(second).toMatchObject({ adminToken: first.adminToken, adminTokenSource: 'file' });
     const fromEnv = loadConfig({ SHOWREC_DATA_DIR: dataDir, SHOWREC_ADMIN_TOKEN: 'x'.repeat(20) });
     expect(fromEnv).toMatchObject({ adminToken: 'x'.repeat(20), adminTokenSource: 'env' });
+  });
+
+  it('takes an S3 store from SHOWREC_S3_*, path-style by default, and refuses one without credentials', () => {
+    const config = loadConfig({
+      SHOWREC_DATA_DIR: tmpdir(),
+      SHOWREC_S3_ENDPOINT: 'http://127.0.0.1:8080',
+      SHOWREC_S3_BUCKET: 'venue-recordings',
+      SHOWREC_S3_ACCESS_KEY_ID: 'key',
+      SHOWREC_S3_SECRET_ACCESS_KEY: 'secret',
+    });
+    expect(config.s3).toMatchObject({
+      endpoint: 'http://127.0.0.1:8080',
+      bucket: 'venue-recordings',
+      region: 'us-east-1',
+      forcePathStyle: true,
+    });
+    expect(() =>
+      loadConfig({ SHOWREC_DATA_DIR: tmpdir(), SHOWREC_S3_ENDPOINT: 'http://127.0.0.1:8080' }),
+    ).toThrow(/SHOWREC_S3_ACCESS_KEY_ID/);
+    expect(() => loadConfig({ SHOWREC_DATA_DIR: tmpdir(), SHOWREC_S3_BUCKET: 'No_Caps' })).toThrow(
+      /SHOWREC_S3_BUCKET/,
+    );
   });
 
   it('rejects bad settings with the variable named', () => {

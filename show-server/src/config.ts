@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { s3SettingsFromEnv, type S3Settings } from '@showrec/media-store';
 import { z } from 'zod';
 import type { LoadLimits } from './capture/load-watch.js';
 
@@ -49,15 +50,21 @@ const envSchema = z.object({
   SHOWREC_HTTP_IDLE_TIMEOUT_S: z.coerce.number().int().min(1).default(60),
   SHOWREC_DOWNLOAD_LINK_TTL_S: z.coerce.number().int().min(10).default(600),
   SHOWREC_MAX_UPLOAD_MB: z.coerce.number().int().min(1).default(4096),
+  SHOWREC_SEGMENT_SECONDS: z.coerce.number().int().min(2).max(300).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
 export interface Config {
   port: number;
+  /**
+   * Takes are recorded below it; with no object store it is also where every recording and
+   * RECord's media are kept.
+   */
   dataDir: string;
-  /** Where recordings (Matroska takes) and filed media live, below the data directory. */
-  takesDir: string;
-  recordsDir: string;
+  /** The object store for takes, uploads and RECord media (SHOWREC_S3_*); null: the data directory. */
+  s3: S3Settings | null;
+  /** Each take is recorded as Matroska segments of about this long, each stored as it closes. */
+  segmentSeconds: number;
   redisUrl: string;
   adminToken: string;
   adminTokenSource: 'env' | 'file' | 'generated';
@@ -111,8 +118,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: e.PORT,
     dataDir,
-    takesDir: path.join(dataDir, 'takes'),
-    recordsDir: path.join(dataDir, 'records'),
+    s3: s3SettingsFromEnv(env),
+    segmentSeconds: e.SHOWREC_SEGMENT_SECONDS,
     redisUrl: e.REDIS_URL ?? 'redis://127.0.0.1:6379',
     adminToken: admin.token,
     adminTokenSource: admin.source,

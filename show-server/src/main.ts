@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import { ChildProcesses } from '@showrec/infra/processes';
+import { openMediaStore, type MediaStore } from '@showrec/media-store';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { CaptureReconciler } from './capture/capture-reconciler.js';
 import { CaptureService } from './capture/capture-service.js';
@@ -44,6 +45,13 @@ const config = loadConfig();
 
 const serverId = newId();
 const logger = createLogger(config.logLevel).child({ serverId });
+let media: MediaStore;
+try {
+  media = await openMediaStore(config.s3, config.dataDir);
+} catch (err) {
+  logger.fatal((err as Error).message);
+  process.exit(1);
+}
 const redis = createRedisConnection(config.redisUrl, logger);
 const queue = createTakeQueue(redis, logger);
 const edits = createEditQueue(redis, logger);
@@ -70,6 +78,7 @@ const uploads = new UploadService({
   takes,
   disk,
   dataDir: config.dataDir,
+  media,
   maxBytes: config.maxUploadBytes,
   processes,
   enqueuePhoneCopy: (takeId) => enqueuePhoneCopy(queue, takeId),
@@ -87,6 +96,8 @@ const capture = new CaptureService({
   processes,
   rtc: { listenIp: config.rtc.listenIp, announcedIp: config.rtc.announcedIp },
   dataDir: config.dataDir,
+  media,
+  segmentSeconds: config.segmentSeconds,
   serverId,
   limits: config.limits,
   capacity: config.capacity,
@@ -101,6 +112,7 @@ const recovery = new TakeRecovery({
   enqueueTake: (takeId) => enqueueTake(queue, takeId),
   requestPhoneCopy: (take) => uploads.request(take),
   dataDir: config.dataDir,
+  media,
   processes,
   serverId,
   logger,
@@ -122,6 +134,7 @@ const reviews = new ReviewStore(redis);
 const editRequests = new EditRequests(redis, edits);
 const remixes = new RemixUploads({
   dataDir: config.dataDir,
+  media,
   disk,
   maxBytes: config.maxUploadBytes,
   processes,
@@ -149,7 +162,7 @@ const app = createApp({
   adminToken: config.adminToken,
   publicUrl: config.publicUrl,
   webDir: config.webDir,
-  recordsDir: config.recordsDir,
+  media,
   corsOrigins: config.corsOrigins,
   joinAttempts,
   links: new DownloadLinks(redis, config.downloadLinkTtlMs),
@@ -196,6 +209,7 @@ httpServer.listen(config.port, () => {
     {
       port: config.port,
       dataDir: config.dataDir,
+      store: media.location,
       mediasoupWorkers: pool.size,
       announcedIp: config.rtc.announcedIp,
       osc: config.osc,
@@ -231,6 +245,7 @@ async function shutdown(signal: string): Promise<void> {
   await queue.close();
   await edits.close();
   for (const client of [adapterPub, adapterSub, redis]) client.disconnect();
+  media.close();
   clearTimeout(force);
   logger.info('stopped');
   process.exit(0);

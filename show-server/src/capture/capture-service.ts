@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { identityOf, type ChildProcesses } from '@showrec/infra/processes';
+import type { MediaStore } from '@showrec/media-store';
 import type { types as ms } from 'mediasoup';
 import type {
   PhoneStatus,
@@ -29,6 +30,8 @@ import type { UploadService } from './upload-service.js';
 import type { PhoneRegistry } from './phone-registry.js';
 import type { PortAllocator } from './port-allocator.js';
 import { Room, type RtcSettings } from './room.js';
+import { SegmentUploader } from './segment-uploader.js';
+import { takeFileKey, takeFolderKey, tidyTakeFolder } from './take-folder.js';
 import type { TakeStore } from './take-store.js';
 import { TakeRecorder } from './take-recorder.js';
 
@@ -44,7 +47,11 @@ export interface CaptureServiceDeps {
   ports: PortAllocator;
   processes: ChildProcesses;
   rtc: RtcSettings;
+  /** Segments are written below it, then put in `media` (the same folder, by default). */
   dataDir: string;
+  media: MediaStore;
+  /** How long each recorded segment is, about. */
+  segmentSeconds: number;
   /** This process, as named in the takes it records (see take-recovery.ts). */
   serverId: string;
   /** Phones a show may hold (across every process), and phones one address may join here. */
@@ -304,7 +311,8 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
     }
     peer.startingTake = true;
     const takeId = newId();
-    const file = path.join('takes', room.showId, `${takeId}.mkv`);
+    const file = takeFileKey(room.showId, takeId);
+    const folder = takeFolderKey(room.showId, takeId);
     // Back after a drop in the same capture cue: this take carries on the one that was cut.
     const previous = this.#lastTakes.get(`${room.showId}/${peer.id}`);
     const continues =
@@ -324,6 +332,7 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
       endedAt: null,
       endReason: null,
       file,
+      segments: [],
       codecs: { audio: null, video: null },
       rtp: { audio: null, video: null },
       failure: null,
@@ -333,19 +342,26 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
     };
     const log = this.#log.child({ showId: room.showId, participantId: peer.id, takeId });
     try {
-      await mkdir(path.join(this.deps.dataDir, 'takes', room.showId), { recursive: true });
+      await mkdir(path.join(this.deps.dataDir, folder), { recursive: true });
       await this.deps.takes.save(manifest);
       const recorder = await TakeRecorder.start({
         router: room.router,
         producers: [...peer.producers.values()],
         ports: this.deps.ports,
         processes: this.deps.processes,
-        sdpFile: path.join(this.deps.dataDir, 'takes', room.showId, `${takeId}.sdp`),
-        outputFile: path.join(this.deps.dataDir, file),
+        dir: path.join(this.deps.dataDir, folder),
+        segmentSeconds: this.deps.segmentSeconds,
         logger: log,
       });
       const recording = { ...manifest, codecs: recorder.codecs(), recorder: recorder.process };
-      peer.take = { manifest: recording, recorder };
+      const uploader = new SegmentUploader({
+        media: this.deps.media,
+        processes: this.deps.processes,
+        dataDir: this.deps.dataDir,
+        prefix: folder,
+        logger: log,
+      });
+      peer.take = { manifest: recording, recorder, uploader };
       // Recovery after a crash signals exactly this ffmpeg (see take-recovery.ts).
       await this.deps.takes.save(recording);
       recorder.on('interrupted', ({ reason, failure }) =>
@@ -362,6 +378,7 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
     } catch (err) {
       const failure = `the recorder could not start: ${err instanceof Error ? err.message : String(err)}`;
       log.error({ err }, failure);
+      await tidyTakeFolder(this.deps.dataDir, room.showId, takeId);
       await this.#finish({
         ...manifest,
         status: 'failed',
@@ -404,8 +421,22 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
     peer.take = null;
     const done = (async () => {
       await take.recorder.stop();
+      const { segments, pending } = await take.uploader.finish(
+        this.#shuttingDown ? SHUTDOWN_UPLOAD_MS : Infinity,
+      );
+      if (pending.length > 0) {
+        // Shutting down with the store out of reach: the take stays open, its segments on disk,
+        // and recovery stores and files them when a show-server next runs here.
+        this.#log.warn(
+          { takeId: take.manifest.id, pending },
+          'shutting down before every segment was stored: left for recovery',
+        );
+        return;
+      }
+      await tidyTakeFolder(this.deps.dataDir, take.manifest.showId, take.manifest.id);
       const ended = {
         ...take.manifest,
+        segments,
         status: failure ? ('failed' as const) : ('ended' as const),
         endedAt: Date.now(),
         endReason: reason,
@@ -452,10 +483,7 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
   /** Completes the manifest and hands the take to the worker, failed or not: a partial file is still worth filing. */
   async #finish(ended: Parameters<TakeStore['save']>[0]): Promise<void> {
     const show = await this.deps.shows.get(ended.showId);
-    const serverBytes = await stat(path.join(this.deps.dataDir, ended.file)).then(
-      (s) => s.size,
-      () => 0,
-    );
+    const serverBytes = ended.segments.reduce((sum, s) => sum + s.bytes, 0);
     const manifest = { ...ended, uploadRequested: wantsPhoneCopy(ended, show, serverBytes) };
     await this.deps.takes.save(manifest);
     await this.deps.enqueueTake(manifest.id);
@@ -623,3 +651,6 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
     room.peers.clear();
   }
 }
+
+/** At shutdown, how long a take's last segments may take to reach the store before recovery gets them. */
+const SHUTDOWN_UPLOAD_MS = 10_000;

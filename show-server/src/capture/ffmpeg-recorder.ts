@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChildProcesses, OwnedChild, ProcessIdentity } from '@showrec/infra/processes';
+import { SEGMENT_LIST } from './segment-uploader.js';
 import { boundUdpPorts, UDP_RECEIVE_BUFFER_BYTES } from './udp-sockets.js';
 
 export interface FfmpegRecorderEvents {
@@ -11,9 +13,11 @@ export interface FfmpegRecorderEvents {
 }
 
 /**
- * One ffmpeg that reads RTP described by an SDP file and copies it, untouched, into Matroska.
+ * One ffmpeg that reads RTP described by an SDP file and copies it, untouched, into Matroska
+ * segments of about `segmentSeconds` (each opens on a video keyframe and keeps the recording's
+ * timestamps), adding a line to SEGMENT_LIST as each closes, so that it can be stored at once.
  * Matroska is written cluster by cluster (at most one second each) and flushed to disk as it
- * goes, so a crash or a kill leaves a playable file holding everything up to the last second.
+ * goes, so a crash or a kill leaves a playable segment holding everything up to the last second.
  */
 export class FfmpegRecorder extends EventEmitter<FfmpegRecorderEvents> {
   readonly #child: OwnedChild;
@@ -39,7 +43,7 @@ export class FfmpegRecorder extends EventEmitter<FfmpegRecorderEvents> {
   static async start(
     processes: ChildProcesses,
     sdpFile: string,
-    outputFile: string,
+    output: { dir: string; segmentSeconds: number },
     ports: number[],
   ): Promise<FfmpegRecorder> {
     // prettier-ignore
@@ -55,8 +59,14 @@ export class FfmpegRecorder extends EventEmitter<FfmpegRecorderEvents> {
         '-buffer_size', String(UDP_RECEIVE_BUFFER_BYTES),
         '-i', sdpFile,
         '-map', '0', '-c', 'copy',
-        '-cluster_time_limit', '1000', '-flush_packets', '1',
-        '-f', 'matroska', '-y', outputFile,
+        '-f', 'segment', '-segment_time', String(output.segmentSeconds),
+        // The recorder asks the phone for a keyframe at each boundary; one arriving up to a second
+        // early still starts the next segment.
+        '-segment_time_delta', '1', '-reset_timestamps', '0',
+        '-segment_format', 'matroska',
+        '-segment_format_options', 'cluster_time_limit=1000:flush_packets=1',
+        '-segment_list', path.join(output.dir, SEGMENT_LIST), '-segment_list_type', 'csv',
+        '-y', path.join(output.dir, 'seg-%05d.mkv'),
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );

@@ -38,7 +38,7 @@ describe('LoadWatch (real mediasoup worker, real kernel sockets)', () => {
     const watch = new LoadWatch(limits);
     const phones = [{ id: 'a', packets: 1000, lost: 0 }];
     await watch.measure({ workers: [worker], recorderPorts: [], bps: phoneBps, phones });
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 600));
     phones[0]!.packets = 1200;
     const sample = await watch.measure({
       workers: [worker],

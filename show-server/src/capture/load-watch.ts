@@ -61,14 +61,19 @@ export class LoadWatch {
     }
     const unread = inputs.recorderPorts.length ? await unreadUdpBytes(inputs.recorderPorts) : 0;
     const last = this.#last;
-    const busiest = last
-      ? Math.max(
-          0,
-          ...[...cpuMs].map(([pid, ms]) =>
-            last.cpuMs.has(pid) ? (ms - last.cpuMs.get(pid)!) / (at - last.at) : 0,
-          ),
-        )
-      : 0;
+    // CPU time is counted in milliseconds: over a shorter window than this a single tick reads
+    // as tens of percent, so a sample taken soon after another keeps the figure it had.
+    const cpuFresh = !last || at - last.at >= MIN_CPU_WINDOW_MS;
+    const busiest = !last
+      ? 0
+      : !cpuFresh
+        ? this.#sample.sfuCpu
+        : Math.max(
+            0,
+            ...[...cpuMs].map(([pid, ms]) =>
+              last.cpuMs.has(pid) ? (ms - last.cpuMs.get(pid)!) / (at - last.at) : 0,
+            ),
+          );
     const losses = inputs.phones.flatMap(({ id, packets, lost }) => {
       const before = last?.phones.get(id);
       if (!before) return [];
@@ -76,7 +81,8 @@ export class LoadWatch {
       return got + missed > 0 ? [(missed / (got + missed)) * 100] : [];
     });
     losses.sort((a, b) => a - b);
-    this.#last = { at, cpuMs, phones: new Map(inputs.phones.map((p) => [p.id, p])) };
+    const phones = new Map(inputs.phones.map((p) => [p.id, p]));
+    this.#last = cpuFresh ? { at, cpuMs, phones } : { ...last!, phones };
     this.#sample = {
       sfuCpu: busiest,
       recorderLagMs: inputs.bps > 0 ? ((unread * 8) / inputs.bps) * 1000 : 0,
@@ -98,3 +104,5 @@ export class LoadWatch {
     return null;
   }
 }
+
+const MIN_CPU_WINDOW_MS = 500;

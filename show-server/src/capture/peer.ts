@@ -1,10 +1,13 @@
 import type { types as ms } from 'mediasoup';
 import type { TakeManifest } from '@showrec/protocol';
+import type { SegmentUploader } from './segment-uploader.js';
 import type { TakeRecorder } from './take-recorder.js';
 
 export interface ActiveTake {
   manifest: TakeManifest;
   recorder: TakeRecorder;
+  /** Stores each segment as the recorder closes it. */
+  uploader: SegmentUploader;
 }
 
 /** A phone in a show: its send transport, its producers, and the take it is recording, if any. */

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as mediasoup from 'mediasoup';
@@ -38,29 +38,35 @@ describe('TakeRecorder (real mediasoup, real ffmpeg)', () => {
     worker?.close();
   });
 
-  const start = (name: string) =>
+  /** A take's folder; with segments longer than the take, it is recorded into seg-00000.mkv. */
+  const folder = async (name: string) => {
+    await mkdir(path.join(dir, name), { recursive: true });
+    return path.join(dir, name);
+  };
+  const start = async (name: string, producers = phone.producers, segmentSeconds = 60) =>
     TakeRecorder.start({
       router,
-      producers: phone.producers,
+      producers,
       ports,
       processes,
-      sdpFile: path.join(dir, `${name}.sdp`),
-      outputFile: path.join(dir, `${name}.mkv`),
+      dir: await folder(name),
+      segmentSeconds,
       logger,
     });
+  const firstSegment = (name: string) => path.join(dir, name, 'seg-00000.mkv');
 
-  it('records a phone into one Matroska file: VP8 + Opus, as long as the take, decodable to the end', async () => {
+  it('records a phone into Matroska: VP8 + Opus, as long as the take, decodable to the end', async () => {
     const recorder = await start('whole');
     expect(recorder.codecs()).toEqual({ audio: 'opus', video: 'VP8' });
     // ffmpeg's RTP and RTCP sockets listen on loopback only: the venue network cannot reach them.
-    const sdp = await readFile(path.join(dir, 'whole.sdp'), 'utf8');
+    const sdp = await readFile(path.join(dir, 'whole', 'take.sdp'), 'utf8');
     const rtpPorts = [...sdp.matchAll(/^m=\w+ (\d+)/gm)].map((m) => Number(m[1]));
     expect(rtpPorts).toHaveLength(2);
     for (const port of rtpPorts.flatMap((p) => [p, p + 1]))
       expect(await udpBindings(port), `port ${port}`).toEqual(['127.0.0.1']);
     await sleep(5000);
     await recorder.stop();
-    const file = path.join(dir, 'whole.mkv');
+    const file = firstSegment('whole');
     const probed = await ffprobe(file);
     expect(probed.streams.map((s) => s.codec_name).sort()).toEqual(['opus', 'vp8']);
     expect(probed.durationSeconds).toBeGreaterThan(4);
@@ -81,6 +87,36 @@ describe('TakeRecorder (real mediasoup, real ffmpeg)', () => {
     await recorder.stop();
   });
 
+  it('cuts the take into segments on keyframes, each listed as it closes, one clock across them', async () => {
+    const recorder = await start('segments', phone.producers, 2);
+    await sleep(5500);
+    // Listed while the take goes on, so each can be stored at once.
+    const listedEarly = (await readFile(path.join(dir, 'segments', 'segments.csv'), 'utf8'))
+      .trim()
+      .split('\n');
+    expect(listedEarly.length).toBeGreaterThanOrEqual(1);
+    await sleep(2000);
+    await recorder.stop();
+    const listed = (await readFile(path.join(dir, 'segments', 'segments.csv'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => line.split(',')[0]);
+    expect(listed.length).toBeGreaterThanOrEqual(3);
+    expect(listed.slice(0, listedEarly.length)).toEqual(listedEarly.map((l) => l.split(',')[0]));
+    expect((await readdir(path.join(dir, 'segments'))).filter((n) => n.startsWith('seg-'))).toEqual(
+      listed,
+    );
+    let previousEnd = -1;
+    for (const name of listed) {
+      const { audio, video } = await packetTimelines(path.join(dir, 'segments', name!));
+      expect(video!.firstIsKeyframe, name).toBe(true);
+      if (previousEnd >= 0) expect(video!.start - previousEnd, name).toBeLessThan(0.1);
+      expect(video!.start, name).toBeGreaterThan(previousEnd);
+      expect(audio, name).not.toBeNull();
+      previousEnd = video!.end;
+    }
+  });
+
   it('reports a recorder that dies, and the partial file it leaves still plays', async () => {
     const recorder = await start('crash');
     const interrupted = new Promise<{ reason: string; failure: string | null }>((resolve) =>
@@ -94,24 +130,16 @@ describe('TakeRecorder (real mediasoup, real ffmpeg)', () => {
     expect(event.reason).toBe('recorder-died');
     expect(event.failure).toMatch(/ffmpeg exited unexpectedly \(code null, signal SIGKILL\)/);
     await recorder.stop();
-    const decoded = await decodeFully(path.join(dir, 'crash.mkv'));
+    const decoded = await decodeFully(firstSegment('crash'));
     expect(decoded.seconds).toBeGreaterThan(1.5);
-    const probed = await ffprobe(path.join(dir, 'crash.mkv'));
+    const probed = await ffprobe(firstSegment('crash'));
     expect(probed.streams.map((s) => s.codec_name).sort()).toEqual(['opus', 'vp8']);
   });
 
   it('finishes the file (trailer, duration) when the phone has gone silent before the stop', async () => {
     const silent = await startRtpPhone(router, clip);
     try {
-      const recorder = await TakeRecorder.start({
-        router,
-        producers: silent.producers,
-        ports,
-        processes,
-        sdpFile: path.join(dir, 'silent.sdp'),
-        outputFile: path.join(dir, 'silent.mkv'),
-        logger,
-      });
+      const recorder = await start('silent', silent.producers);
       await sleep(2500);
       // A phone frozen mid-take: ffmpeg receives nothing more, so a SIGINT alone would not end it.
       silent.sender.kill('SIGSTOP');
@@ -119,7 +147,7 @@ describe('TakeRecorder (real mediasoup, real ffmpeg)', () => {
       await recorder.stop();
       expect(processes.size).toBe(0);
       // Matroska's duration is written by the trailer: a killed ffmpeg leaves none.
-      const probed = await ffprobe(path.join(dir, 'silent.mkv'));
+      const probed = await ffprobe(firstSegment('silent'));
       expect(probed.durationSeconds).toBeGreaterThan(1.5);
       expect(probed.durationSeconds).toBeLessThan(4);
     } finally {
@@ -133,25 +161,17 @@ describe('TakeRecorder (real mediasoup, real ffmpeg)', () => {
     await makeClip(h264Clip, { seconds: 4, format: 'h264-opus-mkv' });
     const h264Phone = await startRtpPhone(router, h264Clip, 'h264');
     try {
-      const recorder = await TakeRecorder.start({
-        router,
-        producers: h264Phone.producers,
-        ports,
-        processes,
-        sdpFile: path.join(dir, 'h264.sdp'),
-        outputFile: path.join(dir, 'h264.mkv'),
-        logger,
-      });
+      const recorder = await start('h264', h264Phone.producers);
       expect(recorder.codecs()).toEqual({ audio: 'opus', video: 'H264' });
       await sleep(4000);
       await recorder.stop();
-      const probed = await ffprobe(path.join(dir, 'h264.mkv'));
+      const probed = await ffprobe(firstSegment('h264'));
       expect(probed.streams.map((s) => s.codec_name).sort()).toEqual(['h264', 'opus']);
       expect(probed.streams.find((s) => s.codec_type === 'video')).toMatchObject({
         width: 640,
         height: 360,
       });
-      expect((await decodeFully(path.join(dir, 'h264.mkv'))).seconds).toBeGreaterThan(2.5);
+      expect((await decodeFully(firstSegment('h264'))).seconds).toBeGreaterThan(2.5);
     } finally {
       await h264Phone.close();
     }

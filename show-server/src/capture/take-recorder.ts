@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { stat, writeFile } from 'node:fs/promises';
+import { readdir, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { types as ms } from 'mediasoup';
 import type { ChildProcesses, ProcessIdentity } from '@showrec/infra/processes';
 import type { TakeManifest } from '@showrec/protocol';
@@ -23,8 +24,10 @@ export interface TakeRecorderOptions {
   producers: ms.Producer[];
   ports: PortAllocator;
   processes: ChildProcesses;
-  sdpFile: string;
-  outputFile: string;
+  /** The take's folder: its SDP, its segments and their list. */
+  dir: string;
+  /** How long each Matroska segment is, about (it starts on a keyframe). */
+  segmentSeconds: number;
   logger: Logger;
 }
 
@@ -39,32 +42,34 @@ interface Leg {
 }
 
 /**
- * Records one phone's producers into one Matroska file: each producer is consumed into a
+ * Records one phone's producers into Matroska segments: each producer is consumed into a
  * PlainTransport that sends RTP to ffmpeg on loopback. Consumers start paused and are resumed
- * only once ffmpeg listens, then a keyframe is requested so the file opens on one.
+ * only once ffmpeg listens, then a keyframe is requested so the take opens on one, and again at
+ * every segment boundary (phones send keyframes only when asked) so each segment opens on one.
  */
 export class TakeRecorder extends EventEmitter<TakeRecorderEvents> {
   readonly #legs: Leg[];
   readonly #ffmpeg: FfmpegRecorder;
-  readonly #outputFile: string;
+  readonly #dir: string;
   readonly #ports: PortAllocator;
   readonly #log: Logger;
   readonly #counts = new Map<Kind, RtpCounts>();
   readonly #statsTimer: NodeJS.Timeout;
   readonly #keyframeTimer: NodeJS.Timeout;
+  #segmentTimer: NodeJS.Timeout | null = null;
   #closed = false;
 
   private constructor(
     legs: Leg[],
     ffmpeg: FfmpegRecorder,
-    outputFile: string,
+    dir: string,
     ports: PortAllocator,
     log: Logger,
   ) {
     super();
     this.#legs = legs;
     this.#ffmpeg = ffmpeg;
-    this.#outputFile = outputFile;
+    this.#dir = dir;
     this.#ports = ports;
     this.#log = log;
     ffmpeg.on('exit', ({ expected, code, signal, stderrTail }) => {
@@ -115,16 +120,21 @@ export class TakeRecorder extends EventEmitter<TakeRecorderEvents> {
         port: l.port,
         codec: l.consumer.rtpParameters.codecs[0]!,
       }));
-      await writeFile(options.sdpFile, recorderSdp(streams));
+      const sdpFile = path.join(options.dir, 'take.sdp');
+      await writeFile(sdpFile, recorderSdp(streams));
       const ffmpeg = await FfmpegRecorder.start(
         options.processes,
-        options.sdpFile,
-        options.outputFile,
+        sdpFile,
+        { dir: options.dir, segmentSeconds: options.segmentSeconds },
         legs.map((l) => l.port),
       );
-      const recorder = new TakeRecorder(legs, ffmpeg, options.outputFile, options.ports, log);
+      const recorder = new TakeRecorder(legs, ffmpeg, options.dir, options.ports, log);
       await recorder.#resumeTogether();
-      log.info({ file: options.outputFile, ffmpeg: ffmpeg.identity }, 'recording');
+      recorder.#segmentTimer = setInterval(
+        () => void recorder.#requestKeyFrame(),
+        options.segmentSeconds * 1000,
+      );
+      log.info({ dir: options.dir, ffmpeg: ffmpeg.identity }, 'recording');
       return recorder;
     } catch (err) {
       for (const leg of legs) {
@@ -167,6 +177,7 @@ export class TakeRecorder extends EventEmitter<TakeRecorderEvents> {
     this.#closed = true;
     clearInterval(this.#statsTimer);
     clearTimeout(this.#keyframeTimer);
+    if (this.#segmentTimer) clearInterval(this.#segmentTimer);
     await this.#drain();
     await this.#ffmpeg.stop(() =>
       Promise.all(this.#legs.map((l) => sendRtcpBye(l.port + 1).catch(() => undefined))),
@@ -213,13 +224,22 @@ export class TakeRecorder extends EventEmitter<TakeRecorderEvents> {
     await Promise.all(this.#legs.map((l) => l.consumer.pause().catch(() => undefined)));
     const ports = this.#legs.map((l) => l.port);
     const deadline = Date.now() + timeoutMs;
-    let written = -1;
+    let written = '';
     while (Date.now() < deadline) {
-      const size = (await stat(this.#outputFile).catch(() => null))?.size ?? 0;
-      if (size === written && (await unreadUdpBytes(ports)) === 0) return;
-      written = size;
+      const now = await this.#lastSegmentSize();
+      if (now === written && (await unreadUdpBytes(ports)) === 0) return;
+      written = now;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+  }
+
+  /** The segment being written, and its size: what changes while ffmpeg still writes. */
+  async #lastSegmentSize(): Promise<string> {
+    const names = (await readdir(this.#dir).catch(() => [])).filter((n) => n.startsWith('seg-'));
+    const last = names.sort().at(-1);
+    if (!last) return 'none';
+    const size = (await stat(path.join(this.#dir, last)).catch(() => null))?.size ?? 0;
+    return `${last}:${size}`;
   }
 
   async #requestKeyFrame(): Promise<void> {

@@ -1,9 +1,10 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedRedis, type EmbeddedRedis } from '@showrec/infra';
+import { ffprobe, makeClip, startEmbeddedRedis, type EmbeddedRedis } from '@showrec/infra';
+import { startTestStore, type TestStore } from '@showrec/media-store/testing';
 import { ChildProcesses, identityOf } from '@showrec/infra/processes';
 import { redisKeys, takeManifestSchema, type TakeManifest } from '@showrec/protocol';
 import { createLogger } from '../logger.js';
@@ -22,6 +23,7 @@ describe('take recovery: open takes of processes that are gone (real Redis, real
   let queue: TakeQueue;
   let recovery: TakeRecovery;
   let dataDir: string;
+  let store: TestStore;
   /** Past the wait after connecting: recovery acts at once. */
   const later = () => Date.now() + 60_000;
 
@@ -48,6 +50,7 @@ describe('take recovery: open takes of processes that are gone (real Redis, real
     redis = await startEmbeddedRedis({ dir: path.join(dataDir, 'redis') });
     client = new Redis(redis.url, { maxRetriesPerRequest: null });
     takes = new TakeStore(client);
+    store = await startTestStore(dataDir);
     queue = createTakeQueue(client, logger);
     const processes = new ChildProcesses();
     const uploads = new UploadService({
@@ -55,6 +58,7 @@ describe('take recovery: open takes of processes that are gone (real Redis, real
       takes,
       disk: new DiskGuard(dataDir, 0),
       dataDir,
+      media: store.media,
       maxBytes: 1024,
       processes,
       enqueuePhoneCopy: async () => undefined,
@@ -66,6 +70,7 @@ describe('take recovery: open takes of processes that are gone (real Redis, real
       enqueueTake: (id) => enqueueTake(queue, id),
       requestPhoneCopy: (t) => uploads.request(t),
       dataDir,
+      media: store.media,
       processes,
       serverId: 'server-here01',
       logger,
@@ -76,6 +81,7 @@ describe('take recovery: open takes of processes that are gone (real Redis, real
     await queue?.close();
     client?.disconnect();
     await redis?.stop();
+    await store?.stop();
   });
 
   it('queues a take that ended but was never queued, when its process died in between', async () => {
@@ -132,5 +138,38 @@ describe('take recovery: open takes of processes that are gone (real Redis, real
     await takes.save(take('take-rec0004', {}));
     expect(await recovery.recoverOrphans(Date.now())).toEqual([]);
     expect(await recovery.recoverOrphans(later())).toContain('take-rec0004');
+  });
+
+  it('stores what a dead process left on this disk (its cut-off segment rewritten whole) and files the take from the store', async () => {
+    const folder = path.join(dataDir, 'takes', 'show-recover1', 'take-rec0005');
+    await mkdir(folder, { recursive: true });
+    const stored = path.join(dataDir, 'stored.mkv');
+    await makeClip(stored, { seconds: 3 });
+    // The first segment was stored before the crash (and so left this disk unless the store is it).
+    await store.media.putFile('takes/show-recover1/take-rec0005/seg-00000.mkv', stored);
+    await writeFile(path.join(folder, 'segments.csv'), 'seg-00000.mkv,0.000000,3.000000\n');
+    // The second was being written: clusters up to the crash, no index, no duration.
+    const cut = path.join(folder, 'seg-00001.mkv');
+    await makeClip(cut, { seconds: 4 });
+    const { size } = await stat(cut);
+    await truncate(cut, Math.floor(size * 0.6));
+    await takes.save(take('take-rec0005', {}));
+
+    expect(await recovery.recoverOrphans(later())).toContain('take-rec0005');
+    const recovered = await takes.get('take-rec0005');
+    expect(recovered).toMatchObject({
+      status: 'ended',
+      endReason: 'server-crashed',
+      failure: null,
+    });
+    expect(recovered!.segments.map((s) => s.key)).toEqual([
+      'takes/show-recover1/take-rec0005/seg-00000.mkv',
+      'takes/show-recover1/take-rec0005/seg-00001.mkv',
+    ]);
+    expect(await queue.getJob('take-rec0005')).toBeDefined();
+    const copy = await store.media.checkout(recovered!.segments[1]!.key, dataDir);
+    const probed = await ffprobe(copy.path);
+    expect(probed.durationSeconds).toBeGreaterThan(1.5);
+    expect(probed.durationSeconds).toBeLessThan(3);
   });
 });

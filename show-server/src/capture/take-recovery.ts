@@ -1,10 +1,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { isRunning, signalExactly, type ChildProcesses } from '@showrec/infra/processes';
+import type { MediaStore } from '@showrec/media-store';
 import type { Redis } from 'ioredis';
 import { redisKeys, type TakeManifest } from '@showrec/protocol';
 import type { Logger } from '../logger.js';
 import { HEARTBEAT_TTL_MS, serverAlive } from './server-heartbeat.js';
+import { SegmentUploader } from './segment-uploader.js';
+import { takeFolderKey, tidyTakeFolder } from './take-folder.js';
 import type { TakeStore } from './take-store.js';
 
 export interface TakeRecoveryDeps {
@@ -14,6 +17,7 @@ export interface TakeRecoveryDeps {
   /** The phone has the whole take; ask it for its copy. */
   requestPhoneCopy: (take: TakeManifest) => Promise<unknown>;
   dataDir: string;
+  media: MediaStore;
   processes: ChildProcesses;
   serverId: string;
   logger: Logger;
@@ -24,8 +28,10 @@ const QUEUEING_GRACE_MS = 30_000;
 
 /**
  * Finds the open takes (recording, or ended and not yet queued) of a show-server process that
- * died (its heartbeat is gone and, on this machine, the process itself), finalizes what they
- * wrote, and queues them for filing, so a crash loses nothing that was already recorded. Runs at
+ * died (its heartbeat is gone and, on this machine, the process itself), stores what they wrote,
+ * and queues them for filing, so a crash loses nothing that was already recorded: the segments
+ * the dead process stored are in the store, and when it ran on this machine the rest (the
+ * segment it was writing, any its store did not confirm) is stored from this disk. Runs at
  * start-up and every few seconds, so the processes on one Redis look after each other; a lock in
  * Redis keeps two of them from recovering the same take. Right after this process (re)connects to
  * Redis it waits out a heartbeat's lifetime: the others may be reconnecting too, and a process
@@ -115,65 +121,56 @@ export class TakeRecovery {
   }
 
   async #recover(take: TakeManifest): Promise<void> {
-    const file = path.join(this.deps.dataDir, take.file);
+    const folder = takeFolderKey(take.showId, take.id);
     const log = this.#log.child({
       takeId: take.id,
       showId: take.showId,
       deadServer: take.serverId,
     });
-    // The dead process's ffmpeg may still be running on this machine: SIGINT makes it close the
-    // file properly, as a normal stop would. The manifest names that very process.
+    // The dead process's ffmpeg may still be running on this machine: SIGINT makes it close its
+    // segment properly, as a normal stop would. The manifest names that very process.
     const recorder = take.recorder;
     const stopped = recorder !== null && signalExactly(recorder, 'SIGINT');
     for (let i = 0; i < 50 && recorder && isRunning(recorder); i++)
       await new Promise((r) => setTimeout(r, 100));
     if (recorder && isRunning(recorder)) signalExactly(recorder, 'SIGKILL');
-    const finalized = existsSync(file) ? await this.#remux(file) : null;
+    const local = path.join(this.deps.dataDir, folder);
+    if (existsSync(local)) {
+      const uploader = new SegmentUploader({
+        media: this.deps.media,
+        processes: this.deps.processes,
+        dataDir: this.deps.dataDir,
+        prefix: folder,
+        logger: log,
+      });
+      const { pending } = await uploader.finish(60_000);
+      // Tried again at the next round; the lock expires by then.
+      if (pending.length > 0)
+        throw new Error(`the media store did not take ${pending.length} segments of ${take.id}`);
+      await tidyTakeFolder(this.deps.dataDir, take.showId, take.id);
+    }
+    const segments = (await this.deps.media.list(folder)).filter((o) =>
+      /\/seg-\d+\.mkv$/.test(o.key),
+    );
     const recovered: TakeManifest = {
       ...take,
       uploadRequested: true,
       status: 'ended',
       endedAt: Date.now(),
       endReason: 'server-crashed',
-      file: finalized ? path.relative(this.deps.dataDir, finalized) : take.file,
-      failure: existsSync(file)
-        ? null
-        : 'the show-server recording this take died before it wrote anything',
+      segments,
+      failure:
+        segments.length > 0
+          ? null
+          : 'the show-server recording this take died before it stored anything',
     };
     await this.deps.takes.save(recovered);
     await this.deps.enqueueTake(take.id);
     await this.deps.requestPhoneCopy(recovered);
     await this.deps.takes.markQueued(take.id);
     log.warn(
-      { stoppedRecorder: stopped, finalized: finalized !== null },
+      { stoppedRecorder: stopped, segments: segments.length },
       'recovered a take left recording by a dead show-server',
     );
-  }
-
-  /** Rewrites a file cut off mid-write with its index and duration; the original is kept. */
-  async #remux(file: string): Promise<string | null> {
-    const out = file.replace(/\.mkv$/, '.recovered.mkv');
-    try {
-      await this.deps.processes.run(process.env.FFMPEG_PATH ?? 'ffmpeg', [
-        '-hide_banner',
-        '-loglevel',
-        'error',
-        '-y',
-        '-i',
-        file,
-        '-map',
-        '0',
-        '-c',
-        'copy',
-        out,
-      ]);
-      return out;
-    } catch (err) {
-      this.#log.warn(
-        { file, err: (err as Error).message },
-        'could not remux a recovered take; filing it as written',
-      );
-      return null;
-    }
   }
 }

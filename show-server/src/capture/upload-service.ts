@@ -1,6 +1,7 @@
-import { appendFile, rename, rm, stat } from 'node:fs/promises';
+import { appendFile, mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ChildProcesses } from '@showrec/infra/processes';
+import type { MediaStore } from '@showrec/media-store';
 import { LockBusy, withRedisLock } from '@showrec/infra/redis-lock';
 import type { Redis } from 'ioredis';
 import { redisKeys, type TakeManifest, type UploadProgress, DomainError } from '@showrec/protocol';
@@ -17,7 +18,9 @@ export interface UploadServiceDeps {
   takes: TakeStore;
   /** Phone copies are refused, like new takes, while the disk is below its floor. */
   disk: DiskGuard;
+  /** Uploads arrive below it; finished ones go to `media`. */
   dataDir: string;
+  media: MediaStore;
   maxBytes: number;
   processes: ChildProcesses;
   /** Queues the take for filing again, now with the phone's copy to choose from. */
@@ -88,12 +91,13 @@ export class UploadService {
           `the upload is larger than the ${Math.round(this.deps.maxBytes / 1048576)} MB allowed`,
         );
       }
+      await mkdir(path.dirname(this.#partial(take)), { recursive: true });
       await appendFile(this.#partial(take), chunk);
       return { takeId, offset: current + chunk.length };
     });
   }
 
-  /** Checks the whole file with ffprobe, keeps it beside the server's copy, and queues the take again. */
+  /** Checks the whole file with ffprobe, stores it beside the server's copy, and queues the take again. */
   complete(takeId: string, deviceToken: string): Promise<UploadProgress> {
     return this.#exclusively(takeId, () => this.#complete(takeId, deviceToken));
   }
@@ -111,12 +115,9 @@ export class UploadService {
         `the uploaded file is not a playable recording (${(err as Error).message.split('\n')[0]}); upload it again`,
       );
     }
-    const file = this.#final(take);
-    await rename(partial, file);
-    await this.deps.takes.save({
-      ...take,
-      phoneCopy: { file: path.relative(this.deps.dataDir, file), bytes },
-    });
+    const key = phoneCopyKey(take);
+    await this.deps.media.putFile(key, partial);
+    await this.deps.takes.save({ ...take, phoneCopy: { file: key, bytes } });
     await this.deps.redis.srem(redisKeys.pendingUploads(take.participant.id), take.id);
     await this.deps.enqueuePhoneCopy(take.id);
     this.deps.logger.info({ takeId, bytes }, 'the phone’s copy of a take arrived');
@@ -158,11 +159,12 @@ export class UploadService {
     );
   }
 
-  #final(take: TakeManifest): string {
-    return path.join(this.deps.dataDir, 'takes', take.showId, `${take.id}.phone.webm`);
-  }
-
   #partial(take: TakeManifest): string {
-    return `${this.#final(take)}.partial`;
+    return path.join(this.deps.dataDir, `${phoneCopyKey(take)}.partial`);
   }
+}
+
+/** Where a take's phone copy is kept, beside the server's recording. */
+function phoneCopyKey(take: TakeManifest): string {
+  return `takes/${take.showId}/${take.id}.phone.webm`;
 }

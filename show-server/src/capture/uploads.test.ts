@@ -1,5 +1,6 @@
 import { mkdir, readFile, statfs } from 'node:fs/promises';
 import path from 'node:path';
+import { buffer } from 'node:stream/consumers';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -98,10 +99,10 @@ describe('uploads of a phone’s own copy (real server process, Redis and ffprob
       JSON.parse((await client.get(redisKeys.take('take-up0001')))!),
     );
     expect(take.phoneCopy).toEqual({
-      file: path.join('takes', show.id, 'take-up0001.phone.webm'),
+      file: `takes/${show.id}/take-up0001.phone.webm`,
       bytes: clip.length,
     });
-    expect(await readFile(path.join(server.dataDir, take.phoneCopy!.file))).toEqual(clip);
+    expect(await buffer(await server.media.read(take.phoneCopy!.file))).toEqual(clip);
     const queue = new Queue(FILE_TAKE_QUEUE, { connection: client });
     expect((await queue.getJob('take-up0001-phone'))?.data).toEqual({ takeId: 'take-up0001' });
     await queue.close();

@@ -53,9 +53,12 @@ describe('fuzzing the edges: random and malformed input (real server, real Redis
   const snapshot = async () => ({
     keys: await client.dbsize(),
     show: await client.get(redisKeys.show(show.id)),
-    uploads: (
-      await readdir(path.join(server.dataDir, 'uploads'), { recursive: true }).catch(() => [])
-    ).filter((f) => f !== '.incoming'),
+    uploads: [
+      ...(
+        await readdir(path.join(server.dataDir, 'uploads'), { recursive: true }).catch(() => [])
+      ).filter((f) => f !== '.incoming'),
+      ...(await server.media.list('uploads/')).map((o) => o.key),
+    ],
   });
 
   beforeAll(async () => {

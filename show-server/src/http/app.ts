@@ -9,6 +9,7 @@ import { exportsRoutes, type ExportsRoutesDeps } from './routes/exports-routes.j
 import { recordsRoutes, type RecordsRoutesDeps } from './routes/records-routes.js';
 import { uploadsRoutes } from './routes/uploads-routes.js';
 import type { UploadService } from '../capture/upload-service.js';
+import { recordMediaRoutes } from './stored-media.js';
 import { webApps } from './web-apps.js';
 import type { HealthSources } from '../health/health-check.js';
 
@@ -33,10 +34,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(recordsRoutes(deps));
   app.use(exportsRoutes(deps));
   app.use(uploadsRoutes(deps.uploads, 8 * 1024 * 1024));
+  app.use(recordMediaRoutes(deps.media, deps.dataDir));
   app.use(
     webApps({
       webDir: deps.webDir,
-      recordsDir: deps.recordsDir,
       shows: deps.shows,
       logger: deps.logger,
     }),

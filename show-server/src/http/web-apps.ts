@@ -5,16 +5,8 @@ import { joinCodeSchema } from '@showrec/protocol';
 import type { Logger } from '../logger.js';
 import type { ShowStore } from '../shows/show-store.js';
 
-/**
- * The two built web apps (Vite bases /a/ and /s/), their page routes, and filed media. Media are
- * served with range requests; express.static refuses paths that climb out of the folder.
- */
-export function webApps(options: {
-  webDir: string;
-  recordsDir: string;
-  shows: ShowStore;
-  logger: Logger;
-}): Router {
+/** The two built web apps (Vite bases /a/ and /s/) and their page routes. */
+export function webApps(options: { webDir: string; shows: ShowStore; logger: Logger }): Router {
   const router = Router();
   const audience = path.join(options.webDir, 'audience-app', 'dist');
   const stage = path.join(options.webDir, 'stage-display', 'dist');
@@ -25,10 +17,6 @@ export function webApps(options: {
   }
   router.use('/a', express.static(audience, { index: false }));
   router.use('/s', express.static(stage, { index: false }));
-  router.use(
-    '/media/records',
-    express.static(options.recordsDir, { index: false, dotfiles: 'deny', fallthrough: false }),
-  );
 
   router.get('/join', (_req, res) => res.sendFile(path.join(audience, 'index.html')));
   router.get('/join/:code', async (req, res) => {

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeClip, waitFor } from '@showrec/infra';
 import { redisKeys, type DownloadLink, type RECord, type ShowCreated } from '@showrec/protocol';
 import { apiClient, createTestShow } from '../test-support/api-client.js';
-import { storeRecord, testRecord } from '../test-support/records.js';
+import { storeBytes, storeRecord, testRecord } from '../test-support/records.js';
 import { startServerWithRedis, type ServerWithRedis } from '../test-support/server-process.js';
 
 const run = promisify(execFile);
@@ -22,15 +22,10 @@ describe('exports: originals, videos, credits sheets, selects ZIP (real server p
   const videos = new Map<string, Buffer>();
 
   async function file(record: RECord, original?: Buffer) {
-    const dir = path.join(server.dataDir, 'records', record.id);
-    await mkdir(dir, { recursive: true });
     const video = Buffer.from(`video of ${record.id}`);
     videos.set(record.id, video);
-    await writeFile(path.join(dir, 'video.mp4'), video);
-    if (original && record.original) {
-      await mkdir(path.dirname(path.join(server.dataDir, record.original)), { recursive: true });
-      await writeFile(path.join(server.dataDir, record.original), original);
-    }
+    await storeBytes(server.media, `records/${record.id}/video.mp4`, video);
+    if (original && record.original) await storeBytes(server.media, record.original, original);
     await storeRecord(client, record);
   }
 

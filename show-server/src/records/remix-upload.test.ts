@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { buffer } from 'node:stream/consumers';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -88,6 +89,7 @@ describe('remix uploads (real server process, Redis, ffprobe)', () => {
     const uploads = path.join(server.dataDir, 'uploads');
     const files = await readdir(uploads, { recursive: true }).catch(() => []);
     expect(files.filter((f) => !['.incoming', show.id].includes(f))).toEqual([]);
+    expect(await server.media.list('uploads/')).toEqual([]);
     expect(await client.scard(redisKeys.showPendingRecords(show.id))).toBe(0);
     expect(await edits.count()).toBe(0);
   }
@@ -167,8 +169,8 @@ describe('remix uploads (real server process, Redis, ffprobe)', () => {
     expect(res.body.recordId).toMatch(/^remix-[\w-]+$/);
     expect(res.body.parents).toEqual(['rec-take-parent1']);
     const recordId = res.body.recordId!;
-    const file = path.join('uploads', show.id, `${recordId}.mkv`);
-    expect(await readFile(path.join(server.dataDir, file))).toEqual(clip);
+    const file = `uploads/${show.id}/${recordId}.mkv`;
+    expect(await buffer(await server.media.read(file))).toEqual(clip);
     const job = await edits.getJob(recordId);
     expect(job?.name).toBe(FILE_UPLOAD_JOB);
     expect(job?.data).toEqual({
@@ -216,6 +218,7 @@ describe('remix uploads on a full disk (real server process)', () => {
         /^the server's disk is below its floor/,
       );
       expect(await readdir(path.join(server.dataDir, 'uploads')).catch(() => [])).toEqual([]);
+      expect(await server.media.list('uploads/')).toEqual([]);
     } finally {
       await server.stop();
     }

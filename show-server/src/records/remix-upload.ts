@@ -1,4 +1,4 @@
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
   REMIX_EXTENSIONS,
@@ -7,6 +7,7 @@ import {
   DomainError,
 } from '@showrec/protocol';
 import type { ChildProcesses } from '@showrec/infra/processes';
+import type { MediaStore } from '@showrec/media-store';
 import type { DiskGuard } from '../capture/disk-guard.js';
 import type { Logger } from '../logger.js';
 import { requireVideo } from '../media/probe-media.js';
@@ -15,7 +16,9 @@ import type { EditRequests } from './edit-requests.js';
 import type { RecordReader } from './record-reader.js';
 
 export interface RemixUploadsDeps {
+  /** Uploads arrive below it; accepted ones go to `media`. */
   dataDir: string;
+  media: MediaStore;
   /** A remix is refused while the disk is below the floor kept for recording takes. */
   disk: DiskGuard;
   maxBytes: number;
@@ -44,7 +47,7 @@ export type RemixReceiver = (target: {
 /**
  * A remix the crew uploads: multipart fields first (show, title, contributor, parents), then the
  * file. The fields and the caller's key are checked before a byte of the file is written; the
- * file is written under a temporary name, checked with ffprobe, and only then moved beside the
+ * file is written under a temporary name, checked with ffprobe, and only then stored beside the
  * show's other uploads and queued for filing. A refused upload leaves nothing behind.
  */
 export class RemixUploads {
@@ -112,9 +115,8 @@ export class RemixUploads {
         );
       }
       const showId = show.id;
-      const file = path.join('uploads', showId, `${recordId}.${extension}`);
-      await mkdir(path.dirname(path.join(this.deps.dataDir, file)), { recursive: true });
-      await rename(incoming, path.join(this.deps.dataDir, file));
+      const file = `uploads/${showId}/${recordId}.${extension}`;
+      await this.deps.media.putFile(file, incoming);
       const { title, contributor, parents } = fields;
       try {
         await this.deps.requests.fileUpload({
@@ -126,7 +128,7 @@ export class RemixUploads {
           parents,
         });
       } catch (err) {
-        await rm(path.join(this.deps.dataDir, file), { force: true });
+        await this.deps.media.remove(file);
         throw err;
       }
       this.deps.logger.info({ recordId, showId, parents }, 'remix uploaded');

@@ -1,4 +1,8 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Redis } from 'ioredis';
+import type { MediaStore } from '@showrec/media-store';
 import { recordSchema, redisKeys, type RECord } from '@showrec/protocol';
 
 /** A filed RECord of `showId` credited to Ada, with whatever the test sets over it. */
@@ -28,4 +32,11 @@ export async function storeRecord(redis: Redis, record: RECord): Promise<void> {
     .set(redisKeys.record(record.id), JSON.stringify(record))
     .zadd(redisKeys.showRecords(record.showId), Date.parse(record.createdAt), record.id)
     .exec();
+}
+
+/** Puts `bytes` in the media store under `key`, as the media-worker or an upload leaves them. */
+export async function storeBytes(media: MediaStore, key: string, bytes: Buffer): Promise<void> {
+  const file = path.join(await mkdtemp(path.join(tmpdir(), 'showrec-bytes-')), 'object');
+  await writeFile(file, bytes);
+  await media.putFile(key, file);
 }

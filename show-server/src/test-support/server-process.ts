@@ -3,21 +3,32 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freeTcpPort, startEmbeddedRedis, stopChild } from '@showrec/infra';
+import type { MediaStore } from '@showrec/media-store';
+import { startTestStore, type TestStore } from '@showrec/media-store/testing';
 
 export interface ServerProcess {
   baseUrl: string;
   port: number;
   dataDir: string;
   adminToken: string;
+  /** Where the server keeps media: the data directory, or (SHOWREC_TEST_STORAGE=s3) a Swift. */
+  media: MediaStore;
   child: ChildProcess;
   logs(): string;
   stop(): Promise<void>;
 }
 
-/** The built show-server as its own process, exactly as the stack runs it. */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+/**
+ * The built show-server as its own process, exactly as the stack runs it, with a media store of
+ * its own unless it is given one (two servers sharing a store).
+ */
+export async function startServerProcess(
+  env: Record<string, string>,
+  shared?: TestStore,
+): Promise<ServerProcess> {
   const port = await freeTcpPort();
   const dataDir = env.SHOWREC_DATA_DIR ?? (await mkdtemp(path.join(tmpdir(), 'showrec-server-')));
+  const store = shared ?? (await startTestStore(dataDir));
   const adminToken = 'test-admin-token-0123456789';
   const child = spawn(
     process.execPath,
@@ -33,6 +44,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
         SHOWREC_RTC_ANNOUNCED_IP: '127.0.0.1',
         SHOWREC_OSC_PORT: 'off',
         SHOWREC_MIN_FREE_MB: '16',
+        ...store.env,
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -44,7 +56,10 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`show-server exited at start: ${output}`);
+    if (child.exitCode !== null) {
+      if (!shared) await store.stop();
+      throw new Error(`show-server exited at start: ${output}`);
+    }
     const up = await fetch(`${baseUrl}/healthz`).then(
       () => true,
       () => false,
@@ -53,6 +68,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     if (Date.now() > deadline) {
       // A server that never listened must not outlive the test that started it.
       await stopChild(child, 'SIGKILL');
+      if (!shared) await store.stop();
       throw new Error(`show-server did not listen: ${output}`);
     }
     await new Promise((r) => setTimeout(r, 100));
@@ -62,9 +78,13 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     port,
     dataDir,
     adminToken,
+    media: store.media,
     child,
     logs: () => output,
-    stop: () => stopChild(child),
+    async stop() {
+      await stopChild(child);
+      if (!shared) await store.stop();
+    },
   };
 }
 

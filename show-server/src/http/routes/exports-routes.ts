@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Router } from 'express';
+import type { MediaStore } from '@showrec/media-store';
 import {
   cueLabel,
   downloadLinkBodySchema,
@@ -16,6 +16,7 @@ import type { ReviewStore } from '../../records/review-store.js';
 import { safeFileName } from '../../records/file-names.js';
 import { writeSelectsZip } from '../../records/selects-zip.js';
 import type { ShowStore } from '../../shows/show-store.js';
+import { sendStored } from '../stored-media.js';
 import type { Role } from '../auth.js';
 import { recordFor, recordNamed, showFor, showNamed } from './route-access.js';
 
@@ -24,7 +25,7 @@ export interface ExportsRoutesDeps {
   records: RecordReader;
   reviews: ReviewStore;
   dataDir: string;
-  recordsDir: string;
+  media: MediaStore;
   adminToken: string;
   links: DownloadLinks;
 }
@@ -65,20 +66,26 @@ export function exportsRoutes(deps: ExportsRoutesDeps): Router {
 
   router.get('/api/records/:id/original', async (req, res) => {
     const record = await recordFor(req, deps, CREW, asDownload);
-    const file = record.original ? path.join(deps.dataDir, record.original) : null;
-    if (!file || !existsSync(file)) {
-      throw new DomainError(
-        'not-found',
-        `RECord ${record.id} was cut from another RECord and has no original of its own: download its video`,
-      );
-    }
-    res.download(file, `${safeFileName(record.title)} - original${path.extname(file)}`);
+    const missing = `RECord ${record.id} was cut from another RECord and has no original of its own: download its video`;
+    if (!record.original) throw new DomainError('not-found', missing);
+    await sendStored(
+      res,
+      deps.media,
+      deps.dataDir,
+      record.original,
+      missing,
+      `${safeFileName(record.title)} - original${path.extname(record.original)}`,
+    );
   });
 
   router.get('/api/records/:id/video', async (req, res) => {
     const record = await recordFor(req, deps, CREW, asDownload);
-    res.download(
-      path.join(deps.recordsDir, record.id, 'video.mp4'),
+    await sendStored(
+      res,
+      deps.media,
+      deps.dataDir,
+      `records/${record.id}/video.mp4`,
+      `RECord ${record.id} has no video yet`,
       `${safeFileName(record.title)}.mp4`,
     );
   });
@@ -112,7 +119,7 @@ export function exportsRoutes(deps: ExportsRoutesDeps): Router {
     res.type('application/zip').attachment(`${safeFileName(show.title)} selects.zip`);
     await writeSelectsZip(
       res,
-      deps.recordsDir,
+      deps.media,
       selected,
       (r) => (r.cueId ? (cues.get(r.cueId) ?? null) : null),
       { ...sheet, records: sheet.records.filter((r) => selectedIds.has(r.recordId)) },
