@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +10,7 @@ import {
 } from '@showrec/protocol';
 import { launchChromium } from './support/browser.js';
 import { joinAs } from './support/phones.js';
-import { showApi } from './support/show-api.js';
+import { recordedBytes, showApi } from './support/show-api.js';
 import {
   TEST_STACK_ENV,
   createShow,
@@ -43,6 +42,7 @@ describe('two show-servers, two hosts pressing GO at once', () => {
       logDir: path.join(a.dataDir, 'logs-b'),
       env: {
         ...TEST_STACK_ENV,
+        ...a.store.env,
         SHOWREC_RECORDER_MIN_PORT: '47000',
         SHOWREC_RECORDER_MAX_PORT: '48999',
       },
@@ -151,14 +151,7 @@ describe('two show-servers, two hosts pressing GO at once', () => {
     await waitFor('both phones recording', async () => (await recordingPhones(phones)) === 2);
     // The song plays: both takes hold real media (past their first keyframe) before it ends.
     await waitFor('both Song C takes holding media', async () => {
-      const sizes = await Promise.all(
-        songC.map((t) =>
-          stat(path.join(a.dataDir, t.file)).then(
-            (s) => s.size,
-            () => 0,
-          ),
-        ),
-      );
+      const sizes = await Promise.all(songC.map((t) => recordedBytes(a.dataDir, t)));
       return sizes.every((bytes) => bytes > 200_000);
     });
 

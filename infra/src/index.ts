@@ -2,7 +2,7 @@ export { childExit, stopChild } from './child-exit.js';
 export { startEmbeddedRedis, type EmbeddedRedis } from './embedded-redis.js';
 export { freeTcpPort } from './free-port.js';
 export { s3Environment } from './object-store/s3-environment.js';
-export { startSwift, type S3Endpoint, type SwiftPorts, type SwiftServer } from './object-store/swift-server.js';
+export { startSwift, type S3Endpoint, type SwiftServer } from './object-store/swift-server.js';
 export { repoRoot, startStack, type Stack, type StackOptions } from './stack.js';
 export {
   decodeFully,

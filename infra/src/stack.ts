@@ -18,6 +18,11 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Where each service writes its log; without it they write to this process's stdout. */
   logDir?: string;
+  /**
+   * The media-worker's own data directory, as on another machine (it then needs an object store
+   * in `env`); by default it shares the show-server's.
+   */
+  workerDataDir?: string;
 }
 
 export interface Stack {
@@ -55,8 +60,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     SHOWREC_DATA_DIR: dataDir,
     REDIS_URL: redisUrl,
   };
+  const workerEnv = options.workerDataDir
+    ? { ...env, SHOWREC_DATA_DIR: path.resolve(options.workerDataDir) }
+    : env;
   const server = await launch('show-server', env, options.logDir);
-  const worker = await launch('media-worker', env, options.logDir);
+  const worker = await launch('media-worker', workerEnv, options.logDir);
   const baseUrl = `http://127.0.0.1:${options.port}`;
   const stack: Stack = {
     baseUrl,
@@ -74,7 +82,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       await stopChild(stack.worker);
     },
     async startWorker() {
-      stack.worker = await launch('media-worker', env, options.logDir);
+      stack.worker = await launch('media-worker', workerEnv, options.logDir);
     },
     async restartServer() {
       await stopChild(stack.server);

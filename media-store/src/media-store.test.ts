@@ -138,7 +138,7 @@ describe('s3 store', () => {
       expect(await readFile(file, 'utf8')).toBe('precious');
     } finally {
       store.close();
-      swift = await startSwift({ dir: path.join(dir, 'swift') });
+      await swift.start();
     }
   });
 

@@ -191,7 +191,9 @@ export class S3Store implements MediaStore {
       Bucket: this.#bucket,
       Key: assertKey(key),
       // The same header express's res.download writes, so both backends name a download alike.
-      ResponseContentDisposition: options.filename ? contentDisposition(options.filename) : undefined,
+      ResponseContentDisposition: options.filename
+        ? contentDisposition(options.filename)
+        : undefined,
     });
     return getSignedUrl(this.#client, command, { expiresIn: options.ttlS });
   }

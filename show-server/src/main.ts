@@ -110,7 +110,7 @@ const recovery = new TakeRecovery({
   redis,
   takes,
   enqueueTake: (takeId) => enqueueTake(queue, takeId),
-  requestPhoneCopy: (take) => uploads.request(take),
+  requestPhoneCopy: (take) => capture.askForPhoneCopy(take),
   dataDir: config.dataDir,
   media,
   processes,

@@ -1,4 +1,4 @@
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,10 +43,8 @@ describe('fault: a take never queued, a filing that failed for good, no media-wo
   };
   /** What a show-server that died between storing the take as ended and queueing it leaves. */
   const orphan = async (takeId: string, bytes: Buffer | null) => {
-    const file = path.join('takes', show.id, `${takeId}.mkv`);
-    await mkdir(path.join(stack.dataDir, 'takes', show.id), { recursive: true });
-    if (bytes) await writeFile(path.join(stack.dataDir, file), bytes);
-    else await copyFile(clip, path.join(stack.dataDir, file));
+    const file = `takes/${show.id}/${takeId}.mkv`;
+    await store(file, bytes);
     const take = takeManifestSchema.parse({
       id: takeId,
       showId: show.id,
@@ -68,7 +66,14 @@ describe('fault: a take never queued, a filing that failed for good, no media-wo
       .zadd(redisKeys.showTakes(show.id), take.startedAt, takeId)
       .sadd(redisKeys.takesOpen(), takeId)
       .exec();
-    return path.join(stack.dataDir, file);
+    return file;
+  };
+  /** Puts `bytes` (or the clip) in the stack's media store under `key`. */
+  const store = async (key: string, bytes: Buffer | null) => {
+    const local = path.join(stack.dataDir, 'to-store');
+    if (bytes) await writeFile(local, bytes);
+    else await copyFile(clip, local);
+    await stack.media.putFile(key, local);
   };
 
   it('recovery queues the take; a permanent failure can be filed again once its cause is gone', async () => {
@@ -87,7 +92,7 @@ describe('fault: a take never queued, a filing that failed for good, no media-wo
         method: 'POST',
         headers: { authorization: `Bearer ${show.crewKey}` },
       });
-    await copyFile(clip, file);
+    await store(file, null);
     // Two crew members pressing "File it again" at once: both are answered, it is filed once.
     const both = await Promise.all([retry(failed.id), retry(failed.id)]);
     expect(both.map((r) => r.status)).toEqual([202, 202]);

@@ -1,3 +1,5 @@
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
 import {
   recordListSchema,
   takeManifestSchema,
@@ -35,4 +37,15 @@ export function showApi(stack: Stack, show: ShowCreated) {
         timeoutMs,
       ),
   };
+}
+
+/**
+ * What the recorder has written of a take on the show-server's disk so far: the segments still
+ * there (with an object store, closed ones leave once stored, so this counts the first seconds).
+ */
+export async function recordedBytes(dataDir: string, take: TakeManifest): Promise<number> {
+  const folder = path.join(dataDir, 'takes', take.showId, take.id);
+  const names = (await readdir(folder).catch(() => [])).filter((n) => n.startsWith('seg-'));
+  const sizes = await Promise.all(names.map((n) => stat(path.join(folder, n)).then((s) => s.size)));
+  return sizes.reduce((sum, size) => sum + size, 0);
 }

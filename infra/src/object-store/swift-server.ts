@@ -19,13 +19,11 @@ export interface S3Endpoint {
   secretAccessKey: string;
 }
 
-export type SwiftPorts = Record<'proxy' | 'memcached' | 'account' | 'container' | 'object', number>;
-
 export interface SwiftServer extends S3Endpoint {
-  /** Pass them to startSwift with the same `dir` to bring the same store back after a stop. */
-  ports: SwiftPorts;
   /** Stops every server by its pid (Swift's servers leave their process group). */
   stop(): Promise<void>;
+  /** Starts the stopped store again: same address, same objects (a store that was unreachable). */
+  start(): Promise<void>;
 }
 
 const SERVERS = ['account', 'container', 'object'] as const;
@@ -36,7 +34,7 @@ const SERVERS = ['account', 'container', 'object'] as const;
  * `infra/setup.sh --for-tests`; the hash prefix and suffix come from /etc/swift/swift.conf,
  * which that script writes, whatever `swift_dir` says.
  */
-export async function startSwift(options: { dir: string; ports?: SwiftPorts }): Promise<SwiftServer> {
+export async function startSwift(options: { dir: string }): Promise<SwiftServer> {
   if (!existsSync('/usr/bin/swift-proxy-server'))
     throw new Error('OpenStack Swift is not installed: run `bash infra/setup.sh --for-tests`');
   const dir = path.resolve(options.dir);
@@ -44,7 +42,7 @@ export async function startSwift(options: { dir: string; ports?: SwiftPorts }): 
   await mkdir(path.join(dir, 'node', 'd1'), { recursive: true });
   await mkdir(path.join(dir, 'run'), { recursive: true });
   await mkdir(etc, { recursive: true });
-  const ports: SwiftPorts = options.ports ?? {
+  const ports = {
     proxy: await freeTcpPort(),
     memcached: await freeTcpPort(),
     account: await freeTcpPort(),
@@ -79,7 +77,6 @@ export async function startSwift(options: { dir: string; ports?: SwiftPorts }): 
       ].join('\n'),
     );
     const ring = path.join(etc, `${server}.builder`);
-    if (existsSync(ring)) continue;
     await run('swift-ring-builder', [ring, 'create', '10', '1', '1']);
     await run('swift-ring-builder', [ring, 'add', `r1z1-127.0.0.1:${ports[server]}/d1`, '1']);
     await run('swift-ring-builder', [ring, 'rebalance']);
@@ -123,11 +120,12 @@ export async function startSwift(options: { dir: string; ports?: SwiftPorts }): 
     ].join('\n'),
   );
 
-  const children: ChildProcess[] = [];
+  let children: ChildProcess[] = [];
   const stop = async () => {
     await Promise.all(children.map((c) => stopChild(c, 'SIGTERM', 5000)));
+    children = [];
   };
-  const start = (command: string, args: string[]) => {
+  const spawnServer = (command: string, args: string[]) => {
     // Bound to this process: a test killed outright does not leave its store behind.
     const child = spawn(...boundToParent(command, args), {
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -145,22 +143,27 @@ export async function startSwift(options: { dir: string; ports?: SwiftPorts }): 
     accessKeyId: 'test:tester',
     secretAccessKey: 'testing',
   };
-  try {
-    const exits = [
-      start('memcached', [
-        ...['-l', '127.0.0.1', '-p', String(ports.memcached), '-U', '0', '-m', '32'],
-        ...['-u', user],
-      ]),
-      ...SERVERS.map((s) => start(`swift-${s}-server`, [path.join(etc, `${s}-server.conf`)])),
-      start('swift-proxy-server', [path.join(etc, 'proxy-server.conf')]),
-    ];
-    for (const exit of exits) exit.catch(() => undefined);
-    await Promise.race([waitForHealth(endpoint.endpoint), ...exits]);
-  } catch (err) {
-    await stop();
-    throw err;
-  }
-  return { ...endpoint, ports, stop };
+  const start = async () => {
+    try {
+      const exits = [
+        spawnServer('memcached', [
+          ...['-l', '127.0.0.1', '-p', String(ports.memcached), '-U', '0', '-m', '32'],
+          ...['-u', user],
+        ]),
+        ...SERVERS.map((s) =>
+          spawnServer(`swift-${s}-server`, [path.join(etc, `${s}-server.conf`)]),
+        ),
+        spawnServer('swift-proxy-server', [path.join(etc, 'proxy-server.conf')]),
+      ];
+      for (const exit of exits) exit.catch(() => undefined);
+      await Promise.race([waitForHealth(endpoint.endpoint), ...exits]);
+    } catch (err) {
+      await stop();
+      throw err;
+    }
+  };
+  await start();
+  return { ...endpoint, stop, start };
 }
 
 /** Ready once an object can be written and removed through Swift's own API (every server answers). */

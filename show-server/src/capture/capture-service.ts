@@ -11,6 +11,7 @@ import type {
   RecordingState,
   StoredShow,
   TakeEndReason,
+  TakeManifest,
   TransportCreated,
   UploadProgress,
 } from '@showrec/protocol';
@@ -480,6 +481,12 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
     }
   }
 
+  /** Asks the phone for its own recording of a take: now if it is connected, else when it joins. */
+  async askForPhoneCopy(take: TakeManifest): Promise<void> {
+    const progress = await this.deps.uploads.request(take);
+    this.emit('upload', take.participant.id, progress);
+  }
+
   /** Completes the manifest and hands the take to the worker, failed or not: a partial file is still worth filing. */
   async #finish(ended: Parameters<TakeStore['save']>[0]): Promise<void> {
     const show = await this.deps.shows.get(ended.showId);
@@ -488,8 +495,7 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
     await this.deps.takes.save(manifest);
     await this.deps.enqueueTake(manifest.id);
     if (manifest.uploadRequested) {
-      const progress = await this.deps.uploads.request(manifest);
-      this.emit('upload', manifest.participant.id, progress);
+      await this.askForPhoneCopy(manifest);
     }
     await this.deps.takes.markQueued(manifest.id);
     this.#log.info(
