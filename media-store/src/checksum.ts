@@ -40,3 +40,12 @@ export async function expectedEtag(
       : `${createHash('md5').update(Buffer.concat(parts)).digest('hex')}-${parts.length}`;
   return { etag, md5Base64: digest.toString('base64') };
 }
+
+/** Files above this go to an S3 store in parts of PART_SIZE (see S3Store.putFile). */
+export const SINGLE_PUT_MAX = 64 * 1024 * 1024;
+export const PART_SIZE = 16 * 1024 * 1024;
+
+/** The ETag an S3 store gives this file when S3Store puts it (single PUT or multipart). */
+export async function storedEtag(file: string, bytes: number) {
+  return expectedEtag(file, bytes > SINGLE_PUT_MAX ? PART_SIZE : null);
+}

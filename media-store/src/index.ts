@@ -1,4 +1,5 @@
 export { expectedEtag } from './checksum.js';
+export { migrateMedia, type MigrationReport } from './migrate.js';
 export { LocalStore } from './local-store.js';
 export {
   assertKey,

@@ -4,6 +4,8 @@ import type { Readable } from 'node:stream';
 export interface StoredObject {
   key: string;
   bytes: number;
+  /** The store's checksum of the bytes (S3's ETag), where the store keeps one. */
+  etag?: string;
 }
 
 /** A local file holding an object's bytes, for ffmpeg; `release` removes it when it was downloaded. */

@@ -18,7 +18,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { create as contentDisposition } from 'content-disposition';
-import { expectedEtag } from './checksum.js';
+import { PART_SIZE, SINGLE_PUT_MAX, storedEtag } from './checksum.js';
 import {
   assertKey,
   MissingObjectError,
@@ -28,10 +28,6 @@ import {
   type StoredObject,
 } from './media-store.js';
 import type { S3Settings } from './store-config.js';
-
-/** Larger files go up in parts, two at a time, so a 4 GB phone copy never sits in memory. */
-const SINGLE_PUT_MAX = 64 * 1024 * 1024;
-const PART_SIZE = 16 * 1024 * 1024;
 
 /** Any S3-compatible store (tested against OpenStack Swift's s3api). */
 export class S3Store implements MediaStore {
@@ -84,8 +80,9 @@ export class S3Store implements MediaStore {
   async putFile(key: string, file: string, options: PutOptions = {}): Promise<StoredObject> {
     assertKey(key);
     const bytes = (await stat(file)).size;
+    // Larger files go up in parts, two at a time, so a 4 GB phone copy never sits in memory.
     const multipart = bytes > SINGLE_PUT_MAX;
-    const { etag, md5Base64 } = await expectedEtag(file, multipart ? PART_SIZE : null);
+    const { etag, md5Base64 } = await storedEtag(file, bytes);
     let answered: string | undefined;
     if (multipart) {
       const upload = new Upload({
@@ -140,7 +137,7 @@ export class S3Store implements MediaStore {
       const found = await this.#client.send(
         new HeadObjectCommand({ Bucket: this.#bucket, Key: assertKey(key) }),
       );
-      return { key, bytes: found.ContentLength ?? 0 };
+      return { key, bytes: found.ContentLength ?? 0, etag: unquote(found.ETag) };
     } catch (err) {
       if (statusOf(err) === 404) return null;
       throw err;
