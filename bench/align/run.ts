@@ -27,6 +27,7 @@ import { decodeAudio } from '@showrec/media-worker/src/ffmpeg/media-tools.ts';
 import { alignTakesProcessor } from '@showrec/media-worker/src/jobs/align-takes.ts';
 import { createJobDeps } from '@showrec/media-worker/src/jobs/job-deps.ts';
 import { createLogger } from '@showrec/media-worker/src/logger.ts';
+import { LocalStore } from '@showrec/media-store';
 import { makeAngle, makeRoomSound } from '@showrec/media-worker/src/test-support/angles.ts';
 
 const { values } = parseArgs({
@@ -47,13 +48,13 @@ const client = new Redis(redis.url, { maxRetriesPerRequest: null });
 const { deps, close } = createJobDeps(
   client,
   {
-    dataDir: dir,
-    recordsDir: path.join(dir, 'records'),
+    scratchDir: path.join(dir, 'work'),
     ffmpegPath: 'ffmpeg',
     ffprobePath: 'ffprobe',
     alignSearchMs: 3000,
     ffmpegThreads: 1,
   },
+  new LocalStore(dir),
   createLogger('silent'),
 );
 const room = path.join(dir, 'room.wav');

@@ -9,11 +9,14 @@
  * timestamps), or with `--senders ffmpeg` by an ffmpeg each. Per level it prints CPU per stream for
  * showrec's side (mediasoup workers + recorder ffmpeg), for the senders, and the floor — bare
  * ffmpeg stream copies of the same media, as many, run just after in the same run so the ratio
- * holds on a noisy machine — with packet loss and whether every file is complete.
+ * holds on a noisy machine — with packet loss and whether every file is complete. Takes are
+ * recorded in segments and each is stored as it closes (capture/segment-uploader.ts), in the data
+ * directory; with `--storage s3` every level runs a second time, right after, storing into a real
+ * OpenStack Swift (s3api) on this machine, and the overhead of the uploads is their ratio.
  *
- *   npm run bench:capture -- --kbps 2500 --levels 10,25,50,100,150 --seconds 10
+ *   npm run bench:capture -- --kbps 2500 --levels 10,25,50,100,150 --seconds 10 [--storage s3]
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,8 +24,16 @@ import * as mediasoup from 'mediasoup';
 import type { types as ms } from 'mediasoup';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { makeClip, packetTimelines, videoFrames } from '@showrec/infra';
+import { makeClip, packetTimelines, s3Environment, startSwift, videoFrames } from '@showrec/infra';
 import { ChildProcesses } from '@showrec/infra/processes';
+import {
+  LocalStore,
+  S3Store,
+  s3SettingsFromEnv,
+  type MediaStore,
+  type StoredObject,
+} from '@showrec/media-store';
+import { SegmentUploader } from '@showrec/show-server/src/capture/segment-uploader.ts';
 import { PortAllocator } from '@showrec/show-server/src/capture/port-allocator.ts';
 import { TakeRecorder } from '@showrec/show-server/src/capture/take-recorder.ts';
 import { admitPhone } from '@showrec/show-server/src/capture/capacity.ts';
@@ -49,8 +60,12 @@ const { values } = parseArgs({
     // Admit phones as a show-server would (capture/capacity.ts): the rest are refused.
     'capacity-streams': { type: 'string' },
     'capacity-mbps': { type: 'string' },
+    storage: { type: 'string', default: 'local' },
+    'segment-seconds': { type: 'string', default: '10' },
   },
 });
+if (!['local', 's3'].includes(values.storage)) throw new Error('--storage is local or s3');
+const segmentSeconds = Number(values['segment-seconds']);
 const capacity =
   values['capacity-streams'] || values['capacity-mbps']
     ? {
@@ -66,6 +81,7 @@ const seconds = Number(values.seconds);
 const FPS = 30;
 
 interface LevelResult {
+  storage: 'local' | 's3';
   /** Phones that asked to be recorded; `recorded` of them were admitted, the rest refused. */
   streams: number;
   recorded: number;
@@ -81,14 +97,35 @@ interface LevelResult {
   openOnKeyframe: number;
   /** The largest gap between where a file's audio and its video end. */
   worstEndGapMs: number;
+  /** This process: the node senders, and the segment uploaders (the show-server's own work). */
+  processCpuPerStream: number;
+  /** The object store's servers (on another machine in a real deployment). */
+  storeCpuPerStream: number;
+  segmentsStored: number;
+  /** From the stop to every take's last segment confirmed by the store. */
+  finishMs: number;
 }
 
-/** Whether a recorded file opens on a keyframe, and how far apart its audio and video end. */
-async function fileShape(file: string): Promise<{ keyframeFirst: boolean; endGapMs: number }> {
-  const { audio, video } = await packetTimelines(file);
+/**
+ * A take as its segments hold it: its frames, whether it opens on a keyframe, and how far apart
+ * its audio and video end.
+ */
+async function takeShape(
+  media: MediaStore,
+  segments: StoredObject[],
+  scratch: string,
+): Promise<{ frames: number; keyframeFirst: boolean; endGapMs: number }> {
+  const files = await Promise.all(segments.map((s) => media.checkout(s.key, scratch)));
+  const first = files[0] ? await packetTimelines(files[0].path) : null;
+  const last = files.at(-1) ? await packetTimelines(files.at(-1)!.path) : null;
+  let frames = 0;
+  for (const f of files) frames += await videoFrames(f.path);
+  for (const f of files) await f.release();
   return {
-    keyframeFirst: video?.firstIsKeyframe ?? false,
-    endGapMs: audio && video ? Math.abs(video.end - audio.end) * 1000 : Infinity,
+    frames,
+    keyframeFirst: first?.video?.firstIsKeyframe ?? false,
+    endGapMs:
+      last?.audio && last.video ? Math.abs(last.video.end - last.audio.end) * 1000 : Infinity,
   };
 }
 
@@ -121,6 +158,7 @@ async function floorCpuPerStream(streams: number, clip: string): Promise<number>
 }
 
 async function runLevel(
+  storage: { kind: 'local' | 's3'; media: MediaStore; pids: number[] },
   streams: number,
   clip: string,
   clipPackets: ClipPackets,
@@ -154,18 +192,24 @@ async function runLevel(
   }
   const recorded = phones.length;
   await sleep(1500);
+  const folders = phones.map((_, i) => `takes/bench/${storage.kind}-${streams}-${i}/`);
   const recorders = await Promise.all(
-    phones.map((phone, i) =>
-      TakeRecorder.start({
+    phones.map(async (phone, i) => {
+      await mkdir(path.join(dir, folders[i]!), { recursive: true });
+      return TakeRecorder.start({
         router: routers[i % routers.length]!,
         producers: phone.producers,
         ports,
         processes,
-        sdpFile: path.join(dir, `take-${streams}-${i}.sdp`),
-        outputFile: path.join(dir, `take-${streams}-${i}.mkv`),
+        dir: path.join(dir, folders[i]!),
+        segmentSeconds,
         logger,
-      }),
-    ),
+      });
+    }),
+  );
+  const uploaders = folders.map(
+    (prefix) =>
+      new SegmentUploader({ media: storage.media, processes, dataDir: dir, prefix, logger }),
   );
   await sleep(1000);
   const showrecPids = [
@@ -179,6 +223,8 @@ async function runLevel(
     sfu: totalCpuSeconds(sfuPids),
     showrec: totalCpuSeconds(showrecPids),
     senders: senderCpu(),
+    process: ownCpuSeconds(),
+    store: totalCpuSeconds(storage.pids),
     at: Date.now(),
   };
   const statsBefore = await Promise.all(
@@ -189,10 +235,15 @@ async function runLevel(
   const showrecCpu = totalCpuSeconds(showrecPids) - before.showrec;
   const sfuCpu = totalCpuSeconds(sfuPids) - before.sfu;
   const sendersCpu = senderCpu() - before.senders;
+  const processCpu = ownCpuSeconds() - before.process;
+  const storeCpu = totalCpuSeconds(storage.pids) - before.store;
   const statsAfter = await Promise.all(
     phones.flatMap((p) => p.producers.map((pr) => pr.getStats())),
   );
   await Promise.all(recorders.map((r) => r.stop()));
+  const stoppedAt = Date.now();
+  const stored = await Promise.all(uploaders.map((u) => u.finish()));
+  const finishMs = Date.now() - stoppedAt;
   load?.close();
   for (const phone of phones) await phone.close();
   for (const router of routers) router.close();
@@ -201,16 +252,16 @@ async function runLevel(
     all.flat().reduce((s, x) => s + Math.max(0, x[key] ?? 0), 0);
   const packets = sum(statsAfter, 'packetCount') - sum(statsBefore, 'packetCount');
   const lost = sum(statsAfter, 'packetsLost') - sum(statsBefore, 'packetsLost');
-  // Every file must hold at least the measured window; the simulated phones send a keyframe each
-  // second and can't answer keyframe requests, so a file may open up to a second after its start.
-  const frames = await Promise.all(
-    phones.map((_, i) => videoFrames(path.join(dir, `take-${streams}-${i}.mkv`))),
-  );
+  // Every take must hold at least the measured window; the simulated phones send a keyframe each
+  // second and can't answer keyframe requests, so a take may open up to a second after its start.
   const expected = seconds * FPS;
-  const shapes = await Promise.all(
-    phones.map((_, i) => fileShape(path.join(dir, `take-${streams}-${i}.mkv`))),
-  );
+  const shapes = [];
+  for (const { segments } of stored)
+    shapes.push(await takeShape(storage.media, segments, path.join(dir, 'scratch')));
+  const frames = shapes.map((sh) => sh.frames);
+  for (const { segments } of stored) for (const s of segments) await storage.media.remove(s.key);
   return {
+    storage: storage.kind,
     streams,
     recorded,
     showrecCpuPerStream: (showrecCpu / wall / recorded) * 100,
@@ -222,6 +273,10 @@ async function runLevel(
     framesPercent: (frames.reduce((s, f) => s + f, 0) / (expected * recorded)) * 100,
     openOnKeyframe: shapes.filter((sh) => sh.keyframeFirst).length,
     worstEndGapMs: Math.max(...shapes.map((sh) => sh.endGapMs)),
+    processCpuPerStream: (processCpu / wall / recorded) * 100,
+    storeCpuPerStream: (storeCpu / wall / recorded) * 100,
+    segmentsStored: stored.reduce((n, s) => n + s.segments.length, 0),
+    finishMs,
   };
 }
 
@@ -251,43 +306,70 @@ const workers = await Promise.all(
 console.log(
   `bench/capture: ${os.cpus().length} cores, ${workers.length} mediasoup workers, ${seconds} s per level, 1280x720 VP8 + Opus at 30 fps, video asked at ${kbps} kb/s, measured ${measuredKbps.toFixed(0)} kb/s, ${values.senders} senders`,
 );
+const backends: Array<{ kind: 'local' | 's3'; media: MediaStore; pids: number[] }> = [
+  { kind: 'local', media: new LocalStore(dir), pids: [] },
+];
+const swift = values.storage === 's3' ? await startSwift({ dir: path.join(dir, 'swift') }) : null;
+if (swift) {
+  const media = await S3Store.open(s3SettingsFromEnv(s3Environment(swift, 'bench-capture'))!);
+  backends.push({ kind: 's3', media, pids: swift.pids() });
+}
 const results: LevelResult[] = [];
 for (const streams of levels) {
   const phoneBps = (measuredKbps + 64) * 1000;
-  const result = await runLevel(streams, clip, clipPackets, phoneBps, workers, dir);
-  results.push(result);
-  console.table([
-    {
+  const level: LevelResult[] = [];
+  for (const backend of backends) {
+    const result = await runLevel(backend, streams, clip, clipPackets, phoneBps, workers, dir);
+    results.push(result);
+    level.push(result);
+  }
+  const local = level[0]!;
+  console.table(
+    level.map((result) => ({
       streams,
+      storage: result.storage,
       ...(capacity ? { recorded: result.recorded, refused: streams - result.recorded } : {}),
       'showrec CPU %/stream': result.showrecCpuPerStream.toFixed(2),
       'of which SFU': result.sfuCpuPerStream.toFixed(2),
-      [`${values.senders} senders CPU %/stream`]: result.senderCpuPerStream.toFixed(2),
+      [`this process (${values.senders} senders + uploads) %/stream`]:
+        result.processCpuPerStream.toFixed(2),
       'bare ffmpeg copy CPU %/stream': result.floorCpuPerStream.toFixed(2),
       'ratio showrec/bare': (result.showrecCpuPerStream / result.floorCpuPerStream).toFixed(2),
+      ...(swift
+        ? {
+            'store CPU %/stream': result.storeCpuPerStream.toFixed(2),
+            'ratio vs local (showrec + process)': (
+              (result.showrecCpuPerStream + result.processCpuPerStream) /
+              (local.showrecCpuPerStream + local.processCpuPerStream)
+            ).toFixed(2),
+          }
+        : {}),
       'loss %': result.lossPercent.toFixed(3),
       'files complete': `${result.complete}/${result.recorded}`,
       'frames vs window %': result.framesPercent.toFixed(1),
       'open on a keyframe': `${result.openOnKeyframe}/${result.recorded}`,
       'worst A/V end gap ms': result.worstEndGapMs.toFixed(0),
-    },
-  ]);
-  for (let i = 0; i < streams; i++) {
-    for (const ext of ['mkv', 'sdp'])
-      await rm(path.join(dir, `take-${streams}-${i}.${ext}`), { force: true });
-  }
+      'segments stored': result.segmentsStored,
+      'stop → all stored ms': result.finishMs,
+    })),
+  );
 }
+for (const backend of backends) backend.media.close();
+await swift?.stop();
 for (const w of workers) w.close();
-const held = results
-  .filter(
-    (r) =>
-      r.lossPercent < 1 &&
-      r.complete === r.recorded &&
-      r.openOnKeyframe === r.recorded &&
-      r.worstEndGapMs <= 100,
-  )
-  .map((r) => r.streams);
-console.log(
-  `highest level held with loss < 1%, every file complete, opening on a keyframe, audio and video ending within 100 ms: ${held.length ? Math.max(...held) : 'none'} streams`,
-);
+for (const { kind } of backends) {
+  const held = results
+    .filter(
+      (r) =>
+        r.storage === kind &&
+        r.lossPercent < 1 &&
+        r.complete === r.recorded &&
+        r.openOnKeyframe === r.recorded &&
+        r.worstEndGapMs <= 100,
+    )
+    .map((r) => r.streams);
+  console.log(
+    `${kind} storage: highest level held with loss < 1%, every take complete, opening on a keyframe, audio and video ending within 100 ms: ${held.length ? Math.max(...held) : 'none'} streams`,
+  );
+}
 await rm(dir, { recursive: true, force: true });

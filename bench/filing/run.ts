@@ -21,6 +21,7 @@ import { Redis } from 'ioredis';
 import { makeClip, repoRoot, startEmbeddedRedis, stopChild } from '@showrec/infra';
 import { ChildProcesses } from '@showrec/infra/processes';
 import { FILE_TAKE_JOB, FILE_TAKE_QUEUE, type FileTakeJob } from '@showrec/protocol';
+import { LocalStore } from '@showrec/media-store';
 import { seedTake } from '@showrec/media-worker/src/test-support/takes.ts';
 
 const { values } = parseArgs({
@@ -80,6 +81,7 @@ async function showrec(): Promise<{ seconds: number; perTake: Record<string, num
   const redis = await startEmbeddedRedis({ dir: path.join(dir, 'redis') });
   const client = new Redis(redis.url, { maxRetriesPerRequest: null });
   const dataDir = path.join(dir, 'data');
+  const media = new LocalStore(dataDir);
   const worker = spawn(process.execPath, [path.join(repoRoot, 'media-worker', 'dist', 'main.js')], {
     env: {
       ...process.env,
@@ -96,7 +98,7 @@ async function showrec(): Promise<{ seconds: number; perTake: Record<string, num
   await events.waitUntilReady();
   const ids = Array.from({ length: takes }, (_, i) => `take-bench-${i}`);
   for (const [i, id] of ids.entries())
-    await seedTake(client, dataDir, id, (file) => copyFile(clips[codecOf(i)], file));
+    await seedTake(client, media, id, (file) => copyFile(clips[codecOf(i)], file));
   while ((await queue.getWorkersCount()) === 0) await new Promise((r) => setTimeout(r, 100));
 
   const started = performance.now();

@@ -122,6 +122,7 @@ describe('s3 store', () => {
     expect(res.status).toBe(206);
     expect(await res.text()).toBe('2345');
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="A take.jpg"');
+    expect(res.headers.get('content-type')).toBe('image/jpeg');
     const tampered = new URL(url);
     tampered.pathname = tampered.pathname.replace('poster.jpg', 'video.mp4');
     expect((await fetch(tampered)).status).toBe(403);

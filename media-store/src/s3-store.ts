@@ -18,6 +18,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { create as contentDisposition } from 'content-disposition';
+import { lookup as mimeType } from 'mime-types';
 import { PART_SIZE, SINGLE_PUT_MAX, storedEtag } from './checksum.js';
 import {
   assertKey,
@@ -83,11 +84,13 @@ export class S3Store implements MediaStore {
     // Larger files go up in parts, two at a time, so a 4 GB phone copy never sits in memory.
     const multipart = bytes > SINGLE_PUT_MAX;
     const { etag, md5Base64 } = await storedEtag(file, bytes);
+    // The store serves it with this type: a poster must reach the browser as image/jpeg.
+    const ContentType = mimeType(key) || 'application/octet-stream';
     let answered: string | undefined;
     if (multipart) {
       const upload = new Upload({
         client: this.#client,
-        params: { Bucket: this.#bucket, Key: key, Body: createReadStream(file) },
+        params: { Bucket: this.#bucket, Key: key, Body: createReadStream(file), ContentType },
         partSize: PART_SIZE,
         queueSize: 2,
         leavePartsOnError: false,
@@ -102,6 +105,7 @@ export class S3Store implements MediaStore {
           Body: createReadStream(file),
           ContentLength: bytes,
           ContentMD5: md5Base64,
+          ContentType,
         }),
       );
       answered = put.ETag;

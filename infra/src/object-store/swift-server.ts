@@ -24,6 +24,8 @@ export interface SwiftServer extends S3Endpoint {
   stop(): Promise<void>;
   /** Starts the stopped store again: same address, same objects (a store that was unreachable). */
   start(): Promise<void>;
+  /** Its processes, for a benchmark to count the store's CPU apart from showrec's. */
+  pids(): number[];
 }
 
 const SERVERS = ['account', 'container', 'object'] as const;
@@ -163,7 +165,7 @@ export async function startSwift(options: { dir: string }): Promise<SwiftServer>
     }
   };
   await start();
-  return { ...endpoint, stop, start };
+  return { ...endpoint, stop, start, pids: () => children.map((c) => c.pid!) };
 }
 
 /** Ready once an object can be written and removed through Swift's own API (every server answers). */

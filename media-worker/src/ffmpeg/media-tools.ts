@@ -224,7 +224,10 @@ export async function joinSegments(
     else starts.push({ file, start });
   }
   if (starts.length === 0)
-    throw new DomainError('unprocessable', 'no segment of the take is readable');
+    throw new DomainError(
+      'unprocessable',
+      `cannot be read: ffprobe could not read any of its ${segments.length} segments`,
+    );
   const list = starts
     .map(({ file, start }, i) => {
       const next = starts[i + 1];

@@ -18,6 +18,7 @@ import {
 import { startJobWorkers, type JobWorkers } from '../test-support/job-workers.js';
 import {
   attachPhoneCopy,
+  endedTake,
   seedSegmentedTake,
   seedTake,
   storedFile,
@@ -213,6 +214,18 @@ describe('file-take job (real Redis, BullMQ and ffmpeg)', () => {
       const moved = kept[kind].map((t, i) => Math.abs(t - shift - sent[kind][i]!));
       expect(Math.max(...moved), kind).toBeLessThan(0.0015);
     }
+  });
+
+  it('a take that ended before the recorder wrote a segment fails for good as empty, at once', async () => {
+    await client.set(
+      redisKeys.take('take-none01'),
+      JSON.stringify(endedTake('take-none01', `takes/${show.id}/take-none01.mkv`)),
+    );
+    const job = await enqueue('take-none01');
+    await expect(job.waitUntilFinished(events, 60_000)).rejects.toThrow(
+      /the server's copy of the take is empty: it ended before its first keyframe/,
+    );
+    expect((await queue.getJob('take-none01'))!.attemptsMade).toBe(1);
   });
 
   it('a take whose manifest is missing fails at once without retrying', async () => {

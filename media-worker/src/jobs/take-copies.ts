@@ -98,8 +98,11 @@ async function serverCopy(
   scratch: string,
   log: Logger,
 ): Promise<Fetched> {
-  if (take.segments.length === 0 || (await deps.media.head(take.file)))
-    return checkout(deps, take.file, scratch);
+  if (await deps.media.head(take.file)) return checkout(deps, take.file, scratch);
+  // The recorder writes its first segment at the first keyframe: none, or only empty ones, means
+  // the take ended before it.
+  if (take.segments.every((s) => s.bytes === 0))
+    throw new DomainError('unprocessable', 'is empty: it ended before its first keyframe');
   const dir = path.join(scratch, 'segments');
   await mkdir(dir, { recursive: true });
   try {
@@ -113,7 +116,8 @@ async function serverCopy(
       if (copy) files.push(copy.path);
       else missing.push(segment.key);
     }
-    if (files.length === 0) throw new DomainError('not-found', 'has no segment in the store');
+    if (files.length === 0)
+      throw new DomainError('not-found', `has none of its ${missing.length} segments in the store`);
     const joined = path.join(dir, 'joined.mkv');
     const { joined: count, unreadable } = await joinSegments(deps.tools, files, joined);
     if (missing.length > 0 || unreadable.length > 0)
