@@ -16,7 +16,14 @@ export function sharedTestConfig(workspace: string) {
         'default',
         [
           'json',
-          { outputFile: path.join(import.meta.dirname, 'test-results', `${workspace}.json`) },
+          {
+            outputFile: path.join(
+              import.meta.dirname,
+              'test-results',
+              // A run on the S3 backend (SHOWREC_TEST_STORAGE=s3) reports beside the local one.
+              `${workspace}${process.env.SHOWREC_TEST_STORAGE === 's3' ? '.s3' : ''}.json`,
+            ),
+          },
         ],
       ],
     },

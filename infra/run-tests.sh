@@ -10,5 +10,13 @@ turbo run typecheck lint --output-logs=errors-only
 rm -rf test-results
 status=0
 turbo run test --concurrency=1 --continue || status=$?
+# Again on the S3 backend (a private OpenStack Swift with s3api), the tests where media cross the
+# store: filing, uploads, downloads, recovery, and phones recording end to end. The object-store
+# tests proper (e2e/src/storage, media-store) run on Swift in the pass above. `npm run test:s3`
+# runs every test on it.
+s3() { (cd "$1" && shift && SHOWREC_TEST_STORAGE=s3 npx vitest run "$@") || status=1; }
+s3 media-worker src/jobs/file-take.test.ts
+s3 show-server src/capture/uploads.test.ts src/records/exports.test.ts src/capture/take-recovery.test.ts
+s3 e2e src/capture-to-records.test.ts src/faults/server-crash.test.ts
 node infra/dist/test-summary.js || status=$?
 exit "$status"

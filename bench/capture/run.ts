@@ -209,7 +209,7 @@ async function runLevel(
   );
   const uploaders = folders.map(
     (prefix) =>
-      new SegmentUploader({ media: storage.media, processes, dataDir: dir, prefix, logger }),
+      new SegmentUploader({ media: storage.media, processes, dataDir: dir }, prefix, logger),
   );
   await sleep(1000);
   const showrecPids = [

@@ -355,13 +355,7 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
         logger: log,
       });
       const recording = { ...manifest, codecs: recorder.codecs(), recorder: recorder.process };
-      const uploader = new SegmentUploader({
-        media: this.deps.media,
-        processes: this.deps.processes,
-        dataDir: this.deps.dataDir,
-        prefix: folder,
-        logger: log,
-      });
+      const uploader = new SegmentUploader(this.deps, folder, log);
       peer.take = { manifest: recording, recorder, uploader };
       // Recovery after a crash signals exactly this ffmpeg (see take-recovery.ts).
       await this.deps.takes.save(recording);

@@ -33,18 +33,16 @@ export class SegmentUploader {
   #failing = false;
 
   /** `prefix` is the take's folder in the store, e.g. `takes/<show>/<take>/`, below `dataDir` here. */
-  constructor(options: {
-    media: MediaStore;
-    processes: ChildProcesses;
-    dataDir: string;
-    prefix: string;
-    logger: Logger;
-  }) {
-    this.#media = options.media;
-    this.#processes = options.processes;
-    this.#dataDir = options.dataDir;
-    this.#prefix = options.prefix;
-    this.#log = options.logger.child({ component: 'segment-uploader', prefix: options.prefix });
+  constructor(
+    deps: { media: MediaStore; processes: ChildProcesses; dataDir: string },
+    prefix: string,
+    logger: Logger,
+  ) {
+    this.#media = deps.media;
+    this.#processes = deps.processes;
+    this.#dataDir = deps.dataDir;
+    this.#prefix = prefix;
+    this.#log = logger.child({ component: 'segment-uploader', prefix });
     this.#timer = setInterval(() => void this.#poll(), 500);
     this.#timer.unref();
   }

@@ -136,13 +136,7 @@ export class TakeRecovery {
     if (recorder && isRunning(recorder)) signalExactly(recorder, 'SIGKILL');
     const local = path.join(this.deps.dataDir, folder);
     if (existsSync(local)) {
-      const uploader = new SegmentUploader({
-        media: this.deps.media,
-        processes: this.deps.processes,
-        dataDir: this.deps.dataDir,
-        prefix: folder,
-        logger: log,
-      });
+      const uploader = new SegmentUploader(this.deps, folder, log);
       const { pending } = await uploader.finish(60_000);
       // Tried again at the next round; the lock expires by then.
       if (pending.length > 0)
