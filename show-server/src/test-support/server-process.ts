@@ -26,9 +26,10 @@ export async function startServerProcess(
   env: Record<string, string>,
   shared?: TestStore,
 ): Promise<ServerProcess> {
-  const port = await freeTcpPort();
   const dataDir = env.SHOWREC_DATA_DIR ?? (await mkdtemp(path.join(tmpdir(), 'showrec-server-')));
   const store = shared ?? (await startTestStore(dataDir));
+  // Only once the store listens: a free port picked before could become one of its own.
+  const port = await freeTcpPort();
   const adminToken = 'test-admin-token-0123456789';
   const child = spawn(
     process.execPath,
