@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -39,8 +39,20 @@ const SERVERS = ['account', 'container', 'object'] as const;
 export async function startSwift(options: { dir: string }): Promise<SwiftServer> {
   if (!existsSync('/usr/bin/swift-proxy-server'))
     throw new Error('OpenStack Swift is not installed: run `bash infra/setup.sh --for-tests`');
-  const dir = path.resolve(options.dir);
+  // A port found free can be taken by another process before Swift binds it (tests start many
+  // servers at once): each server gives up at once, and the store starts again on other ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launchSwift(path.resolve(options.dir));
+    } catch (err) {
+      if (attempt === 3) throw err;
+    }
+  }
+}
+
+async function launchSwift(dir: string): Promise<SwiftServer> {
   const etc = path.join(dir, 'etc');
+  await rm(etc, { recursive: true, force: true });
   await mkdir(path.join(dir, 'node', 'd1'), { recursive: true });
   await mkdir(path.join(dir, 'run'), { recursive: true });
   await mkdir(etc, { recursive: true });
@@ -61,6 +73,7 @@ export async function startSwift(options: { dir: string }): Promise<SwiftServer>
     `user = ${user}`,
     `swift_dir = ${etc}`,
     'workers = 0',
+    'bind_timeout = 1',
     'log_level = WARNING',
   ];
   for (const server of SERVERS) {
