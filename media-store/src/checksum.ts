@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
  * multipart upload the MD5 of its parts' MD5s followed by the number of parts. Comparing it with
  * what the store answers proves the store holds exactly these bytes.
  */
-export async function expectedEtag(
+async function expectedEtag(
   file: string,
   partSize: number | null,
 ): Promise<{ etag: string; md5Base64: string }> {
