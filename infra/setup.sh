@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs whatever showrec needs and is missing; takes seconds when nothing is.
 #   infra/setup.sh              what `npm start` needs
-#   infra/setup.sh --for-tests  plus Chromium for the browser tests
+#   infra/setup.sh --for-tests  plus Chromium for the browser tests, OpenStack Swift for the S3 ones
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
