@@ -131,14 +131,12 @@ export class SegmentUploader {
       const key = this.#waiting[0]!;
       const file = path.join(this.#dataDir, key);
       try {
-        // Listed again after a restart: stored before, and only then removed from this disk.
-        const stored = existsSync(file) ? null : await this.#media.head(key);
-        if (!stored && !existsSync(file)) {
-          this.#log.error({ key }, 'a listed segment is neither on disk nor in the store');
-          this.#waiting.shift();
-          continue;
-        }
-        this.#confirmed.push(stored ?? (await this.#media.putFile(key, file)));
+        // Not on disk when listed again after a restart: it was stored, and only then removed.
+        const stored = existsSync(file)
+          ? await this.#media.putFile(key, file)
+          : await this.#media.head(key);
+        if (stored) this.#confirmed.push(stored);
+        else this.#log.error({ key }, 'a listed segment is neither on disk nor in the store');
         this.#waiting.shift();
         delay = RETRY_MS.first;
         if (this.#failing) this.#log.info({ key }, 'the media store takes segments again');
