@@ -38,7 +38,7 @@ describe('two show-servers, two hosts pressing GO at once', () => {
     b = await startStack({
       dataDir: a.dataDir,
       port: await freeTcpPort(),
-      redisUrl: a.redisUrl,
+      redis: { kind: 'url', url: a.redisUrl },
       logDir: path.join(a.dataDir, 'logs-b'),
       env: {
         ...TEST_STACK_ENV,

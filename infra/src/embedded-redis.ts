@@ -19,6 +19,10 @@ export interface EmbeddedRedisOptions {
   dir: string;
   /** Defaults to a free local port; pass the old one to restart on the same address. */
   port?: number;
+  /** More redis-server options, e.g. `['--replicaof', host, port]` for a replica. */
+  args?: string[];
+  /** The address it listens on (default loopback), e.g. a test network's for nodes in other namespaces. */
+  host?: string;
 }
 
 /**
@@ -28,18 +32,20 @@ export interface EmbeddedRedisOptions {
 export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise<EmbeddedRedis> {
   await mkdir(options.dir, { recursive: true });
   const port = options.port ?? (await freeTcpPort());
+  const host = options.host ?? '127.0.0.1';
   // prettier-ignore
   // Bound to its parent: a stack or a test killed outright does not leave its Redis behind.
   const child = spawn(
     ...boundToParent('redis-server', [
       '--port', String(port),
-      '--bind', '127.0.0.1',
+      '--bind', host,
       '--dir', path.resolve(options.dir),
       '--appendonly', 'yes',
       '--appendfsync', 'everysec',
       '--save', '',
       '--daemonize', 'no',
       '--loglevel', 'warning',
+      ...(options.args ?? []),
     ]),
     { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
@@ -59,21 +65,17 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
     );
   });
   await spawned;
-  const url = `redis://127.0.0.1:${port}`;
+  const url = `redis://${host}:${port}`;
   const exited = childExit(child).then(() => {
     throw new Error(`redis-server exited at start (port ${port}): ${output.trim()}`);
   });
   await Promise.race([waitForPing(url), exited]);
   exited.catch(() => undefined);
-  return {
-    url,
-    port,
-    pid: child.pid!,
-    stop: () => stopChild(child, 'SIGTERM'),
-  };
+  return { url, port, pid: child.pid!, stop: () => stopChild(child, 'SIGTERM') };
 }
 
-async function waitForPing(url: string, timeoutMs = 10_000): Promise<void> {
+/** Waits until the Redis at `url` (a server or a sentinel) answers PING. */
+export async function waitForPing(url: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const client = new Redis(url, {

@@ -1,5 +1,5 @@
 export { childExit, stopChild } from './child-exit.js';
-export { startEmbeddedRedis, type EmbeddedRedis } from './embedded-redis.js';
+export { startEmbeddedRedis, waitForPing, type EmbeddedRedis } from './embedded-redis.js';
 export { freeTcpPort } from './free-port.js';
 export { s3Environment } from './object-store/s3-environment.js';
 export { startSwift, type S3Endpoint, type SwiftServer } from './object-store/swift-server.js';
@@ -15,5 +15,6 @@ export {
   type RtpTarget,
   type StreamTimeline,
 } from './testing/test-media.js';
+export { startSentinelRedis, type SentinelRedis } from './testing/redis-sentinels.js';
 export { waitFor } from './testing/wait-for.js';
 export { processAlive } from './processes/index.js';

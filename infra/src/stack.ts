@@ -6,14 +6,15 @@ import { fileURLToPath } from 'node:url';
 import { childExit, stopChild } from './child-exit.js';
 import { boundToParent } from './processes/bound-to-parent.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from './embedded-redis.js';
+import { describeRedis, redisEnvironment, type RedisSettings } from './redis/redis-settings.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export interface StackOptions {
   dataDir: string;
   port: number;
-  /** An external Redis; without it the stack runs its own under `dataDir/redis`. */
-  redisUrl?: string;
+  /** An external Redis (a URL, or Sentinel); without it the stack runs its own under `dataDir/redis`. */
+  redis?: RedisSettings;
   /** Extra environment for the show-server and the media-worker. */
   env?: Record<string, string>;
   /** Where each service writes its log; without it they write to this process's stdout. */
@@ -27,6 +28,7 @@ export interface StackOptions {
 
 export interface Stack {
   baseUrl: string;
+  /** The embedded Redis's URL, or the external one as described for logs. */
   redisUrl: string;
   adminToken: string;
   server: ChildProcess;
@@ -48,17 +50,19 @@ export interface Stack {
 export async function startStack(options: StackOptions): Promise<Stack> {
   const dataDir = path.resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
-  const redis = options.redisUrl
+  const redis = options.redis
     ? null
     : await startEmbeddedRedis({ dir: path.join(dataDir, 'redis') });
-  const redisUrl = options.redisUrl ?? redis!.url;
+  const settings = options.redis ?? { kind: 'url', url: redis!.url };
   if (options.logDir) await mkdir(options.logDir, { recursive: true });
   const env = {
     ...process.env,
     ...options.env,
     PORT: String(options.port),
     SHOWREC_DATA_DIR: dataDir,
-    REDIS_URL: redisUrl,
+    REDIS_URL: undefined,
+    REDIS_SENTINELS: undefined,
+    ...redisEnvironment(settings),
   };
   const workerEnv = options.workerDataDir
     ? { ...env, SHOWREC_DATA_DIR: path.resolve(options.workerDataDir) }
@@ -68,7 +72,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const baseUrl = `http://127.0.0.1:${options.port}`;
   const stack: Stack = {
     baseUrl,
-    redisUrl,
+    redisUrl: settings.kind === 'url' ? settings.url : describeRedis(settings),
     adminToken: '',
     server,
     worker,

@@ -1,11 +1,13 @@
 import path from 'node:path';
+import { redisSettingsFromEnv } from './redis/redis-settings.js';
 import { repoRoot, startStack } from './stack.js';
 
 /** `npm start`: run the stack in the foreground until Ctrl-C. */
 const port = Number(process.env.PORT ?? 8080);
 const dataDir = path.resolve(repoRoot, process.env.SHOWREC_DATA_DIR ?? 'data');
 
-const stack = await startStack({ port, dataDir, redisUrl: process.env.REDIS_URL }).catch(
+const stack = await (async () =>
+  startStack({ port, dataDir, redis: redisSettingsFromEnv(process.env) ?? undefined }))().catch(
   (err: unknown) => {
     console.error(`showrec failed to start: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);

@@ -1,12 +1,12 @@
 import os from 'node:os';
 import path from 'node:path';
+import { redisSettingsFromEnv, type RedisSettings } from '@showrec/infra/redis';
 import { s3SettingsFromEnv, type S3Settings } from '@showrec/media-store';
 import { z } from 'zod';
 
 /** Every setting of the media-worker, from the environment (documented in the README). */
 const envSchema = z.object({
   SHOWREC_DATA_DIR: z.string().default('data'),
-  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   FFMPEG_PATH: z.string().default('ffmpeg'),
   FFPROBE_PATH: z.string().default('ffprobe'),
   SHOWREC_WORKER_CONCURRENCY: z.coerce
@@ -26,7 +26,8 @@ export interface WorkerConfig {
   scratchDir: string;
   /** The object store holding takes and RECord media; null: the data directory is the store. */
   s3: S3Settings | null;
-  redisUrl: string;
+  /** A Redis URL, or Sentinel's addresses and primary name (see @showrec/infra/redis). */
+  redis: RedisSettings;
   ffmpegPath: string;
   ffprobePath: string;
   concurrency: number;
@@ -51,7 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     dataDir,
     scratchDir: path.join(dataDir, 'work'),
     s3: s3SettingsFromEnv(env),
-    redisUrl: e.REDIS_URL,
+    redis: redisSettingsFromEnv(env) ?? { kind: 'url', url: 'redis://127.0.0.1:6379' },
     ffmpegPath: e.FFMPEG_PATH,
     ffprobePath: e.FFPROBE_PATH,
     concurrency: e.SHOWREC_WORKER_CONCURRENCY,

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { createRedisConnection, warnOfDurability } from '@showrec/infra/redis';
 import { openMediaStore, type MediaStore } from '@showrec/media-store';
 import { loadConfig } from './config.js';
 import { checkFfmpeg } from './ffmpeg/check-ffmpeg.js';
@@ -18,17 +18,8 @@ try {
   process.exit(1);
 }
 
-const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-let reachable: boolean | null = null;
-connection.on('ready', () => {
-  if (reachable !== true) logger.info('redis connected');
-  reachable = true;
-});
-connection.on('error', (err: Error) => {
-  if (reachable !== false)
-    logger.error({ err: err.message }, 'redis unreachable; retrying in the background');
-  reachable = false;
-});
+const connection = createRedisConnection(config.redis, logger);
+warnOfDurability(connection, logger);
 
 let media: MediaStore;
 try {

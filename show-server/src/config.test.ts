@@ -13,7 +13,7 @@ describe('show-server config', () => {
       dataDir,
       s3: null,
       segmentSeconds: 10,
-      redisUrl: 'redis://127.0.0.1:6379',
+      redis: { kind: 'url', url: 'redis://127.0.0.1:6379' },
       rtc: { listenIp: '0.0.0.0', minPort: 40000, maxPort: 44999 },
       recorderPorts: { min: 45000, max: 49999 },
       // OSC has no credentials of its own: only this machine, unless the venue says otherwise.

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { redisSettingsFromEnv, type RedisSettings } from '@showrec/infra/redis';
 import { s3SettingsFromEnv, type S3Settings } from '@showrec/media-store';
 import { z } from 'zod';
 import type { LoadLimits } from './capture/load-watch.js';
@@ -13,7 +14,6 @@ import type { LoadLimits } from './capture/load-watch.js';
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   SHOWREC_DATA_DIR: z.string().default('data'),
-  REDIS_URL: z.string().url().optional(),
   SHOWREC_ADMIN_TOKEN: z.string().min(16).optional(),
   SHOWREC_PUBLIC_URL: z.string().url().optional(),
   SHOWREC_MEDIASOUP_WORKERS: z.coerce.number().int().min(1).default(os.cpus().length),
@@ -65,7 +65,8 @@ export interface Config {
   s3: S3Settings | null;
   /** Each take is recorded as Matroska segments of about this long, each stored as it closes. */
   segmentSeconds: number;
-  redisUrl: string;
+  /** A Redis URL, or Sentinel's addresses and primary name (see @showrec/infra/redis). */
+  redis: RedisSettings;
   adminToken: string;
   adminTokenSource: 'env' | 'file' | 'generated';
   publicUrl: string | null;
@@ -120,7 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     s3: s3SettingsFromEnv(env),
     segmentSeconds: e.SHOWREC_SEGMENT_SECONDS,
-    redisUrl: e.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    redis: redisSettingsFromEnv(env) ?? { kind: 'url', url: 'redis://127.0.0.1:6379' },
     adminToken: admin.token,
     adminTokenSource: admin.source,
     publicUrl: e.SHOWREC_PUBLIC_URL?.replace(/\/$/, '') ?? null,

@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import { ChildProcesses } from '@showrec/infra/processes';
+import { createRedisConnection, warnOfDurability } from '@showrec/infra/redis';
 import { openMediaStore, type MediaStore } from '@showrec/media-store';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { CaptureReconciler } from './capture/capture-reconciler.js';
@@ -29,7 +30,6 @@ import { RemixUploads } from './records/remix-upload.js';
 import { ReviewBoards } from './records/review-board.js';
 import { ReviewNotices } from './records/review-notices.js';
 import { ReviewStore } from './records/review-store.js';
-import { createRedisConnection } from './redis/redis-connection.js';
 import { WorkerPool } from './sfu/worker-pool.js';
 import { ShowChanges } from './shows/show-changes.js';
 import { ShowControl } from './shows/show-control.js';
@@ -52,7 +52,8 @@ try {
   logger.fatal((err as Error).message);
   process.exit(1);
 }
-const redis = createRedisConnection(config.redisUrl, logger);
+const redis = createRedisConnection(config.redis, logger.child({ component: 'redis' }));
+warnOfDurability(redis, logger.child({ component: 'redis' }));
 const queue = createTakeQueue(redis, logger);
 const edits = createEditQueue(redis, logger);
 const pool = await WorkerPool.create({
@@ -192,7 +193,7 @@ for (const client of [adapterPub, adapterSub]) client.on('error', () => undefine
 io.adapter(createAdapter(adapterPub, adapterSub));
 const reviewEvents = new ReviewEvents({
   io,
-  redisUrl: config.redisUrl,
+  redis,
   takeQueue: queue,
   edits,
   takes,

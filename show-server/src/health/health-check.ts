@@ -1,7 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Health } from '@showrec/protocol';
-import { redisIsReady } from '../redis/redis-connection.js';
 import type { WorkerPool } from '../sfu/worker-pool.js';
 
 export interface HealthSources {
@@ -14,7 +13,7 @@ export interface HealthSources {
 export async function checkHealth({ redis, pool, queue }: HealthSources): Promise<Health> {
   let redisUp = false;
   let counts: Health['queue'] = null;
-  if (redisIsReady(redis)) {
+  if (redis.status === 'ready') {
     try {
       await withTimeout(redis.ping(), 1000);
       const c = await withTimeout(queue.getJobCounts('waiting', 'active', 'failed'), 1000);

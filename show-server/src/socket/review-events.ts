@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import { QueueEvents, type Queue } from 'bullmq';
 import type { Server } from 'socket.io';
 import {
@@ -15,7 +16,8 @@ import { fullRoom } from './show-broadcaster.js';
 
 export interface ReviewEventsDeps {
   io: Server;
-  redisUrl: string;
+  /** Duplicated for each queue's events (they block on their connection). */
+  redis: Redis;
   takeQueue: Queue<FileTakeJob>;
   edits: Queue<EditJob>;
   takes: TakeStore;
@@ -50,7 +52,7 @@ export class ReviewEvents {
       this.deps.io.to(fullRoom(showId)).emit('review:changed', { id: itemId }),
     );
     for (const queue of [this.deps.takeQueue, this.deps.edits] as Queue[]) {
-      const events = new QueueEvents(queue.name, { connection: { url: this.deps.redisUrl } });
+      const events = new QueueEvents(queue.name, { connection: this.deps.redis });
       events.on('error', (err) =>
         this.deps.logger.debug({ err: err.message }, 'queue events error'),
       );
