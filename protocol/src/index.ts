@@ -10,6 +10,7 @@ export * from './review-board.js';
 export * from './queue.js';
 export * from './redis-keys.js';
 export * from './rtp-parameters.js';
+export * from './node.js';
 export * from './socket.js';
 export * from './api-error.js';
 export * from './errors.js';

@@ -32,7 +32,16 @@ export const redisKeys = {
   joinAttempts: (address: string) => `showrec:join-attempts:${address}`,
   /** Held while a chunk of a take's phone copy is written, so a chunk lands once. */
   uploadLock: (takeId: string) => `showrec:take:${takeId}:upload-lock`,
-  serverHeartbeat: (serverId: string) => `showrec:server:${serverId}:alive`,
+  /** A show-server node's NodeInfo, kept only as long as its heartbeat refreshes it. */
+  node: (nodeId: string) => `showrec:node:${nodeId}`,
+  /** Ids of the nodes that registered (a dead one's entry is dropped by whoever lists them). */
+  nodes: () => 'showrec:nodes',
+  /** Phones placed on a node since its last heartbeat, so concurrent joins spread out. */
+  nodeReserved: (nodeId: string) => `showrec:node:${nodeId}:reserved`,
+  /** A request to drain a node: `boundary` or `now` (see show-server's drain command). */
+  nodeDrain: (nodeId: string) => `showrec:node:${nodeId}:drain`,
+  /** Each phone's latest take in a show's running capture, so its next part links to it on any node. */
+  showLastTakes: (showId: string) => `showrec:show:${showId}:last-takes`,
   takeFailure: (takeId: string) => `showrec:take:${takeId}:filing-failure`,
   record: (recordId: string) => `showrec:record:${recordId}`,
   recordReview: (recordId: string) => `showrec:record:${recordId}:review`,

@@ -10,6 +10,7 @@ import {
   type ShowView,
 } from './show.js';
 import type { ErrorCode } from './errors.js';
+import type { NodeRef } from './node.js';
 import type { ReviewProgress } from './review-board.js';
 
 /**
@@ -37,6 +38,10 @@ export const joinPayloadSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9_-]{16,64}$/)
     .optional(),
+  /** The node that placed this phone here: join here or say why not, never send it on again. */
+  node: idSchema.optional(),
+  /** Nodes this phone could not reach just now: not to be placed on again. */
+  unreachable: z.array(idSchema).max(16).optional(),
 });
 export type JoinPayload = z.infer<typeof joinPayloadSchema>;
 
@@ -91,6 +96,14 @@ export interface JoinResult {
   view: ShowView;
   routerRtpCapabilities: Record<string, unknown>;
   recording: RecordingState;
+  /** The node this phone is on, and the others it may fall back on if it loses this one. */
+  node: NodeRef;
+  nodes: NodeRef[];
+}
+
+/** The join answer of a node that placed the phone on another: connect there and join again. */
+export interface JoinElsewhere {
+  moveTo: NodeRef;
 }
 
 export interface TransportCreated {
@@ -102,7 +115,7 @@ export interface TransportCreated {
 
 /** What each client event answers with. */
 export interface ClientEventResults {
-  join: JoinResult;
+  join: JoinResult | JoinElsewhere;
   'transport:create': TransportCreated;
   'transport:connect': Record<string, never>;
   produce: { producerId: string };
@@ -129,6 +142,8 @@ export interface ServerToClientEvents {
    * while it changes; merged by participant into the view's list.
    */
   'phones:status': (statuses: PhoneStatus[]) => void;
+  /** This node is draining: join again through any node (the phone's take carries on there). */
+  'node:move': () => void;
   /** Please upload your own recording of this take, from `offset` on. */
   'upload:request': (progress: { takeId: string; offset: number }) => void;
   /** Host and crew: an item of the review board is being processed. */

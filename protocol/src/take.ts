@@ -7,6 +7,8 @@ export const takeEndReasonSchema = z.enum([
   'disconnected',
   'recorder-died',
   'shutdown',
+  /** Its node was draining and asked the phone to move; the recording carries on there. */
+  'moved',
   /** The show-server recording it died; another process finalized what it had written. */
   'server-crashed',
 ]);

@@ -51,6 +51,9 @@ const envSchema = z.object({
   SHOWREC_DOWNLOAD_LINK_TTL_S: z.coerce.number().int().min(10).default(600),
   SHOWREC_MAX_UPLOAD_MB: z.coerce.number().int().min(1).default(4096),
   SHOWREC_SEGMENT_SECONDS: z.coerce.number().int().min(2).max(300).default(10),
+  SHOWREC_TLS_CERT: z.string().min(1).optional(),
+  SHOWREC_TLS_KEY: z.string().min(1).optional(),
+  SHOWREC_DRAIN_TIMEOUT_S: z.coerce.number().int().min(0).default(900),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
@@ -63,6 +66,12 @@ export interface Config {
   dataDir: string;
   /** The object store for takes, uploads and RECord media (SHOWREC_S3_*); null: the data directory. */
   s3: S3Settings | null;
+  /** Served over https with this certificate and key (PEM files), or plain http when null. */
+  tls: { cert: string; key: string } | null;
+  /** A draining node moves its last phones at once after this long (see nodes/drain.ts). */
+  drainTimeoutMs: number;
+  /** This node's public base URL: given, or http(s)://announced-address:port. */
+  nodeUrl: string;
   /** Each take is recorded as Matroska segments of about this long, each stored as it closes. */
   segmentSeconds: number;
   /** A Redis URL, or Sentinel's addresses and primary name (see @showrec/infra/redis). */
@@ -108,6 +117,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`invalid show-server configuration: ${problems}`);
   }
   const e = parsed.data;
+  if (Boolean(e.SHOWREC_TLS_CERT) !== Boolean(e.SHOWREC_TLS_KEY)) {
+    throw new Error(
+      'invalid show-server configuration: set both SHOWREC_TLS_CERT and SHOWREC_TLS_KEY, or neither',
+    );
+  }
   if (e.SHOWREC_RTC_MIN_PORT >= e.SHOWREC_RTC_MAX_PORT) {
     throw new Error(
       'invalid show-server configuration: SHOWREC_RTC_MIN_PORT must be below SHOWREC_RTC_MAX_PORT',
@@ -116,19 +130,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = path.resolve(e.SHOWREC_DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
   const admin = resolveAdminToken(e.SHOWREC_ADMIN_TOKEN, dataDir);
+  const tls =
+    e.SHOWREC_TLS_CERT && e.SHOWREC_TLS_KEY
+      ? {
+          cert: readPem(e.SHOWREC_TLS_CERT, 'SHOWREC_TLS_CERT'),
+          key: readPem(e.SHOWREC_TLS_KEY, 'SHOWREC_TLS_KEY'),
+        }
+      : null;
+  const announcedIp = e.SHOWREC_RTC_ANNOUNCED_IP ?? firstLanAddress();
+  const publicUrl = e.SHOWREC_PUBLIC_URL?.replace(/\/$/, '') ?? null;
   return {
     port: e.PORT,
     dataDir,
     s3: s3SettingsFromEnv(env),
     segmentSeconds: e.SHOWREC_SEGMENT_SECONDS,
+    tls,
+    drainTimeoutMs: e.SHOWREC_DRAIN_TIMEOUT_S * 1000,
+    nodeUrl: publicUrl ?? `${tls ? 'https' : 'http'}://${hostForUrl(announcedIp)}:${e.PORT}`,
     redis: redisSettingsFromEnv(env) ?? { kind: 'url', url: 'redis://127.0.0.1:6379' },
     adminToken: admin.token,
     adminTokenSource: admin.source,
-    publicUrl: e.SHOWREC_PUBLIC_URL?.replace(/\/$/, '') ?? null,
+    publicUrl,
     mediasoupWorkers: e.SHOWREC_MEDIASOUP_WORKERS,
     rtc: {
       listenIp: e.SHOWREC_RTC_LISTEN_IP,
-      announcedIp: e.SHOWREC_RTC_ANNOUNCED_IP ?? firstLanAddress(),
+      announcedIp,
       minPort: e.SHOWREC_RTC_MIN_PORT,
       maxPort: e.SHOWREC_RTC_MAX_PORT,
     },
@@ -168,6 +194,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webDir: path.resolve(e.SHOWREC_WEB_DIR ?? path.join(import.meta.dirname, '..', '..')),
     logLevel: e.LOG_LEVEL,
   };
+}
+
+function readPem(file: string, name: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(
+      `invalid show-server configuration: ${name}: cannot read ${file}: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+}
+
+function hostForUrl(address: string): string {
+  return address.includes(':') ? `[${address}]` : address;
 }
 
 /** The token survives restarts (kept in the data directory, mode 0600) unless the env sets one. */

@@ -1,14 +1,15 @@
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { ChildProcesses } from '@showrec/infra/processes';
-import { createRedisConnection, warnOfDurability } from '@showrec/infra/redis';
+import { createRedisConnection, describeRedis, warnOfDurability } from '@showrec/infra/redis';
 import { openMediaStore, type MediaStore } from '@showrec/media-store';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { CaptureReconciler } from './capture/capture-reconciler.js';
 import { CaptureService } from './capture/capture-service.js';
 import { DiskGuard } from './capture/disk-guard.js';
+import { LastTakes } from './capture/last-takes.js';
 import { PhoneRegistry } from './capture/phone-registry.js';
 import { PortAllocator } from './capture/port-allocator.js';
-import { ServerHeartbeat } from './capture/server-heartbeat.js';
 import { TakeRecovery } from './capture/take-recovery.js';
 import { TakeStore } from './capture/take-store.js';
 import { LoadWatch } from './capture/load-watch.js';
@@ -34,6 +35,11 @@ import { WorkerPool } from './sfu/worker-pool.js';
 import { ShowChanges } from './shows/show-changes.js';
 import { ShowControl } from './shows/show-control.js';
 import { newId } from './shows/secrets.js';
+import { drainNode } from './nodes/drain.js';
+import { NodeHeartbeat } from './nodes/node-heartbeat.js';
+import { NodeRegistry, type DrainMode } from './nodes/node-registry.js';
+import { Placement } from './nodes/placement.js';
+import type { NodeInfo } from '@showrec/protocol';
 import { ShowStore } from './shows/show-store.js';
 import { ShowViews } from './shows/show-views.js';
 import { ReviewEvents } from './socket/review-events.js';
@@ -66,6 +72,9 @@ const processes = new ChildProcesses();
 const shows = new ShowStore(redis);
 const takes = new TakeStore(redis);
 const phones = new PhoneRegistry(redis);
+const nodes = new NodeRegistry(redis);
+const load = new LoadWatch(config.load);
+const startedAt = Date.now();
 const disk = new DiskGuard(config.dataDir, config.minFreeMb);
 const views = new ShowViews(
   shows,
@@ -90,6 +99,7 @@ const capture = new CaptureService({
   shows,
   takes,
   phones,
+  lastTakes: new LastTakes(redis),
   disk,
   enqueueTake: (takeId) => enqueueTake(queue, takeId),
   pool,
@@ -102,13 +112,38 @@ const capture = new CaptureService({
   serverId,
   limits: config.limits,
   capacity: config.capacity,
-  load: new LoadWatch(config.load),
+  load,
   logger,
 });
 const joinAttempts = new JoinAttempts(redis, config.limits.joinPerMinute);
-const heartbeat = new ServerHeartbeat(redis, serverId);
+async function describeNode(): Promise<NodeInfo> {
+  const now = await capture.load();
+  return {
+    id: serverId,
+    url: config.nodeUrl,
+    rtcAddress: config.rtc.announcedIp,
+    capacity: { streams: config.capacity.streams, mbps: config.capacity.mbps },
+    load: { phones: now.phones, streams: now.streams, bps: now.bps, sfuCpu: load.sample.sfuCpu },
+    full: now.full,
+    draining: capture.draining !== null,
+    startedAt,
+    updatedAt: Date.now(),
+  };
+}
+const placement = new Placement({
+  registry: nodes,
+  self: describeNode,
+  noteRefused: (showId, reason) => phones.noteRefused(showId, reason),
+});
+const heartbeat = new NodeHeartbeat(
+  nodes,
+  describeNode,
+  (mode) => void drainThenStop(mode, 'asked through Redis'),
+  logger,
+);
 const recovery = new TakeRecovery({
   redis,
+  nodes,
   takes,
   enqueueTake: (takeId) => enqueueTake(queue, takeId),
   requestPhoneCopy: (take) => capture.askForPhoneCopy(take),
@@ -172,10 +207,13 @@ const app = createApp({
 });
 // An upload from a phone on venue Wi-Fi (or a long remix) may take many minutes: no limit on a
 // whole request, but a connection that sends nothing for the idle timeout is closed.
-const httpServer = createServer({ requestTimeout: 0 }, app);
+const httpServer = config.tls
+  ? createHttpsServer({ requestTimeout: 0, ...config.tls }, app)
+  : createServer({ requestTimeout: 0 }, app);
 httpServer.setTimeout(config.httpIdleTimeoutMs);
 const { io } = attachSocketServer(httpServer, {
   capture,
+  placement,
   joinAttempts,
   control,
   shows,
@@ -209,6 +247,8 @@ httpServer.listen(config.port, () => {
   logger.info(
     {
       port: config.port,
+      node: config.nodeUrl,
+      redis: describeRedis(config.redis),
       dataDir: config.dataDir,
       store: media.location,
       mediasoupWorkers: pool.size,
@@ -240,7 +280,7 @@ async function shutdown(signal: string): Promise<void> {
   changes.close();
   await capture.shutdown();
   await processes.stopAll('SIGINT');
-  await heartbeat.stop();
+  await heartbeat.stop(serverId);
   await pool.close();
   await reviewEvents.close();
   await queue.close();
@@ -256,5 +296,25 @@ async function shutdown(signal: string): Promise<void> {
 process.on('unhandledRejection', (err) =>
   logger.error({ err }, 'a background task failed; carrying on'),
 );
+let draining = false;
+/**
+ * Drains this node, then stops: its phones move to other nodes (at their next cue change, or at
+ * once for `now`) and their takes finish here. With no other node to take them, it stops at once.
+ */
+async function drainThenStop(mode: DrainMode, why: string): Promise<void> {
+  if (stopping) return;
+  if (draining) {
+    if (mode === 'now') await capture.drain('now');
+    return;
+  }
+  const elsewhere = await placement.fallbacks().catch(() => []);
+  if (elsewhere.length === 0) return shutdown(why);
+  draining = true;
+  logger.warn({ why, mode, nodes: elsewhere.length }, 'draining before stopping');
+  void heartbeat.beat();
+  await drainNode(capture, mode, config.drainTimeoutMs, logger);
+  await shutdown(why);
+}
 process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
+// SIGTERM (systemd, docker stop) drains at the next cue change; a second one moves phones at once.
+process.on('SIGTERM', () => void drainThenStop(draining ? 'now' : 'boundary', 'SIGTERM'));

@@ -1,5 +1,5 @@
 import { Device, type types } from 'mediasoup-client';
-import type { RecordingState, ShowView } from '@showrec/protocol';
+import type { NodeRef, RecordingState, ShowView } from '@showrec/protocol';
 import { LocalTakeRecorder } from './local-recorder.js';
 import { preferredVideoCodec } from './preferred-codec.js';
 import { uploadTakeCopy } from './take-uploader.js';
@@ -33,13 +33,29 @@ export function promptOf(view: ShowView): ShowPrompt {
 
 const deviceTokenKey = (joinCode: string) => `showrec:device:${joinCode}`;
 
+/** Failed connection attempts before a phone gives up on a node and asks to be placed again. */
+const NODE_ATTEMPTS = 2;
+
 /**
  * A phone's session in a show: joins, sends its camera over a mediasoup send transport, and
  * follows the server's recording state. Every (re)connection of the socket runs the whole setup
  * again, so a phone that drops off the venue Wi-Fi comes back as the same participant.
+ *
+ * With several show-server nodes the page's own server may place the phone on another node: it
+ * connects there and joins again. A phone that loses its node (it died, or drains and asks the
+ * phone to move) goes back to the page's server to be placed again, telling it which node it
+ * could not reach; if that server is gone too it tries the other nodes it last heard of.
  */
 export class CaptureSession {
-  readonly #socket: AudienceSocket;
+  #socket: AudienceSocket;
+  /** The node the socket is connected to; null: the server that served this page. */
+  #target: NodeRef | null = null;
+  /** The node that placed this phone on `#target` (the join then stays there). */
+  #placed = false;
+  /** The other nodes, as of the last join. */
+  #fallbacks: NodeRef[] = [];
+  readonly #unreachable = new Set<string>();
+  #failures = 0;
   readonly #device = new Device();
   readonly #wakeLock = new ScreenWakeLock();
   readonly #local: LocalTakeRecorder;
@@ -59,20 +75,55 @@ export class CaptureSession {
   ) {
     this.#local = new LocalTakeRecorder(stream);
     this.onState({ phase: 'connecting' });
-    this.#socket = connectAudienceSocket();
-    this.#socket.on('connect', () => void this.#setup());
-    this.#socket.on('disconnect', (reason) => {
-      if (this.#closed) return;
+    this.#socket = this.#connect(null);
+  }
+
+  #connect(target: NodeRef | null): AudienceSocket {
+    const socket = connectAudienceSocket(target?.url);
+    const current = () => !this.#closed && socket === this.#socket;
+    socket.on('connect', () => {
+      this.#failures = 0;
+      void this.#setup(socket);
+    });
+    socket.on('disconnect', (reason) => {
+      if (!current()) return;
       this.onState({ phase: 'reconnecting', showTitle: this.#showTitle });
       // The server dropped this phone's media session: connect again and rejoin.
-      if (reason === 'io server disconnect') this.#socket.connect();
+      if (reason === 'io server disconnect') socket.connect();
     });
-    this.#socket.on('connect_error', () => {
-      if (!this.#closed) this.onState({ phase: 'reconnecting', showTitle: this.#showTitle });
+    socket.on('connect_error', () => {
+      if (!current()) return;
+      this.onState({ phase: 'reconnecting', showTitle: this.#showTitle });
+      this.#failures += 1;
+      this.#fallBack();
     });
-    this.#socket.on('recording', (state) => this.#apply(state));
-    this.#socket.on('show:state', (view) => this.onPrompt(promptOf(view)));
-    this.#socket.on('upload:request', ({ takeId, offset }) => void this.#upload(takeId, offset));
+    socket.on('recording', (state) => current() && this.#apply(state));
+    socket.on('show:state', (view) => current() && this.onPrompt(promptOf(view)));
+    socket.on('upload:request', ({ takeId, offset }) => void this.#upload(takeId, offset));
+    socket.on('node:move', () => current() && this.#switchTo(null, false));
+    return socket;
+  }
+
+  /** Connects to another node (null: the page's server), dropping the current socket. */
+  #switchTo(target: NodeRef | null, placed: boolean): void {
+    const old = this.#socket;
+    this.#target = target;
+    this.#placed = placed;
+    this.#failures = 0;
+    this.#socket = this.#connect(target);
+    old.disconnect();
+  }
+
+  /** The node does not answer: back to the page's server, or, if that is gone, another node. */
+  #fallBack(): void {
+    if (this.#failures < NODE_ATTEMPTS) return;
+    if (this.#target) {
+      this.#unreachable.add(this.#target.id);
+      this.#switchTo(null, false);
+      return;
+    }
+    const next = this.#fallbacks.find((n) => !this.#unreachable.has(n.id));
+    if (next) this.#switchTo(next, false);
   }
 
   close(): void {
@@ -83,14 +134,23 @@ export class CaptureSession {
     void this.#wakeLock.release();
   }
 
-  async #setup(): Promise<void> {
+  async #setup(socket: AudienceSocket): Promise<void> {
     try {
       const stored = localStorage.getItem(deviceTokenKey(this.joinCode));
-      const joined = await request(this.#socket, 'join', {
+      const answer = await request(socket, 'join', {
         joinCode: this.joinCode,
         name: this.name,
         ...(stored ? { deviceToken: stored } : {}),
+        ...(this.#placed && this.#target ? { node: this.#target.id } : {}),
+        ...(this.#unreachable.size > 0 ? { unreachable: [...this.#unreachable] } : {}),
       });
+      if ('moveTo' in answer) {
+        this.#switchTo(answer.moveTo, true);
+        return;
+      }
+      const joined = answer;
+      this.#unreachable.clear();
+      this.#fallbacks = joined.nodes;
       localStorage.setItem(deviceTokenKey(this.joinCode), joined.deviceToken);
       this.#showTitle = joined.show.title;
       this.onPrompt(promptOf(joined.view));
@@ -99,11 +159,11 @@ export class CaptureSession {
           routerRtpCapabilities: joined.routerRtpCapabilities as types.RtpCapabilities,
         });
       }
-      await this.#sendMedia();
-      this.#apply(await request(this.#socket, 'media:ready', {}));
+      await this.#sendMedia(socket);
+      this.#apply(await request(socket, 'media:ready', {}));
     } catch (err) {
-      if (this.#closed) return;
-      if (!this.#socket.connected) return; // the disconnect handler shows "reconnecting"
+      if (this.#closed || socket !== this.#socket) return;
+      if (!socket.connected) return; // the disconnect handler shows "reconnecting"
       this.onState({ phase: 'error', message: err instanceof Error ? err.message : String(err) });
     }
   }
@@ -128,25 +188,25 @@ export class CaptureSession {
     }
   }
 
-  async #sendMedia(): Promise<void> {
+  async #sendMedia(socket: AudienceSocket): Promise<void> {
     this.#transport?.close();
-    const params = await request(this.#socket, 'transport:create', {});
+    const params = await request(socket, 'transport:create', {});
     const transport = this.#device.createSendTransport(params as unknown as types.TransportOptions);
     this.#transport = transport;
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
-      request(this.#socket, 'transport:connect', { transportId: transport.id, dtlsParameters })
+      request(socket, 'transport:connect', { transportId: transport.id, dtlsParameters })
         .then(() => callback())
         .catch(errback);
     });
     transport.on('produce', ({ kind, rtpParameters }, callback, errback) => {
-      request(this.#socket, 'produce', { transportId: transport.id, kind, rtpParameters })
+      request(socket, 'produce', { transportId: transport.id, kind, rtpParameters })
         .then(({ producerId }) => callback({ id: producerId }))
         .catch(errback);
     });
     transport.on('connectionstatechange', (state) => {
       // ICE gave up (network changed, long outage): rebuild the whole session.
       if (state === 'failed' && !this.#closed && this.#transport === transport) {
-        this.#socket.disconnect().connect();
+        socket.disconnect().connect();
       }
     });
     for (const track of this.stream.getTracks()) {

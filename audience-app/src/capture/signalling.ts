@@ -8,13 +8,15 @@ import type {
 
 export type AudienceSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-export function connectAudienceSocket(): AudienceSocket {
-  return io({
+/** A socket to `url` (another show-server node), or to the server that served this page. */
+export function connectAudienceSocket(url?: string): AudienceSocket {
+  const options = {
     auth: { role: 'audience' },
     transports: ['websocket'],
     reconnectionDelay: 500,
     reconnectionDelayMax: 3000,
-  });
+  };
+  return url ? io(url, options) : io(options);
 }
 
 /** Sends one event and resolves with its ack's data, or rejects with the server's sentence. */

@@ -21,19 +21,26 @@ export function admitPhone(
   measuredBps: number,
   overloaded: string | null = null,
 ): void {
-  if (overloaded) {
+  const problem = capacityProblem(capacity, phones, measuredBps, overloaded);
+  if (problem)
     throw new DomainError(
       'unavailable',
-      `this show-server is overloaded (${overloaded}): the phones already recording carry on; ask the crew`,
+      `this show-server is ${problem}: the phones already recording carry on; ask the crew`,
     );
-  }
+}
+
+/** Why this show-server cannot take one more phone (what placement tells other nodes), or null. */
+export function capacityProblem(
+  capacity: CapacitySettings,
+  phones: number,
+  measuredBps: number,
+  overloaded: string | null = null,
+): string | null {
+  if (overloaded) return `overloaded (${overloaded})`;
   const mbps = measuredBps / 1_000_000;
-  if (phones + 1 > capacity.streams || mbps + capacity.phoneMbps > capacity.mbps) {
-    throw new DomainError(
-      'unavailable',
-      `this show-server is at capacity (${phones} phones, ${mbps.toFixed(1)} of ${capacity.mbps} Mb/s): the phones already recording carry on; ask the crew`,
-    );
-  }
+  if (phones + 1 > capacity.streams || mbps + capacity.phoneMbps > capacity.mbps)
+    return `at capacity (${phones} phones, ${mbps.toFixed(1)} of ${capacity.mbps} Mb/s)`;
+  return null;
 }
 
 export function capacityWarning(refused: number, reason: string): string {

@@ -23,9 +23,11 @@ import type { ShowStore } from '../shows/show-store.js';
 import { phoneRtpCapabilities } from '../sfu/media-codecs.js';
 import type { WorkerPool } from '../sfu/worker-pool.js';
 import { diskWarning, type DiskGuard } from './disk-guard.js';
-import { admitPhone, type CapacitySettings } from './capacity.js';
+import { admitPhone, capacityProblem, type CapacitySettings } from './capacity.js';
 import type { LoadWatch } from './load-watch.js';
+import type { LastTakes } from './last-takes.js';
 import { Peer } from './peer.js';
+import type { DrainMode } from '../nodes/node-registry.js';
 import { wantsPhoneCopy } from './phone-copy-policy.js';
 import type { UploadService } from './upload-service.js';
 import type { PhoneRegistry } from './phone-registry.js';
@@ -40,6 +42,8 @@ export interface CaptureServiceDeps {
   shows: ShowStore;
   takes: TakeStore;
   phones: PhoneRegistry;
+  /** Each phone's latest take, shared by every node, to link the parts of a recording. */
+  lastTakes: LastTakes;
   disk: DiskGuard;
   uploads: UploadService;
   /** Hands a finished take to the media-worker (see queue/take-queue.ts). */
@@ -75,6 +79,8 @@ export interface CaptureServiceEvents {
   evicted: [participantId: string];
   /** Ask this phone for its own recording of a take. */
   upload: [participantId: string, progress: UploadProgress];
+  /** This node drains: the phone should join again through another node. */
+  move: [participantId: string];
 }
 
 /**
@@ -86,16 +92,13 @@ export interface CaptureServiceEvents {
 export class CaptureService extends EventEmitter<CaptureServiceEvents> {
   readonly #rooms = new Map<string, Promise<Room>>();
   readonly #finishing = new Set<Promise<void>>();
-  /** Each phone's last take in the running capture, by `showId/participantId`, to link the parts of a recording. */
-  readonly #lastTakes = new Map<
-    string,
-    { takeId: string; cueId: string | null; reason: TakeEndReason }
-  >();
   readonly #log: Logger;
   readonly #statsTimer: NodeJS.Timeout;
   /** What each show's phones last looked like, so an unchanged sample is not pushed again. */
   readonly #lastStatus = new Map<string, string>();
   #shuttingDown = false;
+  /** Set when this node drains: it starts no takes and moves its phones to other nodes. */
+  #draining: DrainMode | null = null;
   /** What this process's phones send in all, as last sampled. */
   #measuredBps = 0;
 
@@ -109,7 +112,7 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
   async join(
     payload: JoinPayload,
     address: string,
-  ): Promise<{ peer: Peer; result: Omit<JoinResult, 'view'> }> {
+  ): Promise<{ peer: Peer; result: Omit<JoinResult, 'view' | 'node' | 'nodes'> }> {
     const show = await this.deps.shows.findByJoinCode(payload.joinCode);
     if (!show) throw new DomainError('not-found', `no show has the join code ${payload.joinCode}`);
     const deviceToken = payload.deviceToken ?? newSecret();
@@ -274,15 +277,62 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
       const ended = takesOf(recording);
       await Promise.all(recording.map((peer) => this.#endTake(peer, 'stopped', null)));
       if (!wanted) {
-        for (const key of this.#lastTakes.keys())
-          if (key.startsWith(`${show.id}/`)) this.#lastTakes.delete(key);
+        await this.deps.lastTakes.clear(show.id);
         return ended;
       }
     }
+    if (this.#draining && room.cueIndex !== show.currentCueIndex) {
+      // A cue boundary: a draining node's phones move now, their takes carry on elsewhere.
+      room.cueIndex = show.currentCueIndex;
+      await Promise.all([...room.peers.values()].map((peer) => this.#move(peer)));
+      return takesOf([...room.peers.values()]);
+    }
+    room.cueIndex = show.currentCueIndex;
     if (!wanted) return [];
     const ready = [...room.peers.values()].filter((p) => p.mediaReady);
     await Promise.all(ready.map((peer) => this.#startTake(room, peer)));
     return takesOf(ready);
+  }
+
+  /**
+   * Drains this node: no new takes here; `now` moves every phone at once, `boundary` moves the
+   * phones not recording at once and the others at their show's next cue change (or when their
+   * take ends). Resolves once every phone that may move now was asked to.
+   */
+  async drain(mode: DrainMode): Promise<void> {
+    if (this.#draining === 'now' || this.#draining === mode) return;
+    this.#draining = mode;
+    this.#log.warn({ mode }, "draining: moving this node's phones to other nodes");
+    const peers = (await Promise.all(this.#rooms.values())).flatMap((r) => [...r.peers.values()]);
+    await Promise.all(peers.filter((p) => mode === 'now' || !p.take).map((p) => this.#move(p)));
+  }
+
+  get draining(): DrainMode | null {
+    return this.#draining;
+  }
+
+  /** What this node holds now, and why it would refuse one more phone (for placement). */
+  async load(): Promise<{ phones: number; streams: number; bps: number; full: string | null }> {
+    const peers = (await Promise.all(this.#rooms.values())).flatMap((r) => [...r.peers.values()]);
+    return {
+      phones: peers.length,
+      streams: peers.filter((p) => p.take).length,
+      bps: this.#measuredBps,
+      full: capacityProblem(
+        this.deps.capacity,
+        peers.length,
+        this.#measuredBps,
+        this.deps.load.overloaded(),
+      ),
+    };
+  }
+
+  /** Ends the phone's take here (its next part starts on the node it moves to) and asks it to go. */
+  async #move(peer: Peer): Promise<void> {
+    if (peer.moving) return;
+    peer.moving = true;
+    await this.#endTake(peer, 'moved', null);
+    this.emit('move', peer.id);
   }
 
   /** Ends every take (their files are finalized and enqueued) and closes every room. */
@@ -302,6 +352,7 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
   async #startTake(room: Room, peer: Peer): Promise<void> {
     const session = room.capture;
     if (!session || !peer.mediaFlowing || peer.take || peer.startingTake || room.closed) return;
+    if (this.#draining) return void (await this.#move(peer));
     const space = await this.deps.disk.check();
     if (!space.ok) {
       this.#log.warn(
@@ -314,8 +365,9 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
     const takeId = newId();
     const file = takeFileKey(room.showId, takeId);
     const folder = takeFolderKey(room.showId, takeId);
-    // Back after a drop in the same capture cue: this take carries on the one that was cut.
-    const previous = this.#lastTakes.get(`${room.showId}/${peer.id}`);
+    // Back after a drop in the same capture cue (here or on another node): this take carries on
+    // the one that was cut.
+    const previous = await this.deps.lastTakes.get(room.showId, peer.id).catch(() => null);
     const continues =
       previous && previous.cueId === session.cueId && previous.reason !== 'stopped'
         ? previous.takeId
@@ -359,6 +411,11 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
       peer.take = { manifest: recording, recorder, uploader };
       // Recovery after a crash signals exactly this ffmpeg (see take-recovery.ts).
       await this.deps.takes.save(recording);
+      await this.deps.lastTakes.set(room.showId, peer.id, {
+        takeId,
+        cueId: session.cueId,
+        reason: null,
+      });
       recorder.on('interrupted', ({ reason, failure }) =>
         this.#onInterrupted(room, peer, reason, failure).catch((err: Error) =>
           log.error({ err }, 'could not handle a recording that ended by itself'),
@@ -439,11 +496,14 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
         failure,
       };
       await this.#untilFinished(ended);
-      this.#lastTakes.set(`${peer.showId}/${peer.id}`, {
-        takeId: take.manifest.id,
-        cueId: take.manifest.cueId,
-        reason,
-      });
+      await this.deps.lastTakes
+        .set(peer.showId, peer.id, { takeId: take.manifest.id, cueId: take.manifest.cueId, reason })
+        .catch((err: Error) =>
+          this.#log.warn(
+            { err: err.message, takeId: take.manifest.id },
+            'could not note the last take',
+          ),
+        );
       await this.#recordingChanged(peer);
     })();
     this.#finishing.add(done);

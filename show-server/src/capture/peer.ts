@@ -20,6 +20,8 @@ export class Peer {
   take: ActiveTake | null = null;
   /** Set while a take is being started, so a second trigger doesn't start another. */
   startingTake = false;
+  /** Asked to move to another node (this one drains): it gets no new take here. */
+  moving = false;
 
   constructor(
     readonly id: string,

@@ -26,6 +26,7 @@ describe('phones held upright are recorded upright (real server process, real me
   it('never offers phones the rotation tag, and refuses a producer that uses it', async () => {
     const joined = await emit(phone, 'join', { joinCode: show.joinCode, name: 'Upright' });
     if (!joined.ok) throw new Error(joined.error);
+    if ('moveTo' in joined.data) throw new Error('one node: never placed elsewhere');
     const offered = (
       joined.data.routerRtpCapabilities.headerExtensions as Array<{ uri: string }>
     ).map((ext) => ext.uri);

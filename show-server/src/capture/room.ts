@@ -21,6 +21,8 @@ export class Room extends EventEmitter<RoomEvents> {
   /** The capture this room's phones follow: the stored show's, as of `appliedVersion`. */
   capture: CaptureSession | null;
   appliedVersion: number;
+  /** The live cue as of `appliedVersion`: a change of it is the boundary a draining node moves phones at. */
+  cueIndex: number;
   /** The takes the last reconciliation started or ended. */
   lastAffected: string[] = [];
   /** Reconciliations of this room run one after another (see CaptureService.reconcile). */
@@ -37,6 +39,7 @@ export class Room extends EventEmitter<RoomEvents> {
     super();
     this.capture = captureSessionOf(show);
     this.appliedVersion = show.version;
+    this.cueIndex = show.currentCueIndex;
     router.on('workerclose', () => {
       this.log.error('the mediasoup worker of this room died');
       this.close();

@@ -10,6 +10,7 @@ import { redisKeys, takeManifestSchema, type TakeManifest } from '@showrec/proto
 import { createLogger } from '../logger.js';
 import { createTakeQueue, enqueueTake, type TakeQueue } from '../queue/take-queue.js';
 import { DiskGuard } from './disk-guard.js';
+import { NodeRegistry } from '../nodes/node-registry.js';
 import { TakeRecovery } from './take-recovery.js';
 import { TakeStore } from './take-store.js';
 import { UploadService } from './upload-service.js';
@@ -66,6 +67,7 @@ describe('take recovery: open takes of processes that are gone (real Redis, real
     });
     recovery = new TakeRecovery({
       redis: client,
+      nodes: new NodeRegistry(client),
       takes,
       enqueueTake: (id) => enqueueTake(queue, id),
       requestPhoneCopy: (t) => uploads.request(t),
@@ -118,7 +120,7 @@ describe('take recovery: open takes of processes that are gone (real Redis, real
   });
 
   it('gives a living process time to queue what it just ended, then queues it if it did not', async () => {
-    await client.set(redisKeys.serverHeartbeat('server-alive1'), '1', 'PX', 60_000);
+    await client.set(redisKeys.node('server-alive1'), '{}', 'PX', 60_000);
     await takes.save(take('take-rec0003', { serverId: 'server-alive1' }));
     const endedAt = Date.now();
     await takes.save(

@@ -5,13 +5,14 @@ import type { MediaStore } from '@showrec/media-store';
 import type { Redis } from 'ioredis';
 import { redisKeys, type TakeManifest } from '@showrec/protocol';
 import type { Logger } from '../logger.js';
-import { HEARTBEAT_TTL_MS, serverAlive } from './server-heartbeat.js';
+import { NODE_TTL_MS, type NodeRegistry } from '../nodes/node-registry.js';
 import { SegmentUploader } from './segment-uploader.js';
 import { takeFolderKey, tidyTakeFolder } from './take-folder.js';
 import type { TakeStore } from './take-store.js';
 
 export interface TakeRecoveryDeps {
   redis: Redis;
+  nodes: NodeRegistry;
   takes: TakeStore;
   enqueueTake: (takeId: string) => Promise<void>;
   /** The phone has the whole take; ask it for its copy. */
@@ -62,7 +63,7 @@ export class TakeRecovery {
   /** Returns the ids of the takes it recovered this time. */
   async recoverOrphans(now = Date.now()): Promise<string[]> {
     if (this.#running || this.deps.redis.status !== 'ready') return [];
-    if (now - this.#readySince < HEARTBEAT_TTL_MS) return [];
+    if (now - this.#readySince < NODE_TTL_MS) return [];
     this.#running = true;
     const recovered: string[] = [];
     try {
@@ -106,7 +107,7 @@ export class TakeRecovery {
       return true;
     if (take.serverId === this.deps.serverId) return false;
     if (take.serverProcess && isRunning(take.serverProcess)) return false;
-    return !(take.serverId && (await serverAlive(this.deps.redis, take.serverId)));
+    return !(take.serverId && (await this.deps.nodes.alive(take.serverId)));
   }
 
   /** An ended take its process stored but never handed over (it died in between). */

@@ -15,6 +15,7 @@ import type { UploadService } from '../capture/upload-service.js';
 import { roleFor } from '../http/auth.js';
 import { clientAddress } from '../http/client-address.js';
 import type { JoinAttempts } from '../http/join-attempts.js';
+import type { Placement } from '../nodes/placement.js';
 import type { ShowControl } from '../shows/show-control.js';
 import type { ShowStore } from '../shows/show-store.js';
 import type { ShowViews } from '../shows/show-views.js';
@@ -46,6 +47,8 @@ const participantRoom = (participantId: string) => `participant:${participantId}
 
 export interface SocketDeps {
   capture: CaptureService;
+  /** Whether a joining phone stays on this node or is sent to another. */
+  placement: Placement;
   joinAttempts: JoinAttempts;
   control: ShowControl;
   shows: ShowStore;
@@ -155,13 +158,20 @@ export function attachSocketServer(
   function audience(socket: ShowrecSocket): void {
     let peer: Peer | null = null;
     let joining = false;
-    const joinOnce = async (payload: JoinPayload) => {
-      // Where the phone is, as the join limits see it (behind a local proxy: whom it forwarded).
-      const address = clientAddress(
-        socket.handshake.address,
-        socket.handshake.headers['x-forwarded-for'],
-      );
+    // Where the phone is, as the join limits see it (behind a local proxy: whom it forwarded).
+    const address = clientAddress(
+      socket.handshake.address,
+      socket.handshake.headers['x-forwarded-for'],
+    );
+    /** Counts the attempt, then says whether the phone joins here or on another node. */
+    const place = async (payload: JoinPayload) => {
       await deps.joinAttempts.take(address);
+      const show = await deps.shows.findByJoinCode(payload.joinCode);
+      if (!show)
+        throw new DomainError('not-found', `no show has the join code ${payload.joinCode}`);
+      return deps.placement.place(show.id, payload);
+    };
+    const joinHere = async (payload: JoinPayload) => {
       if (peer) await deps.capture.leave(peer, 'left');
       peer = null;
       const joined = await deps.capture.join(payload, address);
@@ -183,7 +193,11 @@ export function attachSocketServer(
         join: async (payload) => {
           if (joining) throw new DomainError('conflict', 'already joining: wait for the answer');
           joining = true;
-          const joined = await joinOnce(payload).finally(() => (joining = false));
+          const joined = await (async () => {
+            const placed = await place(payload);
+            return placed ? { moveTo: placed } : joinHere(payload);
+          })().finally(() => (joining = false));
+          if ('moveTo' in joined) return joined;
           peer = joined.peer;
           await socket.join([participantRoom(peer.id), publicRoom(peer.showId)]);
           // Takes this phone still owes its own copy of (it may have been offline when asked).
@@ -192,7 +206,12 @@ export function attachSocketServer(
             () => pending.forEach((progress) => socket.emit('upload:request', progress)),
             0,
           );
-          return { ...joined.result, view: (await deps.views.of(peer.showId)).public };
+          return {
+            ...joined.result,
+            view: (await deps.views.of(peer.showId)).public,
+            node: await deps.placement.here(),
+            nodes: await deps.placement.fallbacks(),
+          };
         },
         'transport:create': () => deps.capture.createSendTransport(joined()),
         'transport:connect': async ({ transportId, dtlsParameters }) => {
@@ -226,6 +245,9 @@ export function attachSocketServer(
   );
   deps.capture.on('upload', (participantId, progress) =>
     io.to(participantRoom(participantId)).emit('upload:request', progress),
+  );
+  deps.capture.on('move', (participantId) =>
+    io.to(participantRoom(participantId)).emit('node:move'),
   );
   deps.capture.on('evicted', (participantId) =>
     io.in(participantRoom(participantId)).disconnectSockets(),

@@ -1,0 +1,81 @@
+import { DomainError, type JoinPayload, type NodeInfo, type NodeRef } from '@showrec/protocol';
+import type { NodeRegistry } from './node-registry.js';
+
+export type PlacementCandidate = NodeInfo & { reserved: number };
+
+/**
+ * The node a new phone should join: the least loaded (phones, counting those placed on it since
+ * it last reported, over what it can hold) that takes phones; on a tie, `selfId` (no extra hop),
+ * then the lowest id. Null when none has room.
+ */
+export function choosePlacement(
+  nodes: PlacementCandidate[],
+  selfId: string,
+  avoid: ReadonlySet<string> = new Set(),
+): PlacementCandidate | null {
+  const open = nodes.filter(
+    (n) =>
+      !n.draining &&
+      n.full === null &&
+      !avoid.has(n.id) &&
+      n.load.phones + n.reserved < n.capacity.streams,
+  );
+  const score = (n: PlacementCandidate) => (n.load.phones + n.reserved) / n.capacity.streams;
+  open.sort(
+    (a, b) =>
+      score(a) - score(b) ||
+      Number(b.id === selfId) - Number(a.id === selfId) ||
+      a.id.localeCompare(b.id),
+  );
+  return open[0] ?? null;
+}
+
+export interface PlacementDeps {
+  registry: NodeRegistry;
+  /** This node as of now (its published info may be two seconds old). */
+  self: () => Promise<NodeInfo>;
+  /** Tells the control panel a phone found no room anywhere. */
+  noteRefused: (showId: string, reason: string) => Promise<void>;
+}
+
+/** Decides, for a phone asking this node to join, whether it joins here or on another node. */
+export class Placement {
+  constructor(private readonly deps: PlacementDeps) {}
+
+  /** Null: join here. A node: the phone should join there (it is counted there at once). */
+  async place(showId: string, payload: JoinPayload): Promise<NodeRef | null> {
+    const self = await this.deps.self();
+    // Placed here by another node: it joins here, unless this node filled up meanwhile (the
+    // placing node saw a heartbeat's worth of old news); then it is placed again.
+    if (payload.node === self.id && self.full === null) return null;
+    const others = (await this.deps.registry.list()).filter((n) => n.id !== self.id);
+    const best = choosePlacement(
+      [{ ...self, reserved: 0 }, ...others],
+      self.id,
+      new Set(payload.unreachable ?? []),
+    );
+    // Alone: this node's own admission says why it has no room, if it has none.
+    if (!best && others.length === 0) return null;
+    if (!best) {
+      const reason = `every show-server is full (${others.length + 1} nodes; this one ${self.full ?? (self.draining ? 'is draining' : 'has no room')})`;
+      await this.deps.noteRefused(showId, reason).catch(() => undefined);
+      throw new DomainError('unavailable', `${reason}; the phones already recording carry on`);
+    }
+    if (best.id === self.id) return null;
+    await this.deps.registry.reserve(best.id);
+    return { id: best.id, url: best.url };
+  }
+
+  async here(): Promise<NodeRef> {
+    const { id, url } = await this.deps.self();
+    return { id, url };
+  }
+
+  /** The other live nodes a phone may fall back on if it loses this one. */
+  async fallbacks(): Promise<NodeRef[]> {
+    const { id: selfId } = await this.deps.self();
+    return (await this.deps.registry.list())
+      .filter((n) => n.id !== selfId && !n.draining)
+      .map((n) => ({ id: n.id, url: n.url }));
+  }
+}
