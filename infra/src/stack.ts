@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { childExit, stopChild } from './child-exit.js';
@@ -42,8 +42,14 @@ export interface Stack {
   stopWorker(): Promise<void>;
   /** Starts a media-worker again after `stopWorker`. */
   startWorker(): Promise<void>;
-  /** Stops the embedded Redis (it flushes its AOF) and starts it again on the same port and data. */
-  restartRedis(): Promise<void>;
+  /**
+   * Stops the embedded Redis (it flushes its AOF) and starts it again on the same port and data,
+   * or, given `rollBackTo` (from `snapshotRedis`), on that older copy of its data: the writes
+   * since are gone, as after a failover to a replica that had not received them.
+   */
+  restartRedis(options?: { rollBackTo?: string }): Promise<void>;
+  /** Restarts the embedded Redis, keeping a copy of its data as it was; returns the copy's path. */
+  snapshotRedis(): Promise<string>;
 }
 
 /** Starts what `npm start` runs: Redis (unless given), the show-server and one media-worker. */
@@ -93,13 +99,26 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       stack.server = await launch('show-server', env, options.logDir);
       await waitForHealthy(baseUrl, stack.server);
     },
-    async restartRedis() {
+    async restartRedis(restart = {}) {
       if (!stack.redis) throw new Error('this stack uses an external Redis');
+      const dir = path.join(dataDir, 'redis');
       await stack.redis.stop();
+      if (restart.rollBackTo) {
+        await rm(dir, { recursive: true, force: true });
+        await cp(restart.rollBackTo, dir, { recursive: true });
+      }
+      stack.redis = await startEmbeddedRedis({ dir, port: stack.redis.port });
+    },
+    async snapshotRedis() {
+      if (!stack.redis) throw new Error('this stack uses an external Redis');
+      const copy = path.join(dataDir, `redis-snapshot-${Date.now()}`);
+      await stack.redis.stop();
+      await cp(path.join(dataDir, 'redis'), copy, { recursive: true });
       stack.redis = await startEmbeddedRedis({
         dir: path.join(dataDir, 'redis'),
         port: stack.redis.port,
       });
+      return copy;
     },
   };
   try {

@@ -160,6 +160,16 @@ if (udpBuffer !== null && udpBuffer < UDP_RECEIVE_BUFFER_BYTES)
     { rmemDefault: udpBuffer, wanted: UDP_RECEIVE_BUFFER_BYTES },
     `phones will lose packets under load: the kernel's UDP receive buffer is ${udpBuffer} bytes; run as root: sysctl -w net.core.rmem_max=${UDP_RECEIVE_BUFFER_BYTES} net.core.rmem_default=${UDP_RECEIVE_BUFFER_BYTES} (infra/setup.sh does)`,
   );
+// Back after an outage or a failover: what the old primary acknowledged last may be gone.
+let connectedOnce = redis.status === 'ready';
+redis.on('ready', () => {
+  if (!connectedOnce) return void (connectedOnce = true);
+  capture
+    .reassertTakes()
+    .catch((err: Error) =>
+      logger.error({ err }, 'could not store the takes again after Redis came back'),
+    );
+});
 const changes = ShowChanges.subscribe(redis, logger);
 const reconciler = new CaptureReconciler({ shows, capture, changes, logger });
 reconciler.start();

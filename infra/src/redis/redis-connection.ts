@@ -73,7 +73,9 @@ export async function durabilityProblems(redis: Redis): Promise<string[]> {
   const field = (name: string) => new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim();
   const problems: string[] = [];
   if (field('aof_enabled') !== '1')
-    problems.push('AOF is off (appendonly no): a restart loses every write since the last snapshot');
+    problems.push(
+      'AOF is off (appendonly no): a restart loses every write since the last snapshot',
+    );
   const policy = field('maxmemory_policy');
   if (policy !== 'noeviction')
     problems.push(

@@ -102,7 +102,8 @@ export async function startSentinelRedis(options: {
       }),
     ]);
     if (ready.every(Boolean)) break;
-    if (Date.now() > deadline) throw new Error('the replica or the sentinels were not ready in 20 s');
+    if (Date.now() > deadline)
+      throw new Error('the replica or the sentinels were not ready in 20 s');
     await new Promise((r) => setTimeout(r, 100));
   }
   return {

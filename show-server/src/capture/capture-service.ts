@@ -99,6 +99,8 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
   #shuttingDown = false;
   /** Set when this node drains: it starts no takes and moves its phones to other nodes. */
   #draining: DrainMode | null = null;
+  /** Takes this node finished lately, as it stored them: see `reassertTakes`. */
+  readonly #recentlyFinished = new Map<string, { manifest: TakeManifest; at: number }>();
   /** What this process's phones send in all, as last sampled. */
   #measuredBps = 0;
 
@@ -552,6 +554,7 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
       await this.askForPhoneCopy(manifest);
     }
     await this.deps.takes.markQueued(manifest.id);
+    this.#rememberFinished(manifest);
     this.#log.info(
       {
         takeId: manifest.id,
@@ -561,6 +564,41 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
       },
       'take finished and queued for filing',
     );
+  }
+
+  #rememberFinished(manifest: TakeManifest): void {
+    const now = Date.now();
+    this.#recentlyFinished.set(manifest.id, { manifest, at: now });
+    for (const [id, { at }] of this.#recentlyFinished)
+      if (now - at > REASSERT_WINDOW_MS) this.#recentlyFinished.delete(id);
+  }
+
+  /**
+   * After Redis came back (a failover can lose the writes the old primary acknowledged last):
+   * stores again each take this node records and each it finished lately whose manifest Redis no
+   * longer has as it was, and queues the finished ones again (the queue files a take once).
+   * Returns the ids it repaired.
+   */
+  async reassertTakes(): Promise<string[]> {
+    const repaired: string[] = [];
+    const rooms = await Promise.all(this.#rooms.values());
+    const recording = rooms.flatMap((r) => [...r.peers.values()].flatMap((p) => p.take ?? []));
+    for (const { manifest } of recording) {
+      if (await this.deps.takes.get(manifest.id)) continue;
+      await this.deps.takes.save(manifest);
+      repaired.push(manifest.id);
+    }
+    for (const { manifest } of this.#recentlyFinished.values()) {
+      const stored = await this.deps.takes.get(manifest.id);
+      if (stored && stored.status !== 'recording') continue;
+      await this.deps.takes.save(manifest);
+      await this.deps.enqueueTake(manifest.id);
+      await this.deps.takes.markQueued(manifest.id);
+      repaired.push(manifest.id);
+    }
+    if (repaired.length > 0)
+      this.#log.warn({ repaired }, 'Redis had lost takes this node knows of: stored them again');
+    return repaired;
   }
 
   /**
@@ -711,6 +749,9 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
     room.peers.clear();
   }
 }
+
+/** How long a node remembers the takes it finished, to store them again after a Redis failover. */
+const REASSERT_WINDOW_MS = 15 * 60_000;
 
 /** At shutdown, how long a take's last segments may take to reach the store before recovery gets them. */
 const SHUTDOWN_UPLOAD_MS = 10_000;
