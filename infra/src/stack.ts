@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { cp, mkdir, readFile, rm } from 'node:fs/promises';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { childExit, stopChild } from './child-exit.js';
@@ -61,7 +63,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     : await startEmbeddedRedis({ dir: path.join(dataDir, 'redis') });
   const settings = options.redis ?? { kind: 'url', url: redis!.url };
   if (options.logDir) await mkdir(options.logDir, { recursive: true });
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...options.env,
     PORT: String(options.port),
@@ -75,7 +77,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     : env;
   const server = await launch('show-server', env, options.logDir);
   const worker = await launch('media-worker', workerEnv, options.logDir);
-  const baseUrl = `http://127.0.0.1:${options.port}`;
+  // With SHOWREC_TLS_CERT the show-server serves https only.
+  const baseUrl = `${env.SHOWREC_TLS_CERT ? 'https' : 'http'}://127.0.0.1:${options.port}`;
   const stack: Stack = {
     baseUrl,
     redisUrl: settings.kind === 'url' ? settings.url : describeRedis(settings),
@@ -161,6 +164,20 @@ async function launch(
   return child;
 }
 
+/**
+ * The status of our own child's health check. Over https the certificate is for the public
+ * hostname, not 127.0.0.1, so it is not verified: this only asks whether the process is up.
+ */
+function healthStatus(url: string): Promise<number> {
+  const get = url.startsWith('https:') ? httpsGet : httpGet;
+  return new Promise((resolve, reject) => {
+    get(url, { rejectUnauthorized: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    }).on('error', reject);
+  });
+}
+
 async function waitForHealthy(
   baseUrl: string,
   server: ChildProcess,
@@ -173,9 +190,9 @@ async function waitForHealthy(
   while (Date.now() < deadline) {
     if (exited) throw new Error(`the show-server exited during start (code ${server.exitCode})`);
     try {
-      const res = await fetch(`${baseUrl}/healthz`);
-      if (res.status === 200) return;
-      last = `${res.status} ${await res.text()}`;
+      const status = await healthStatus(`${baseUrl}/healthz`);
+      if (status === 200) return;
+      last = `status ${status}`;
     } catch (err) {
       last = String(err);
     }

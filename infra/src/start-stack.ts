@@ -14,7 +14,7 @@ const stack = await (async () =>
   },
 );
 
-const base = `http://localhost:${port}`;
+const base = process.env.SHOWREC_PUBLIC_URL ?? stack.baseUrl.replace('127.0.0.1', 'localhost');
 console.log(`
 showrec is running
   Control panel  ${base}/control

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freeTcpPort, startEmbeddedRedis, stopChild } from '@showrec/infra';
@@ -54,14 +55,17 @@ export async function startServerProcess(
   let output = '';
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const ca = env.SHOWREC_TLS_CERT ? await readFile(env.SHOWREC_TLS_CERT, 'utf8') : null;
+  const baseUrl = `${ca ? 'https' : 'http'}://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) {
       if (!shared) await store.stop();
       throw new Error(`show-server exited at start: ${output}`);
     }
-    const up = await fetch(`${baseUrl}/healthz`).then(
+    const up = await (
+      ca ? httpsStatus(`${baseUrl}/healthz`, ca) : fetch(`${baseUrl}/healthz`)
+    ).then(
       () => true,
       () => false,
     );
@@ -87,6 +91,16 @@ export async function startServerProcess(
       if (!shared) await store.stop();
     },
   };
+}
+
+/** GET over https trusting `ca` (a test's own certificate); resolves with the status. */
+export function httpsStatus(url: string, ca: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    httpsGet(url, { ca }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    }).on('error', reject);
+  });
 }
 
 /** A private Redis and a show-server on it, as most server tests want; stop() stops both. */
