@@ -210,6 +210,7 @@ const app = createApp({
   webDir: config.webDir,
   media,
   corsOrigins: config.corsOrigins,
+  nodeUrls: () => heartbeat.nodeUrls,
   joinAttempts,
   links: new DownloadLinks(redis, config.downloadLinkTtlMs),
   uploads,

@@ -99,8 +99,12 @@ export class FfmpegRecorder extends EventEmitter<FfmpegRecorderEvents> {
     if (!exited) await this.#child.stop('SIGINT', graceMs);
   }
 
-  /** Media sent before ffmpeg binds its ports is lost, so wait until the kernel lists every one. */
-  async #waitUntilListening(ports: number[], timeoutMs = 5000): Promise<void> {
+  /**
+   * Media sent before ffmpeg binds its ports is lost, so wait until the kernel lists every one.
+   * Patient: on a loaded machine (a capture cue starting many recorders at once beside the phones'
+   * own encoders) ffmpeg has taken over 5 s to start, and giving up costs the whole take.
+   */
+  async #waitUntilListening(ports: number[], timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (this.#child.process.exitCode !== null)

@@ -17,6 +17,8 @@ export interface AppDeps extends ShowsRoutesDeps, RecordsRoutesDeps, ExportsRout
   health: HealthSources;
   webDir: string;
   corsOrigins: string[];
+  /** The other live show-server nodes' URLs, which pages may connect to. */
+  nodeUrls: () => string[];
   joinAttempts: JoinAttempts;
   uploads: UploadService;
   logger: Logger;
@@ -26,7 +28,7 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(securityHeaders(deps.corsOrigins));
+  app.use(securityHeaders(deps.corsOrigins, deps.nodeUrls));
   app.use(express.json({ limit: '64kb' }));
   app.use(['/api/join', '/join/'], joinRateLimit(deps.joinAttempts));
   app.use(healthRoute(deps.health));

@@ -6,11 +6,24 @@ import { TOO_MANY_JOINS, type JoinAttempts } from './join-attempts.js';
 
 /**
  * Security headers (helmet's defaults, less upgrade-insecure-requests: a venue may serve the
- * stack over plain http on its own network) and CORS for the configured origins only.
+ * stack over plain http on its own network) and CORS for the configured origins only. Pages may
+ * connect to this server and to the other live show-server nodes (`nodeUrls`, asked per
+ * response): a phone placed on another node opens its socket there.
  */
-export function securityHeaders(corsOrigins: string[]): RequestHandler[] {
+export function securityHeaders(
+  corsOrigins: string[],
+  nodeUrls: () => string[] = () => [],
+): RequestHandler[] {
+  const connectSources = () =>
+    nodeUrls()
+      .flatMap((url) => [url, url.replace(/^http/, 'ws')])
+      .join(' ');
   const handlers: RequestHandler[] = [
-    helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }),
+    helmet({
+      contentSecurityPolicy: {
+        directives: { upgradeInsecureRequests: null, connectSrc: ["'self'", connectSources] },
+      },
+    }),
   ];
   if (corsOrigins.length > 0) handlers.push(cors({ origin: corsOrigins }));
   return handlers;

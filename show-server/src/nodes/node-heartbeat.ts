@@ -11,6 +11,7 @@ const BEAT_MS = 2000;
 export class NodeHeartbeat {
   readonly #timer: NodeJS.Timeout;
   #stopped = false;
+  #nodeUrls: string[] = [];
 
   constructor(
     private readonly registry: NodeRegistry,
@@ -28,11 +29,17 @@ export class NodeHeartbeat {
     try {
       const info = await this.describe();
       await this.registry.publish(info);
+      this.#nodeUrls = (await this.registry.list()).map((n) => n.url);
       const drain = await this.registry.drainRequested(info.id);
       if (drain) this.onDrainRequest(drain);
     } catch (err) {
       this.logger.debug({ err: (err as Error).message }, 'heartbeat not stored');
     }
+  }
+
+  /** Every live node's URL, as of the last heartbeat. */
+  get nodeUrls(): string[] {
+    return this.#nodeUrls;
   }
 
   /** Stops beating and says so at once, for a clean shutdown. */

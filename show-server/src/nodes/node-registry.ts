@@ -58,6 +58,15 @@ export class NodeRegistry {
       .exec();
   }
 
+  /** A phone placed on the node arrived there: it counts as one of its phones now. */
+  async release(nodeId: string): Promise<void> {
+    await this.redis.eval(
+      "if redis.call('DECR', KEYS[1]) < 0 then redis.call('SET', KEYS[1], 0) end",
+      1,
+      redisKeys.nodeReserved(nodeId),
+    );
+  }
+
   async requestDrain(nodeId: string, mode: DrainMode): Promise<void> {
     await this.redis.set(redisKeys.nodeDrain(nodeId), mode, 'PX', 24 * 3600_000);
   }

@@ -105,6 +105,14 @@ describe('two show-server nodes on one Redis', () => {
     });
     expect(nodeB).toBeDefined();
 
+    // A phone's page from node A may open its socket on node B (the browser enforces it).
+    const wsB = b.baseUrl.replace('http', 'ws');
+    const policy = await waitFor('node A to let pages connect to node B', async () => {
+      const csp = (await fetch(`${a.baseUrl}/healthz`)).headers.get('content-security-policy');
+      return csp?.includes(wsB) ? csp : null;
+    });
+    expect(policy).toMatch(new RegExp(`connect-src 'self' [^;]*${b.baseUrl} ${wsB}`));
+
     const show = await createTestShow(a.baseUrl, a.adminToken, 'Two nodes');
     const joinCode = show.joinCode;
     // Unknown codes are refused by the first node asked, before any placement.

@@ -66,6 +66,12 @@ export class Placement {
     return { id: best.id, url: best.url };
   }
 
+  /** The phone this node was placed on by `payload.node` has joined: its placement is used up. */
+  async arrived(payload: JoinPayload): Promise<void> {
+    const { id } = await this.deps.self();
+    if (payload.node === id) await this.deps.registry.release(id).catch(() => undefined);
+  }
+
   async here(): Promise<NodeRef> {
     const { id, url } = await this.deps.self();
     return { id, url };

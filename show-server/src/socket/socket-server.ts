@@ -198,6 +198,7 @@ export function attachSocketServer(
             return placed ? { moveTo: placed } : joinHere(payload);
           })().finally(() => (joining = false));
           if ('moveTo' in joined) return joined;
+          await deps.placement.arrived(payload);
           peer = joined.peer;
           await socket.join([participantRoom(peer.id), publicRoom(peer.showId)]);
           // Takes this phone still owes its own copy of (it may have been offline when asked).
