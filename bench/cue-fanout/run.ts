@@ -1,13 +1,17 @@
 /**
  * bench/cue-fanout: how fast a GO reaches every screen and phone.
  *
- * N simulated clients (socket.io, as the stage display and phones connect) watch one show on a
- * real show-server process (Redis adapter on, as in production). A host socket jumps between two
- * cues; each client notes when the new cue arrives. In the same run, the same N clients' worth
- * of connections receive the same payload from a bare socket.io broadcast in its own process —
- * the floor for this machine. Rounds alternate between the two, and the ratio is the figure.
+ * N simulated clients (socket.io, as the stage display and phones connect) watch one show,
+ * spread evenly over `--nodes` real show-server processes on one Redis (its adapter on, as in
+ * production). A host socket on the first node jumps between two cues; each client notes when
+ * the new cue arrives. In the same run, the same N clients connect to as many bare socket.io
+ * processes on the same Redis adapter, and a trigger on the first one broadcasts the same
+ * payload — the floor for this machine. The two alternate in blocks of rounds (one set of
+ * clients connected at a time: 10,000 sockets each way is what one process may open), and the
+ * ratio is the figure.
  *
  *   npm run bench:cue-fanout -- --clients 500,2000 --rounds 20
+ *   npm run bench:cue-fanout -- --nodes 2 --clients 10000 --rounds 10
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
@@ -24,20 +28,30 @@ const { values } = parseArgs({
   options: {
     clients: { type: 'string', default: '500,2000' },
     rounds: { type: 'string', default: '20' },
+    nodes: { type: 'string', default: '1' },
   },
 });
 const levels = values.clients.split(',').map(Number);
 const rounds = Number(values.rounds);
+const nodes = Number(values.nodes);
+/** Rounds per block: each block connects one side's clients, runs its rounds, disconnects them. */
+const BLOCK = 5;
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-async function connectAll(url: string, count: number, auth: object): Promise<Socket[]> {
+/** `count` clients, dealt in turn to each of `urls`. */
+async function connectAll(urls: string[], count: number, auth: object): Promise<Socket[]> {
   const sockets: Socket[] = [];
   for (let start = 0; start < count; start += 100) {
-    const batch = Array.from({ length: Math.min(100, count - start) }, () =>
-      connect(url, { auth, transports: ['websocket'], reconnection: false, forceNew: true }),
+    const batch = Array.from({ length: Math.min(100, count - start) }, (_, i) =>
+      connect(urls[(start + i) % urls.length]!, {
+        auth,
+        transports: ['websocket'],
+        reconnection: false,
+        forceNew: true,
+      }),
     );
     await Promise.all(
       batch.map(
@@ -80,64 +94,89 @@ async function round(
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'showrec-fanout-'));
 const redis = await startEmbeddedRedis({ dir: path.join(dataDir, 'redis') });
-const server = await startServerProcess({
-  REDIS_URL: redis.url,
-  SHOWREC_DATA_DIR: dataDir,
-  LOG_LEVEL: 'warn',
-});
-const bare = spawn(
-  process.execPath,
-  ['--import', 'tsx', path.join(import.meta.dirname, 'bare-server.ts')],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
+const servers = await Promise.all(
+  Array.from({ length: nodes }, (_, i) =>
+    startServerProcess({
+      REDIS_URL: redis.url,
+      SHOWREC_DATA_DIR: path.join(dataDir, `node-${i}`),
+      SHOWREC_RECORDER_MIN_PORT: String(45000 + i * 1000),
+      SHOWREC_RECORDER_MAX_PORT: String(45999 + i * 1000),
+      SHOWREC_RTC_MIN_PORT: String(40000 + i * 1000),
+      SHOWREC_RTC_MAX_PORT: String(40999 + i * 1000),
+      LOG_LEVEL: 'warn',
+    }),
+  ),
 );
-const barePort = await new Promise<number>((resolve) =>
-  bare.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))),
+const bares = Array.from({ length: nodes }, () =>
+  spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'bare-server.ts')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, REDIS_URL: redis.url },
+  }),
 );
-const bareUrl = `http://127.0.0.1:${barePort}`;
+const bareUrls = await Promise.all(
+  bares.map(
+    (bare) =>
+      new Promise<string>((resolve) =>
+        bare.stdout.once('data', (d: Buffer) =>
+          resolve(`http://127.0.0.1:${Number(d.toString().trim())}`),
+        ),
+      ),
+  ),
+);
+const serverUrls = servers.map((s) => s.baseUrl);
+const first = servers[0]!;
 
-const show = await createTestShow(server.baseUrl, server.adminToken, 'Fan-out');
-const api = apiClient(server.baseUrl);
+const show = await createTestShow(first.baseUrl, first.adminToken, 'Fan-out');
+const api = apiClient(first.baseUrl);
 for (const text of ['Cue A', 'Cue B'])
   await api('POST', `/api/shows/${show.id}/cues`, show.hostKey, { kind: 'title', text });
 const host = (
-  await connectAll(server.baseUrl, 1, { role: 'host', showId: show.id, key: show.hostKey })
+  await connectAll([first.baseUrl], 1, { role: 'host', showId: show.id, key: show.hostKey })
 )[0]!;
-const trigger = (await connectAll(bareUrl, 1, {}))[0]!;
+const trigger = (await connectAll([bareUrls[0]!], 1, {}))[0]!;
 const payload = (await api<ShowView>('GET', `/api/shows/${show.id}`, show.hostKey)).body;
 
 console.log(
-  `bench/cue-fanout: ${os.cpus().length} cores, ${rounds} rounds per level, payload ${JSON.stringify(payload).length} bytes`,
+  `bench/cue-fanout: ${os.cpus().length} cores, ${nodes} node${nodes === 1 ? '' : 's'} (and as many bare processes), ${rounds} rounds per level, payload ${JSON.stringify(payload).length} bytes`,
 );
 const rows = [];
+let index = 0;
 for (const count of levels) {
-  const showrecClients = await connectAll(server.baseUrl, count, {
-    role: 'stage',
-    showId: show.id,
-  });
-  const bareClients = await connectAll(bareUrl, count, {});
   const showrec: number[] = [];
   const baseline: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    const index = (r + 1) % 2;
-    showrec.push(
-      ...(await round(
-        showrecClients,
-        () => host.timeout(10_000).emitWithAck('cue:jump', { index }),
-        (v) => v.currentCueIndex === index,
-      )),
-    );
-    baseline.push(
-      ...(await round(
-        bareClients,
-        () => trigger.timeout(10_000).emitWithAck('go', { ...payload, currentCueIndex: index }),
-        (v) => v.currentCueIndex === index,
-      )),
-    );
+  for (let done = 0; done < rounds; done += BLOCK) {
+    const block = Math.min(BLOCK, rounds - done);
+    const showrecClients = await connectAll(serverUrls, count, { role: 'stage', showId: show.id });
+    for (let r = 0; r < block; r++) {
+      index = (index + 1) % 2;
+      const want = index;
+      showrec.push(
+        ...(await round(
+          showrecClients,
+          () => host.timeout(10_000).emitWithAck('cue:jump', { index: want }),
+          (v) => v.currentCueIndex === want,
+        )),
+      );
+    }
+    for (const s of showrecClients) s.disconnect();
+    const bareClients = await connectAll(bareUrls, count, {});
+    for (let r = 0; r < block; r++) {
+      index = (index + 1) % 2;
+      const want = index;
+      baseline.push(
+        ...(await round(
+          bareClients,
+          () => trigger.timeout(10_000).emitWithAck('go', { ...payload, currentCueIndex: want }),
+          (v) => v.currentCueIndex === want,
+        )),
+      );
+    }
+    for (const s of bareClients) s.disconnect();
   }
-  for (const s of [...showrecClients, ...bareClients]) s.disconnect();
   showrec.sort((a, b) => a - b);
   baseline.sort((a, b) => a - b);
   const row = {
+    nodes,
     clients: count,
     'showrec p50 ms': percentile(showrec, 50).toFixed(1),
     'showrec p99 ms': percentile(showrec, 99).toFixed(1),
@@ -151,6 +190,6 @@ for (const count of levels) {
 }
 host.disconnect();
 trigger.disconnect();
-bare.kill();
-await server.stop();
+for (const bare of bares) bare.kill();
+await Promise.all(servers.map((s) => s.stop()));
 await redis.stop();
