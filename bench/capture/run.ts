@@ -15,6 +15,7 @@
  * OpenStack Swift (s3api) on this machine, and the overhead of the uploads is their ratio.
  *
  *   npm run bench:capture -- --kbps 2500 --levels 10,25,50,100,150 --seconds 10 [--storage s3]
+ *   npm run bench:capture -- --nodes 2 --levels 50,100   (see nodes.ts)
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -22,17 +23,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as mediasoup from 'mediasoup';
 import type { types as ms } from 'mediasoup';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { makeClip, packetTimelines, s3Environment, startSwift, videoFrames } from '@showrec/infra';
+import { s3Environment, startSwift } from '@showrec/infra';
 import { ChildProcesses } from '@showrec/infra/processes';
-import {
-  LocalStore,
-  S3Store,
-  s3SettingsFromEnv,
-  type MediaStore,
-  type StoredObject,
-} from '@showrec/media-store';
+import { LocalStore, S3Store, s3SettingsFromEnv, type MediaStore } from '@showrec/media-store';
 import { SegmentUploader } from '@showrec/show-server/src/capture/segment-uploader.ts';
 import { PortAllocator } from '@showrec/show-server/src/capture/port-allocator.ts';
 import { TakeRecorder } from '@showrec/show-server/src/capture/take-recorder.ts';
@@ -45,7 +38,9 @@ import {
   type RtpPhone,
 } from '@showrec/show-server/src/test-support/rtp-phone.ts';
 import { totalCpuSeconds } from './cpu.ts';
-import { recordClipPackets, RtpLoad, type ClipPackets } from './rtp-load.ts';
+import { RtpLoad, type ClipPackets } from './rtp-load.ts';
+import { benchNodes } from './nodes.ts';
+import { phoneClip, takeShape } from './take-shape.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -62,6 +57,7 @@ const { values } = parseArgs({
     'capacity-mbps': { type: 'string' },
     storage: { type: 'string', default: 'local' },
     'segment-seconds': { type: 'string', default: '10' },
+    nodes: { type: 'string' },
   },
 });
 if (!['local', 's3'].includes(values.storage)) throw new Error('--storage is local or s3');
@@ -104,29 +100,6 @@ interface LevelResult {
   segmentsStored: number;
   /** From the stop to every take's last segment confirmed by the store. */
   finishMs: number;
-}
-
-/**
- * A take as its segments hold it: its frames, whether it opens on a keyframe, and how far apart
- * its audio and video end.
- */
-async function takeShape(
-  media: MediaStore,
-  segments: StoredObject[],
-  scratch: string,
-): Promise<{ frames: number; keyframeFirst: boolean; endGapMs: number }> {
-  const files = await Promise.all(segments.map((s) => media.checkout(s.key, scratch)));
-  const first = files[0] ? await packetTimelines(files[0].path) : null;
-  const last = files.at(-1) ? await packetTimelines(files.at(-1)!.path) : null;
-  let frames = 0;
-  for (const f of files) frames += await videoFrames(f.path);
-  for (const f of files) await f.release();
-  return {
-    frames,
-    keyframeFirst: first?.video?.firstIsKeyframe ?? false,
-    endGapMs:
-      last?.audio && last.video ? Math.abs(last.video.end - last.audio.end) * 1000 : Infinity,
-  };
 }
 
 /** CPU seconds this process has used. */
@@ -280,24 +253,26 @@ async function runLevel(
   };
 }
 
-/** The clip's video bitrate as ffprobe reads it: its packets' bytes over its length. */
-async function videoKbps(file: string, clipSeconds: number): Promise<number> {
-  // prettier-ignore
-  const { stdout } = await promisify(execFile)('ffprobe', [
-    '-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=size', '-of', 'csv=p=0', file,
-  ], { maxBuffer: 64 * 1024 * 1024 });
-  const bytes = stdout.split('\n').reduce((sum, line) => sum + (Number(line) || 0), 0);
-  return (bytes * 8) / clipSeconds / 1000;
-}
-
 const dir = await mkdtemp(path.join(os.tmpdir(), 'showrec-bench-'));
 const clip = path.join(dir, 'phone.webm');
-// prettier-ignore
-await makeClip(clip, {
-  seconds: 20, format: 'vp8-opus-webm', width: 1280, height: 720, kbps, grain: true,
-});
-const measuredKbps = await videoKbps(clip, 20);
-const clipPackets = await recordClipPackets(clip, 20);
+const { measuredKbps, packets: clipPackets } = await phoneClip(clip, kbps);
+if (values.nodes) {
+  console.log(
+    `bench/capture: ${os.cpus().length} cores, ${seconds} s per level, 1280x720 VP8 + Opus at 30 fps, video asked at ${kbps} kb/s, measured ${measuredKbps.toFixed(0)} kb/s, node senders`,
+  );
+  await benchNodes({
+    nodes: Number(values.nodes),
+    levels,
+    seconds,
+    dir,
+    packets: clipPackets,
+    phoneBps: (measuredKbps + 64) * 1000,
+    capacityStreams: Number(values['capacity-streams'] ?? os.cpus().length * 50),
+    segmentSeconds,
+  });
+  await rm(dir, { recursive: true, force: true });
+  process.exit(0);
+}
 const workers = await Promise.all(
   Array.from({ length: Number(values.workers) }, () =>
     mediasoup.createWorker({ logLevel: 'error', rtcMinPort: 40000, rtcMaxPort: 44999 }),

@@ -134,6 +134,7 @@ const placement = new Placement({
   registry: nodes,
   self: describeNode,
   noteRefused: (showId, reason) => phones.noteRefused(showId, reason),
+  publish: () => heartbeat.beat(),
 });
 const heartbeat = new NodeHeartbeat(
   nodes,

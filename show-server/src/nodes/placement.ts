@@ -36,6 +36,8 @@ export interface PlacementDeps {
   self: () => Promise<NodeInfo>;
   /** Tells the control panel a phone found no room anywhere. */
   noteRefused: (showId: string, reason: string) => Promise<void>;
+  /** Publishes this node's info now (a heartbeat out of turn). */
+  publish: () => Promise<void>;
 }
 
 /** Decides, for a phone asking this node to join, whether it joins here or on another node. */
@@ -66,10 +68,16 @@ export class Placement {
     return { id: best.id, url: best.url };
   }
 
-  /** The phone this node was placed on by `payload.node` has joined: its placement is used up. */
+  /**
+   * The phone this node was placed on by `payload.node` has joined: the node says so at once (its
+   * published phones count it), then its placement is used up; in the other order, placement
+   * would for a moment count it nowhere and send the next phones here too.
+   */
   async arrived(payload: JoinPayload): Promise<void> {
     const { id } = await this.deps.self();
-    if (payload.node === id) await this.deps.registry.release(id).catch(() => undefined);
+    if (payload.node !== id) return;
+    await this.deps.publish();
+    await this.deps.registry.release(id).catch(() => undefined);
   }
 
   async here(): Promise<NodeRef> {
