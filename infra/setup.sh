@@ -14,9 +14,10 @@ log() { echo "[setup] $*"; }
 packages=(redis-server ffmpeg util-linux pkg-config ninja-build
   libuv1-dev libssl-dev libsrtp2-dev libusrsctp-dev libabsl-dev nlohmann-json3-dev catch2)
 if [ "${1:-}" = "--for-tests" ]; then
-  # OpenStack Swift with its S3 API: the real object store the S3 backend is tested against.
+  # OpenStack Swift with its S3 API: the real object store the S3 backend is tested against;
+  # iproute2 for the network namespaces that give show-server nodes hosts of their own.
   packages+=(chromium fonts-dejavu-core swift swift-proxy swift-object swift-container
-    swift-account python3-swift memcached)
+    swift-account python3-swift memcached iproute2)
 fi
 
 missing=()

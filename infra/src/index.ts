@@ -16,5 +16,6 @@ export {
   type StreamTimeline,
 } from './testing/test-media.js';
 export { startSentinelRedis, type SentinelRedis } from './testing/redis-sentinels.js';
+export { createTestNetwork, type TestHost, type TestNetwork } from './testing/test-network.js';
 export { waitFor } from './testing/wait-for.js';
 export { processAlive } from './processes/index.js';

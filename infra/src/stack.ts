@@ -26,6 +26,11 @@ export interface StackOptions {
    * in `env`); by default it shares the show-server's.
    */
   workerDataDir?: string;
+  /**
+   * Runs both services inside this network namespace, reached at `host` (see
+   * testing/test-network.ts): a host of its own on this machine.
+   */
+  netns?: { name: string; host: string };
 }
 
 export interface Stack {
@@ -75,10 +80,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const workerEnv = options.workerDataDir
     ? { ...env, SHOWREC_DATA_DIR: path.resolve(options.workerDataDir) }
     : env;
-  const server = await launch('show-server', env, options.logDir);
-  const worker = await launch('media-worker', workerEnv, options.logDir);
+  const start = (service: string, serviceEnv: NodeJS.ProcessEnv) =>
+    launch(service, serviceEnv, options.logDir, options.netns?.name);
+  const server = await start('show-server', env);
+  const worker = await start('media-worker', workerEnv);
   // With SHOWREC_TLS_CERT the show-server serves https only.
-  const baseUrl = `${env.SHOWREC_TLS_CERT ? 'https' : 'http'}://127.0.0.1:${options.port}`;
+  const baseUrl = `${env.SHOWREC_TLS_CERT ? 'https' : 'http'}://${options.netns?.host ?? '127.0.0.1'}:${options.port}`;
   const stack: Stack = {
     baseUrl,
     redisUrl: settings.kind === 'url' ? settings.url : describeRedis(settings),
@@ -95,11 +102,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       await stopChild(stack.worker);
     },
     async startWorker() {
-      stack.worker = await launch('media-worker', workerEnv, options.logDir);
+      stack.worker = await start('media-worker', workerEnv);
     },
     async restartServer() {
       await stopChild(stack.server);
-      stack.server = await launch('show-server', env, options.logDir);
+      stack.server = await start('show-server', env);
       await waitForHealthy(baseUrl, stack.server);
     },
     async restartRedis(restart = {}) {
@@ -141,11 +148,17 @@ async function launch(
   service: string,
   env: NodeJS.ProcessEnv,
   logDir?: string,
+  netns?: string,
 ): Promise<ChildProcess> {
   const entry = path.join(repoRoot, service, 'dist', 'main.js');
+  const [command, args] = boundToParent(process.execPath, [entry]);
+  // `ip netns exec` enters the namespace and execs the command: the pid stays the service's.
+  const [file, argv]: [string, string[]] = netns
+    ? ['ip', ['netns', 'exec', netns, command, ...args]]
+    : [command, args];
   // Own process group: Ctrl-C reaches only the launcher, which stops the services in order; if
   // the launcher dies without doing so, the kernel tells the service (SIGTERM) all the same.
-  const child = spawn(...boundToParent(process.execPath, [entry]), {
+  const child = spawn(file, argv, {
     env,
     cwd: repoRoot,
     detached: true,

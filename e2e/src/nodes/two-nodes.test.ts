@@ -4,14 +4,19 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  createTestNetwork,
   freeTcpPort,
+  s3Environment,
   startSentinelRedis,
   startStack,
+  startSwift,
   waitFor,
   type SentinelRedis,
   type Stack,
+  type SwiftServer,
+  type TestHost,
+  type TestNetwork,
 } from '@showrec/infra';
-import { startTestStore, type TestStore } from '@showrec/media-store/testing';
 import type { TakeManifest } from '@showrec/protocol';
 import { launchChromium } from '../support/browser.js';
 import { joinAs } from '../support/phones.js';
@@ -22,49 +27,53 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const SEGMENT_SECONDS = 2;
 
 /**
- * Two show-server nodes and two media-workers, each on a data directory of its own, on Redis
- * behind Sentinel (a primary, a replica, three sentinels) and a real Swift as the store. Six
- * Chromium phones open the page of node A; placement spreads them over both nodes.
+ * Two hosts on one machine: network namespaces of their own on a private bridge, each running a
+ * show-server node and a media-worker on a data directory of its own. Redis behind Sentinel (a
+ * primary, a replica, three sentinels) and a real Swift as the store listen on this machine's
+ * address on that network. Six Chromium phones open the page of node A; placement spreads them
+ * over both nodes.
  */
-describe('two show-server nodes, two workers, Sentinel and an object store', () => {
+describe('two show-server nodes on hosts of their own, two workers, Sentinel and an object store', () => {
+  let network: TestNetwork;
   let redis: SentinelRedis;
-  let store: TestStore;
+  let swift: SwiftServer;
   let a: Stack;
   let b: Stack;
   let browser: Browser;
 
   beforeAll(async () => {
     const root = await mkdtemp(path.join(tmpdir(), 'showrec-nodes-'));
-    redis = await startSentinelRedis({ dir: path.join(root, 'redis') });
-    store = await startTestStore(root, 's3');
-    const node = async (name: string, ports: [number, number, number, number]) =>
+    network = await createTestNetwork(2);
+    redis = await startSentinelRedis({ dir: path.join(root, 'redis'), host: network.gateway });
+    swift = await startSwift({ dir: path.join(root, 'swift'), host: network.gateway });
+    const node = async (name: string, host: TestHost) =>
       startStack({
         dataDir: path.join(root, name),
         workerDataDir: path.join(root, `${name}-worker`),
         port: await freeTcpPort(),
         redis: redis.settings,
         logDir: path.join(root, `${name}-logs`),
+        netns: { name: host.netns, host: host.address },
         env: {
           ...TEST_STACK_ENV,
-          ...store.env,
+          ...s3Environment(swift, 'nodes-test'),
+          SHOWREC_RTC_LISTEN_IP: host.address,
+          SHOWREC_RTC_ANNOUNCED_IP: host.address,
           SHOWREC_SEGMENT_SECONDS: String(SEGMENT_SECONDS),
-          SHOWREC_RTC_MIN_PORT: String(ports[0]),
-          SHOWREC_RTC_MAX_PORT: String(ports[1]),
-          SHOWREC_RECORDER_MIN_PORT: String(ports[2]),
-          SHOWREC_RECORDER_MAX_PORT: String(ports[3]),
           SHOWREC_ADMIN_TOKEN: 'nodes-test-admin-token-0123456789',
         },
       });
-    a = await node('node-a', [40000, 41999, 45000, 46999]);
-    b = await node('node-b', [42000, 43999, 47000, 48999]);
-    browser = await launchChromium();
+    a = await node('node-a', network.hosts[0]!);
+    b = await node('node-b', network.hosts[1]!);
+    browser = await launchChromium({ secureOrigins: [a.baseUrl, b.baseUrl] });
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
     await b?.stop().catch(() => undefined);
     await a?.stop();
-    await store?.stop();
+    await swift?.stop();
     await redis?.stop();
+    await network?.remove();
   });
 
   it('phones spread over both nodes; a node killed mid-take and a Redis primary killed mid-show lose nothing', async () => {

@@ -1,10 +1,11 @@
 import { chromium, type Browser } from 'playwright-core';
 
 /**
- * Debian's Chromium, headless, with a fake camera and microphone that need no permission prompt.
+ * Debian's Chromium, headless, with a fake camera and microphone that need no permission prompt
+ * (`secureOrigins`: http origins to treat as secure, as a venue's https would be).
  * The background-networking flags keep it from dialling out of this machine's closed network.
  */
-export function launchChromium(): Promise<Browser> {
+export function launchChromium(options: { secureOrigins?: string[] } = {}): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
@@ -18,6 +19,10 @@ export function launchChromium(): Promise<Browser> {
       '--disable-sync',
       '--use-fake-ui-for-media-stream',
       '--use-fake-device-for-media-stream',
+      // Pages served over http from an address other than loopback get a camera only so.
+      ...(options.secureOrigins?.length
+        ? [`--unsafely-treat-insecure-origin-as-secure=${options.secureOrigins.join(',')}`]
+        : []),
     ],
   });
 }

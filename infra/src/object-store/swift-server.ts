@@ -50,21 +50,25 @@ for spec in sys.argv[2:]:
  * `infra/setup.sh --for-tests`; the hash prefix and suffix come from /etc/swift/swift.conf,
  * which that script writes, whatever `swift_dir` says.
  */
-export async function startSwift(options: { dir: string }): Promise<SwiftServer> {
+export async function startSwift(options: {
+  dir: string;
+  /** Where its S3 endpoint listens (default loopback), e.g. a test network's gateway. */
+  host?: string;
+}): Promise<SwiftServer> {
   if (!existsSync('/usr/bin/swift-proxy-server'))
     throw new Error('OpenStack Swift is not installed: run `bash infra/setup.sh --for-tests`');
   // A port found free can be taken by another process before Swift binds it (tests start many
   // servers at once): each server gives up at once, and the store starts again on other ports.
   for (let attempt = 1; ; attempt++) {
     try {
-      return await launchSwift(path.resolve(options.dir));
+      return await launchSwift(path.resolve(options.dir), options.host ?? '127.0.0.1');
     } catch (err) {
       if (attempt === 3) throw err;
     }
   }
 }
 
-async function launchSwift(dir: string): Promise<SwiftServer> {
+async function launchSwift(dir: string, host: string): Promise<SwiftServer> {
   const etc = path.join(dir, 'etc');
   await rm(etc, { recursive: true, force: true });
   await mkdir(path.join(dir, 'node', 'd1'), { recursive: true });
@@ -80,7 +84,6 @@ async function launchSwift(dir: string): Promise<SwiftServer> {
   const user = userInfo().username;
   const common = [
     '[DEFAULT]',
-    'bind_ip = 127.0.0.1',
     `devices = ${path.join(dir, 'node')}`,
     'mount_check = false',
     'disable_fallocate = true',
@@ -95,6 +98,7 @@ async function launchSwift(dir: string): Promise<SwiftServer> {
       path.join(etc, `${server}-server.conf`),
       [
         ...common,
+        'bind_ip = 127.0.0.1',
         `bind_port = ${ports[server]}`,
         '',
         '[pipeline:main]',
@@ -116,6 +120,7 @@ async function launchSwift(dir: string): Promise<SwiftServer> {
     path.join(etc, 'proxy-server.conf'),
     [
       ...common,
+      `bind_ip = ${host}`,
       `bind_port = ${ports.proxy}`,
       '',
       '[pipeline:main]',
@@ -169,7 +174,7 @@ async function launchSwift(dir: string): Promise<SwiftServer> {
     });
   };
   const endpoint: S3Endpoint = {
-    endpoint: `http://127.0.0.1:${ports.proxy}`,
+    endpoint: `http://${host}:${ports.proxy}`,
     region: 'us-east-1',
     accessKeyId: 'test:tester',
     secretAccessKey: 'testing',
