@@ -143,6 +143,12 @@ describe('s3 store', () => {
     }
   });
 
+  it('opens when several services create the missing bucket at once', async () => {
+    const settings = s3SettingsFromEnv(s3Environment(swift, 'started-together'))!;
+    const stores = await Promise.all(Array.from({ length: 6 }, () => S3Store.open(settings)));
+    for (const store of stores) store.close();
+  });
+
   it('refuses to open with a wrong secret, naming the store', async () => {
     const env = { ...s3Environment(swift, 'secret'), SHOWREC_S3_SECRET_ACCESS_KEY: 'wrong' };
     await expect(S3Store.open(s3SettingsFromEnv(env)!)).rejects.toThrow(

@@ -69,7 +69,15 @@ export class S3Store implements MediaStore {
           { cause: err },
         );
       }
-      await store.#client.send(new CreateBucketCommand({ Bucket: settings.bucket }));
+      // Every service creates the bucket it finds missing; when several start at once, all but
+      // one are told it is theirs already.
+      await store.#client
+        .send(new CreateBucketCommand({ Bucket: settings.bucket }))
+        .catch((created: unknown) => {
+          if ((created as { name?: string }).name === 'BucketAlreadyOwnedByYou') return;
+          store.close();
+          throw created;
+        });
     }
     return store;
   }
