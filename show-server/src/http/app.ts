@@ -17,7 +17,7 @@ export interface AppDeps extends ShowsRoutesDeps, RecordsRoutesDeps, ExportsRout
   health: HealthSources;
   webDir: string;
   corsOrigins: string[];
-  /** The other live show-server nodes' URLs, which pages may connect to. */
+  /** Where pages may open sockets besides here: the nodes (see config's nodeOrigins). */
   nodeUrls: () => string[];
   joinAttempts: JoinAttempts;
   uploads: UploadService;

@@ -14,8 +14,8 @@ export const TOO_MANY_JOINS =
   'too many join attempts from this address: wait a minute and try again';
 
 /**
- * Join-code attempts per address per minute, in Redis: the HTTP lookup (/api/join, /join/) and
- * the socket `join` event draw on the same count, on every show-server process.
+ * Missed join-code attempts per address per minute, in Redis: the HTTP lookup (/api/join,
+ * /join/) and the socket `join` event draw on the same count, on every show-server process.
  */
 export class JoinAttempts implements Store {
   readonly localKeys = false;
@@ -44,9 +44,14 @@ export class JoinAttempts implements Store {
     await this.redis.del(redisKeys.joinAttempts(key));
   }
 
-  /** For the socket edge: counts an attempt from `address`, refusing it over the limit. */
-  async take(address: string): Promise<void> {
-    const { totalHits } = await this.increment(ipKeyGenerator(address));
+  /**
+   * For the socket edge: counts an attempt from `address`, refusing it over the limit, and
+   * `hit(true)` gives it back once the code proved valid (only misses count, as for HTTP).
+   */
+  async take(address: string): Promise<{ hit: (valid: boolean) => Promise<void> }> {
+    const key = ipKeyGenerator(address);
+    const { totalHits } = await this.increment(key);
     if (totalHits > this.perMinute) throw new DomainError('too-many-requests', TOO_MANY_JOINS);
+    return { hit: async (valid) => (valid ? this.decrement(key) : undefined) };
   }
 }

@@ -29,11 +29,17 @@ export function securityHeaders(
   return handlers;
 }
 
-/** Join codes are short: limit how fast one address can try them (sockets share the count). */
+/**
+ * Join codes are short: limit how fast one address can guess them (sockets share the count). Only
+ * a miss counts — phones behind one venue NAT join, rejoin and move between nodes as often as
+ * they need — but past the limit every lookup from the address is refused, a valid code too:
+ * answering it would tell a guesser which code is valid.
+ */
 export function joinRateLimit(attempts: JoinAttempts): RequestHandler {
   return rateLimit({
     windowMs: 60_000,
     limit: attempts.perMinute,
+    skipSuccessfulRequests: true,
     store: attempts,
     standardHeaders: 'draft-8',
     legacyHeaders: false,

@@ -165,8 +165,9 @@ export function attachSocketServer(
     );
     /** Counts the attempt, then says whether the phone joins here or on another node. */
     const place = async (payload: JoinPayload) => {
-      await deps.joinAttempts.take(address);
+      const attempt = await deps.joinAttempts.take(address);
       const show = await deps.shows.findByJoinCode(payload.joinCode);
+      await attempt.hit(show !== null);
       if (!show)
         throw new DomainError('not-found', `no show has the join code ${payload.joinCode}`);
       return deps.placement.place(show.id, payload);
