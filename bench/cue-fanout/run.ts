@@ -141,37 +141,48 @@ console.log(
 );
 const rows = [];
 let index = 0;
+/**
+ * Connects `count` clients to `urls`, runs `block` rounds, each triggered by `jump` (given the
+ * cue index to go to), and disconnects them; returns every client's delay in every round.
+ */
+async function block(
+  urls: string[],
+  auth: object,
+  count: number,
+  rounds: number,
+  jump: (index: number) => Promise<unknown>,
+): Promise<number[]> {
+  const clients = await connectAll(urls, count, auth);
+  const delays: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    index = (index + 1) % 2;
+    const want = index;
+    delays.push(
+      ...(await round(
+        clients,
+        () => jump(want),
+        (v) => v.currentCueIndex === want,
+      )),
+    );
+  }
+  for (const s of clients) s.disconnect();
+  return delays;
+}
 for (const count of levels) {
   const showrec: number[] = [];
   const baseline: number[] = [];
   for (let done = 0; done < rounds; done += BLOCK) {
-    const block = Math.min(BLOCK, rounds - done);
-    const showrecClients = await connectAll(serverUrls, count, { role: 'stage', showId: show.id });
-    for (let r = 0; r < block; r++) {
-      index = (index + 1) % 2;
-      const want = index;
-      showrec.push(
-        ...(await round(
-          showrecClients,
-          () => host.timeout(10_000).emitWithAck('cue:jump', { index: want }),
-          (v) => v.currentCueIndex === want,
-        )),
-      );
-    }
-    for (const s of showrecClients) s.disconnect();
-    const bareClients = await connectAll(bareUrls, count, {});
-    for (let r = 0; r < block; r++) {
-      index = (index + 1) % 2;
-      const want = index;
-      baseline.push(
-        ...(await round(
-          bareClients,
-          () => trigger.timeout(10_000).emitWithAck('go', { ...payload, currentCueIndex: want }),
-          (v) => v.currentCueIndex === want,
-        )),
-      );
-    }
-    for (const s of bareClients) s.disconnect();
+    const size = Math.min(BLOCK, rounds - done);
+    showrec.push(
+      ...(await block(serverUrls, { role: 'stage', showId: show.id }, count, size, (want) =>
+        host.timeout(10_000).emitWithAck('cue:jump', { index: want }),
+      )),
+    );
+    baseline.push(
+      ...(await block(bareUrls, {}, count, size, (want) =>
+        trigger.timeout(10_000).emitWithAck('go', { ...payload, currentCueIndex: want }),
+      )),
+    );
   }
   showrec.sort((a, b) => a - b);
   baseline.sort((a, b) => a - b);

@@ -39,6 +39,8 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
     ...boundToParent('redis-server', [
       '--port', String(port),
       '--bind', host,
+      // Off loopback only on a test network of this machine's own (see testing/test-network.ts).
+      '--protected-mode', host === '127.0.0.1' ? 'yes' : 'no',
       '--dir', path.resolve(options.dir),
       '--appendonly', 'yes',
       '--appendfsync', 'everysec',

@@ -52,6 +52,11 @@ export const takeManifestSchema = z.object({
   /** The recorder's ffmpeg, so recovery after a crash stops exactly that process. */
   recorder: processIdentitySchema.nullable().default(null),
   startedAt: z.number(),
+  /**
+   * When its recorder was running and the phone was told it records (seconds after `startedAt`
+   * on a loaded machine); null until then.
+   */
+  recordingAt: z.number().nullable().default(null),
   endedAt: z.number().nullable(),
   endReason: takeEndReasonSchema.nullable(),
   /**

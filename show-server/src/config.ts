@@ -31,6 +31,7 @@ const envSchema = z.object({
   SHOWREC_OSC_PER_SEC: z.coerce.number().int().min(1).default(10),
   SHOWREC_MIN_FREE_MB: z.coerce.number().int().min(0).default(2048),
   SHOWREC_CORS_ORIGINS: z.string().default(''),
+  SHOWREC_NODE_ORIGINS: z.string().default(''),
   SHOWREC_JOIN_LIMIT_PER_MIN: z.coerce.number().int().min(1).default(30),
   SHOWREC_SOCKET_EVENTS_PER_SEC: z.coerce.number().int().min(1).default(20),
   SHOWREC_CAPACITY_STREAMS: z.coerce
@@ -88,6 +89,11 @@ export interface Config {
   minFreeMb: number;
   /** Origins allowed to call the API and sockets from other sites; empty means same-origin only. */
   corsOrigins: string[];
+  /**
+   * Where pages may open a socket besides their own server (CSP sources such as
+   * `https://*.venue.example`); empty: the live nodes' URLs when the page is served.
+   */
+  nodeOrigins: string[];
   /** A connection that sends nothing for this long is closed (there is no limit on a whole request). */
   httpIdleTimeoutMs: number;
   /** How long a signed download link works. */
@@ -163,9 +169,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxUploadBytes: e.SHOWREC_MAX_UPLOAD_MB * 1024 * 1024,
     downloadLinkTtlMs: e.SHOWREC_DOWNLOAD_LINK_TTL_S * 1000,
     httpIdleTimeoutMs: e.SHOWREC_HTTP_IDLE_TIMEOUT_S * 1000,
-    corsOrigins: e.SHOWREC_CORS_ORIGINS.split(',')
-      .map((o) => o.trim())
-      .filter(Boolean),
+    corsOrigins: list(e.SHOWREC_CORS_ORIGINS),
+    nodeOrigins: list(e.SHOWREC_NODE_ORIGINS),
     // A phone may send up to the audience app's cap: 2.5 Mb/s of video, and its audio.
     capacity: {
       streams: e.SHOWREC_CAPACITY_STREAMS,
@@ -194,6 +199,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webDir: path.resolve(e.SHOWREC_WEB_DIR ?? path.join(import.meta.dirname, '..', '..')),
     logLevel: e.LOG_LEVEL,
   };
+}
+
+function list(commaSeparated: string): string[] {
+  return commaSeparated
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
 }
 
 function readPem(file: string, name: string): string {

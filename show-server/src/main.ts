@@ -211,7 +211,7 @@ const app = createApp({
   webDir: config.webDir,
   media,
   corsOrigins: config.corsOrigins,
-  nodeUrls: () => heartbeat.nodeUrls,
+  nodeUrls: () => (config.nodeOrigins.length > 0 ? config.nodeOrigins : heartbeat.nodeUrls),
   joinAttempts,
   links: new DownloadLinks(redis, config.downloadLinkTtlMs),
   uploads,

@@ -9,10 +9,10 @@ import { createShow } from '../support/test-stack.js';
 describe('fault: Redis restarts mid-show', () => {
   const env = useStackAndBrowser();
 
-  it('the show comes back from the AOF where it was, and the take recording through the restart is filed', async () => {
+  /** A show of a capture cue and credits, with one phone joined; `call` is the host's REST. */
+  async function songShow(title: string, phoneName: string) {
     const { stack, browser } = env;
-    const show = await createShow(stack, 'Redis blip');
-    const host = showApi(stack, show);
+    const show = await createShow(stack, title);
     const call = async (method: string, path: string, body?: object) =>
       fetch(`${stack.baseUrl}/api/shows/${show.id}${path}`, {
         method,
@@ -21,7 +21,13 @@ describe('fault: Redis restarts mid-show', () => {
       });
     await call('POST', '/cues', { kind: 'capture', text: 'The song' });
     await call('POST', '/cues', { kind: 'credits', text: 'Thanks' });
-    const phone = await joinAs(browser, stack.baseUrl, show.joinCode, 'Lin');
+    const phone = await joinAs(browser, stack.baseUrl, show.joinCode, phoneName);
+    return { host: showApi(stack, show), call, phone };
+  }
+
+  it('the show comes back from the AOF where it was, and the take recording through the restart is filed', async () => {
+    const { stack } = env;
+    const { host, call, phone } = await songShow('Redis blip', 'Lin');
     await call('POST', '/go', { expectedCueId: null });
     await phone.locator('[data-phase="recording"]').waitFor();
     await new Promise((r) => setTimeout(r, 2000));
@@ -50,18 +56,8 @@ describe('fault: Redis restarts mid-show', () => {
   });
 
   it('a Redis that comes back without its last acknowledged writes (a failover to a lagging replica) loses no take: the node stores it again', async () => {
-    const { stack, browser } = env;
-    const show = await createShow(stack, 'Lost writes');
-    const host = showApi(stack, show);
-    const call = async (method: string, path: string, body?: object) =>
-      fetch(`${stack.baseUrl}/api/shows/${show.id}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${show.hostKey}`, 'content-type': 'application/json' },
-        body: body && JSON.stringify(body),
-      });
-    await call('POST', '/cues', { kind: 'capture', text: 'The song' });
-    await call('POST', '/cues', { kind: 'credits', text: 'Thanks' });
-    const phone = await joinAs(browser, stack.baseUrl, show.joinCode, 'Mo');
+    const { stack } = env;
+    const { host, call, phone } = await songShow('Lost writes', 'Mo');
     // No worker: the take's job must live in Redis alone when Redis forgets it.
     await stack.stopWorker();
     await call('POST', '/go', { expectedCueId: null });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  childExit,
   createTestNetwork,
   freeTcpPort,
   s3Environment,
@@ -61,6 +62,8 @@ describe('two show-server nodes on hosts of their own, two workers, Sentinel and
           SHOWREC_RTC_ANNOUNCED_IP: host.address,
           SHOWREC_SEGMENT_SECONDS: String(SEGMENT_SECONDS),
           SHOWREC_ADMIN_TOKEN: 'nodes-test-admin-token-0123456789',
+          // Node B restarts after the phones loaded their page: they must be let through to it.
+          SHOWREC_NODE_ORIGINS: network.hosts.map((h) => `http://${h.address}:*`).join(','),
         },
       });
     a = await node('node-a', network.hosts[0]!);
@@ -76,9 +79,9 @@ describe('two show-server nodes on hosts of their own, two workers, Sentinel and
     await network?.remove();
   });
 
-  it('phones spread over both nodes; a node killed mid-take and a Redis primary killed mid-show lose nothing', async () => {
+  it('phones spread over both nodes; a node killed mid-take, a node drained and a Redis primary killed lose nothing', async () => {
     const show = await createShow(a, 'Festival');
-    const host = showApi(a, show);
+    let host = showApi(a, show);
     const press = (stack: Stack, action: string, body?: object) =>
       fetch(`${stack.baseUrl}/api/shows/${show.id}/${action}`, {
         method: 'POST',
@@ -87,8 +90,8 @@ describe('two show-server nodes on hosts of their own, two workers, Sentinel and
       });
     const cueIds: string[] = [];
     for (const cue of [
-      { kind: 'capture', text: 'The song' },
-      { kind: 'credits', text: 'Thanks' },
+      { kind: 'capture', text: 'The song', captureStopsOnNextGo: false },
+      { kind: 'title', text: 'Bows' },
     ]) {
       const res = await press(a, 'cues', cue);
       expect(res.status).toBe(201);
@@ -97,47 +100,37 @@ describe('two show-server nodes on hosts of their own, two workers, Sentinel and
     const names = ['Ada', 'Bo', 'Cy', 'Di', 'Ed', 'Flo'];
     const phones: Page[] = [];
     for (const name of names) phones.push(await joinAs(browser, a.baseUrl, show.joinCode, name));
-
-    expect((await press(a, 'go', { expectedCueId: null })).status).toBe(200);
-    const recordingOn = (count: number) =>
+    const recording = (where: (t: TakeManifest) => boolean, count: number, what: string) =>
       waitFor(
-        `${count} takes recording`,
+        what,
         async () => {
-          const live = (await host.takes()).filter((t) => t.status === 'recording');
+          const live = (await host.takes()).filter((t) => t.status === 'recording' && where(t));
           return live.length === count ? live : null;
         },
         60_000,
       );
-    const first = await recordingOn(6);
-    const servers = new Map<string, TakeManifest[]>();
-    for (const take of first)
-      servers.set(take.serverId!, [...(servers.get(take.serverId!) ?? []), take]);
+
+    expect((await press(a, 'go', { expectedCueId: null })).status).toBe(200);
+    // Recorders running (a loaded machine may take seconds to start six at once).
+    const first = await recording((t) => t.recorder !== null, 6, 'six recorders running');
+    const nodeA = first.find((t) => t.participant.name === 'Ada')!.serverId;
+    const takesOnB = first.filter((t) => t.serverId !== nodeA);
     // Placement alternates: three phones on each node.
-    expect([...servers.values()].map((takes) => takes.length)).toEqual([3, 3]);
-    await sleep(5000);
+    expect(takesOnB).toHaveLength(3);
+    // Each has closed and stored a segment or two.
+    await sleep((2 * SEGMENT_SECONDS + 1) * 1000);
 
     // (a) Node B dies outright: its phones come back through node A and record on.
-    const takesOnB = first.filter(
-      (t) => t.serverId !== first.find((x) => x.participant.name === 'Ada')!.serverId,
-    );
-    expect(takesOnB).toHaveLength(3);
     b.server.kill('SIGKILL');
     const killedAt = Date.now();
-    const resumed = await waitFor(
+    const resumed = await recording(
+      (t) => t.continues !== null,
+      3,
       'the three phones of node B recording on node A',
-      async () => {
-        const live = (await host.takes()).filter(
-          (t) => t.status === 'recording' && t.continues !== null,
-        );
-        return live.length === 3 ? live : null;
-      },
-      60_000,
     );
     const backAfterMs = Math.max(...resumed.map((t) => t.startedAt)) - killedAt;
     expect(new Set(resumed.map((t) => t.continues))).toEqual(new Set(takesOnB.map((t) => t.id)));
-    expect(new Set(resumed.map((t) => t.serverId))).toEqual(
-      new Set([first.find((t) => !takesOnB.includes(t))!.serverId]),
-    );
+    expect(new Set(resumed.map((t) => t.serverId))).toEqual(new Set([nodeA]));
     // Node B's takes are finalized by node A from the segments in the store.
     const recovered = await waitFor(
       'node B’s takes recovered',
@@ -147,42 +140,48 @@ describe('two show-server nodes on hosts of their own, two workers, Sentinel and
       },
       60_000,
     );
-    for (const take of recovered)
-      expect(take).toMatchObject({ endReason: 'server-crashed', failure: null });
-    await sleep(3000);
+    // (One whose phone was slow to send a keyframe may have stored nothing yet: its phone's own
+    // copy, asked for now, is all of it.)
+    for (const take of recovered) expect(take.endReason).toBe('server-crashed');
 
-    // (b) The Redis primary dies: Sentinel promotes the replica; GO, capture and filing go on.
-    await redis.killPrimary();
+    // (c) Node B comes back; node A is stopped (SIGTERM): it drains at the next cue change.
+    await b.restartServer();
+    host = showApi(b, show);
+    a.server.kill('SIGTERM');
     await sleep(3000);
-    expect((await press(a, 'go', { expectedCueId: cueIds[0] })).status).toBe(200);
+    const onA = await recording((t) => t.serverId === nodeA, 6, 'all six still recording on A');
+
+    // (b) The Redis primary dies: Sentinel promotes the replica, and GO (the cue change node A
+    // waits for) works through it; node A's phones move to node B and record on there.
+    await redis.killPrimary();
+    expect((await press(b, 'go', { expectedCueId: cueIds[0] })).status).toBe(200);
+    const moved = await recording(
+      (t) => t.serverId !== nodeA && onA.some((x) => x.id === t.continues) && t.recorder !== null,
+      6,
+      'node A’s phones recording on node B',
+    );
+    expect(moved).toHaveLength(6);
+    await childExit(a.server);
+    expect(a.server.exitCode).toBe(0);
+    expect(
+      (await host.takes()).filter((t) => onA.some((x) => x.id === t.id)).map((t) => t.endReason),
+    ).toEqual(Array(6).fill('moved'));
+    await sleep((2 * SEGMENT_SECONDS + 1) * 1000);
+
+    await host.capture('stop');
     for (const phone of phones)
       await phone.locator('[data-phase="standby"]').waitFor({ timeout: 30_000 });
-
     const takes = await waitFor(
       'every take ended',
       async () => {
         const all = await host.takes();
-        return all.length === 9 && all.every((t) => t.status === 'ended') ? all : null;
+        return all.length === 15 && all.every((t) => t.status === 'ended') ? all : null;
       },
       60_000,
     );
-    const records = await host.recordsFiled(9, 180_000);
-    expect(new Set(records.map((r) => r.takeId))).toEqual(new Set(takes.map((t) => t.id)));
-    // Each phone's recording is whole across its parts: the parts of a moved phone add up to its
-    // time recording, less the seconds it took to come back and at most a segment in progress.
-    for (const name of names) {
-      const parts = takes.filter((t) => t.participant.name === name);
-      const seconds = parts.reduce(
-        (sum, t) => sum + (records.find((r) => r.takeId === t.id)!.media.durationMs ?? 0) / 1000,
-        0,
-      );
-      const span =
-        (Math.max(...parts.map((t) => t.endedAt!)) - Math.min(...parts.map((t) => t.startedAt))) /
-        1000;
-      expect(seconds, name).toBeGreaterThan(span - backAfterMs / 1000 - 2 * SEGMENT_SECONDS - 2);
-    }
-    // What node B was writing when it died (its disk is its own) comes from the phones' copies.
-    const fromPhones = await waitFor(
+    // What node B was writing when it died (its disk is its own) comes from the phones' copies:
+    // its three takes are refiled from them, whole to the kill.
+    await waitFor(
       'node B’s takes refiled from the phones’ own copies',
       async () => {
         const refiled = (await host.records()).filter(
@@ -190,14 +189,32 @@ describe('two show-server nodes on hosts of their own, two workers, Sentinel and
         );
         return refiled.length === 3 ? refiled : null;
       },
-      120_000,
+      180_000,
     );
-    for (const record of fromPhones) {
-      const take = recovered.find((t) => t.id === record.takeId)!;
-      expect(record.media.durationMs / 1000).toBeGreaterThan(
-        (killedAt - take.startedAt) / 1000 - 1,
+    const records = await host.recordsFiled(15, 180_000);
+    expect(new Set(records.map((r) => r.takeId))).toEqual(new Set(takes.map((t) => t.id)));
+    // Every part is whole: a RECord as long as its recorder ran (node B's killed ones, from the
+    // phone's copy, until the kill), and a moved phone's parts follow each other within seconds.
+    // Slack: a take ends once its last segment is stored, and six browsers encoding on two cores
+    // start their own copies late.
+    const gaps: number[] = [];
+    for (const take of takes) {
+      const record = records.find((r) => r.takeId === take.id)!;
+      const crashed = take.endReason === 'server-crashed';
+      const ran = ((crashed ? killedAt : take.endedAt!) - take.recordingAt!) / 1000;
+      expect(record.media.durationMs / 1000, `${take.participant.name} ${take.id}`).toBeGreaterThan(
+        ran - 3,
       );
+      const before = takes.find((t) => t.id === take.continues);
+      if (before)
+        gaps.push(
+          take.startedAt - (before.endReason === 'server-crashed' ? killedAt : before.endedAt!),
+        );
     }
-    console.log(`node B's phones were recording on node A ${backAfterMs} ms after the kill`);
-  }, 360_000);
+    expect(gaps).toHaveLength(9);
+    expect(Math.max(...gaps)).toBeLessThan(15_000);
+    console.log(
+      `node B's phones were recording on node A ${backAfterMs} ms after the kill; gaps between a moved phone's parts: ${gaps.map((g) => (g / 1000).toFixed(1)).join(', ')} s`,
+    );
+  }, 420_000);
 });

@@ -51,6 +51,7 @@ export async function startSentinelRedis(options: {
         [
           `port ${port}`,
           `bind ${host}`,
+          'protected-mode no',
           `dir ${dir}`,
           `sentinel monitor ${NAME} ${host} ${primary.port} 2`,
           `sentinel down-after-milliseconds ${NAME} 1000`,

@@ -384,6 +384,7 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
       serverProcess: identityOf(process.pid),
       recorder: null,
       startedAt: Date.now(),
+      recordingAt: null,
       endedAt: null,
       endReason: null,
       file,
@@ -408,7 +409,12 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
         segmentSeconds: this.deps.segmentSeconds,
         logger: log,
       });
-      const recording = { ...manifest, codecs: recorder.codecs(), recorder: recorder.process };
+      const recording = {
+        ...manifest,
+        codecs: recorder.codecs(),
+        recorder: recorder.process,
+        recordingAt: Date.now(),
+      };
       const uploader = new SegmentUploader(this.deps, folder, log);
       peer.take = { manifest: recording, recorder, uploader };
       // Recovery after a crash signals exactly this ffmpeg (see take-recovery.ts).
