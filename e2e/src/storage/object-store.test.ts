@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -134,55 +134,6 @@ describe('media in an object store, no disk shared between show-server and media
     const seconds = (take!.endedAt! - take!.startedAt) / 1000;
     expect(seconds).toBeGreaterThan(36);
     expect(record!.media.durationMs / 1000).toBeGreaterThan(seconds - 1.5);
-    await phone!.close();
-  }, 240_000);
-
-  it('a show-server killed with kill -9 mid-take, its disk lost: the closed segments are in the store, the take is filed from them, and the phone’s copy fills the rest', async () => {
-    const show = await createShow(stack, 'Crash night');
-    const host = showApi(stack, show);
-    const [phone] = await join(show.joinCode, ['Noor']);
-    const [takeId] = (await host.capture('start')).takeIds;
-    await phone!.locator('[data-phase="recording"]').waitFor();
-    await sleep(10_000);
-    const folder = `takes/${show.id}/${takeId}/`;
-    const storedBeforeKill = (await stack.media.list(folder)).length;
-
-    stack.server.kill('SIGKILL');
-    const killedAt = Date.now();
-    await phone!.locator('[data-phase="reconnecting"]').waitFor();
-    // Every segment closed before the kill reached the store (the last one within its upload).
-    const closed = await stack.media.list(folder);
-    expect(closed.length).toBeGreaterThanOrEqual(Math.max(2, storedBeforeKill));
-    // The host is gone with its disk: only the store has the take.
-    await rm(path.join(stack.dataDir, 'takes'), { recursive: true, force: true });
-    await stack.restartServer();
-
-    const recovered = await waitFor(
-      'the take recovered from the store',
-      async () => {
-        const take = (await host.takes()).find((t) => t.id === takeId);
-        return take?.status === 'ended' ? take : null;
-      },
-      60_000,
-    );
-    expect(recovered).toMatchObject({ endReason: 'server-crashed', failure: null });
-    expect(recovered.segments.map((s) => s.key)).toEqual(closed.map((o) => o.key));
-    const fromServer = await waitFor('the take filed from its stored segments', async () =>
-      (await host.records()).find((r) => r.takeId === takeId),
-    );
-    // At most the segment in progress (and the time to store the one before) is missing.
-    const recordedSeconds = (killedAt - recovered.startedAt) / 1000;
-    expect(fromServer.media.durationMs / 1000).toBeGreaterThan(
-      recordedSeconds - 2 * SEGMENT_SECONDS - 1,
-    );
-    // The phone, back online, sends its own copy; the RECord is refiled from it, whole.
-    const fromPhone = await waitFor(
-      'the take refiled from the phone’s copy',
-      async () => (await host.records()).find((r) => r.takeId === takeId && r.source === 'phone'),
-      120_000,
-    );
-    expect(fromPhone.media.durationMs / 1000).toBeGreaterThan(recordedSeconds - 1);
-    await host.capture('stop');
     await phone!.close();
   }, 240_000);
 });

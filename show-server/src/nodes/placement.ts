@@ -40,42 +40,59 @@ export interface PlacementDeps {
   publish: () => Promise<void>;
 }
 
+/**
+ * Where a phone joins: another node (it is counted there at once), or here — `reserved` when it
+ * is counted here until it has joined (see `arrived`).
+ */
+export type Placed = { moveTo: NodeRef } | { here: true; reserved: boolean };
+
 /** Decides, for a phone asking this node to join, whether it joins here or on another node. */
 export class Placement {
+  /** Placements here run one at a time: each must see the one before it counted. */
+  #last: Promise<unknown> = Promise.resolve();
+
   constructor(private readonly deps: PlacementDeps) {}
 
-  /** Null: join here. A node: the phone should join there (it is counted there at once). */
-  async place(showId: string, payload: JoinPayload): Promise<NodeRef | null> {
+  place(showId: string, payload: JoinPayload): Promise<Placed> {
+    const next = this.#last.then(() => this.#place(showId, payload));
+    this.#last = next.catch(() => undefined);
+    return next;
+  }
+
+  async #place(showId: string, payload: JoinPayload): Promise<Placed> {
     const self = await this.deps.self();
-    // Placed here by another node: it joins here, unless this node filled up meanwhile (the
-    // placing node saw a heartbeat's worth of old news); then it is placed again.
-    if (payload.node === self.id && self.full === null) return null;
-    const others = (await this.deps.registry.list()).filter((n) => n.id !== self.id);
+    // Placed here by another node (which counted it here): it joins here, unless this node
+    // filled up meanwhile (the placing node saw a heartbeat's worth of old news).
+    if (payload.node === self.id && self.full === null) return { here: true, reserved: true };
+    const nodes = await this.deps.registry.list();
+    const others = nodes.filter((n) => n.id !== self.id);
+    // Joins still in flight here count too: a crowd joining at once must not all stay here.
+    const reservedHere = nodes.find((n) => n.id === self.id)?.reserved ?? 0;
     const best = choosePlacement(
-      [{ ...self, reserved: 0 }, ...others],
+      [{ ...self, reserved: reservedHere }, ...others],
       self.id,
       new Set(payload.unreachable ?? []),
     );
     // Alone: this node's own admission says why it has no room, if it has none.
-    if (!best && others.length === 0) return null;
+    if (!best && others.length === 0) return { here: true, reserved: false };
     if (!best) {
       const reason = `every show-server is full (${others.length + 1} nodes; this one ${self.full ?? (self.draining ? 'is draining' : 'has no room')})`;
       await this.deps.noteRefused(showId, reason).catch(() => undefined);
       throw new DomainError('unavailable', `${reason}; the phones already recording carry on`);
     }
-    if (best.id === self.id) return null;
     await this.deps.registry.reserve(best.id);
-    return { id: best.id, url: best.url };
+    return best.id === self.id
+      ? { here: true, reserved: true }
+      : { moveTo: { id: best.id, url: best.url } };
   }
 
   /**
-   * The phone this node was placed on by `payload.node` has joined: the node says so at once (its
-   * published phones count it), then its placement is used up; in the other order, placement
-   * would for a moment count it nowhere and send the next phones here too.
+   * A phone placed here has joined (or failed to): the node says so at once (its published
+   * phones count it), then its placement is used up; in the other order, placement would for a
+   * moment count it nowhere and send the next phones here too.
    */
-  async arrived(payload: JoinPayload): Promise<void> {
+  async arrived(): Promise<void> {
     const { id } = await this.deps.self();
-    if (payload.node !== id) return;
     await this.deps.publish();
     await this.deps.registry.release(id).catch(() => undefined);
   }

@@ -196,10 +196,12 @@ export function attachSocketServer(
           joining = true;
           const joined = await (async () => {
             const placed = await place(payload);
-            return placed ? { moveTo: placed } : joinHere(payload);
+            if ('moveTo' in placed) return placed;
+            return joinHere(payload).finally(() => {
+              if (placed.reserved) void deps.placement.arrived().catch(() => undefined);
+            });
           })().finally(() => (joining = false));
           if ('moveTo' in joined) return joined;
-          await deps.placement.arrived(payload);
           peer = joined.peer;
           await socket.join([participantRoom(peer.id), publicRoom(peer.showId)]);
           // Takes this phone still owes its own copy of (it may have been offline when asked).
