@@ -1,20 +1,23 @@
 import { parseArgs } from 'node:util';
-import { connectRedis, redisSettingsFromEnv } from '@showrec/infra/redis';
+import { connectRedis, describeRedis, redisSettingsFromEnv } from '@showrec/infra/redis';
 import { NodeRegistry } from './nodes/node-registry.js';
 
 /**
  * `npm run drain -- <node id or URL> [--now]`: asks a show-server node, through Redis, to drain:
  * its phones move to other nodes at their next cue change (at once with --now), its takes finish
- * and upload, then it stops. Without an argument it lists the nodes.
+ * and upload, then it stops. Without an argument it lists the nodes. It reaches them through
+ * their Redis: the same REDIS_URL or REDIS_SENTINELS they were given.
  */
 const { values, positionals } = parseArgs({
   options: { now: { type: 'boolean', default: false } },
   allowPositionals: true,
 });
-const redis = connectRedis(
-  redisSettingsFromEnv(process.env) ?? { kind: 'url', url: 'redis://127.0.0.1:6379' },
-  { maxRetriesPerRequest: 2, retryStrategy: () => null },
-);
+const settings = redisSettingsFromEnv(process.env) ?? {
+  kind: 'url' as const,
+  url: 'redis://127.0.0.1:6379',
+};
+const redis = connectRedis(settings, { maxRetriesPerRequest: 1, retryStrategy: () => null });
+redis.on('error', () => undefined);
 const registry = new NodeRegistry(redis);
 try {
   const nodes = await registry.list();
@@ -39,6 +42,11 @@ try {
       );
     }
   }
+} catch (err) {
+  console.error(
+    `cannot reach the nodes' Redis at ${describeRedis(settings)} (give the nodes' REDIS_URL or REDIS_SENTINELS): ${(err as Error).message}`,
+  );
+  process.exitCode = 1;
 } finally {
   redis.disconnect();
 }
