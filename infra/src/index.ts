@@ -1,5 +1,5 @@
 export { childExit, stopChild } from './child-exit.js';
-export { startEmbeddedRedis, waitForPing, type EmbeddedRedis } from './embedded-redis.js';
+export { startEmbeddedRedis, type EmbeddedRedis } from './embedded-redis.js';
 export { freeTcpPort } from './free-port.js';
 export { s3Environment } from './object-store/s3-environment.js';
 export { startSwift, type S3Endpoint, type SwiftServer } from './object-store/swift-server.js';

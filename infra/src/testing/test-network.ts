@@ -16,8 +16,6 @@ export interface TestNetwork {
   /** This machine's own address on the test network (where Redis and the store listen). */
   gateway: string;
   hosts: TestHost[];
-  /** Cuts a host off the network (its link down) or puts it back. */
-  setLink(host: TestHost, up: boolean): Promise<void>;
   remove(): Promise<void>;
 }
 
@@ -67,10 +65,6 @@ export async function createTestNetwork(count: number): Promise<TestNetwork> {
   return {
     gateway: `${subnet}.1`,
     hosts: hosts.map(({ netns, address }) => ({ netns, address })),
-    async setLink(host, up) {
-      const veth = hosts.find((h) => h.netns === host.netns)!.veth;
-      await ip('link', 'set', veth, up ? 'up' : 'down');
-    },
     remove,
   };
 }
