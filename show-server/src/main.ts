@@ -58,8 +58,9 @@ try {
   logger.fatal((err as Error).message);
   process.exit(1);
 }
-const redis = createRedisConnection(config.redis, logger.child({ component: 'redis' }));
-warnOfDurability(redis, logger.child({ component: 'redis' }));
+const redisLog = logger.child({ component: 'redis' });
+const redis = createRedisConnection(config.redis, redisLog);
+warnOfDurability(redis, redisLog);
 const queue = createTakeQueue(redis, logger);
 const edits = createEditQueue(redis, logger);
 const pool = await WorkerPool.create({
@@ -132,6 +133,7 @@ async function describeNode(): Promise<NodeInfo> {
 }
 const placement = new Placement({
   registry: nodes,
+  node: { id: serverId, url: config.nodeUrl },
   self: describeNode,
   noteRefused: (showId, reason) => phones.noteRefused(showId, reason),
   publish: () => heartbeat.beat(),

@@ -32,6 +32,8 @@ export function choosePlacement(
 
 export interface PlacementDeps {
   registry: NodeRegistry;
+  /** This node's id and URL (they never change while it runs). */
+  node: NodeRef;
   /** This node as of now (its published info may be two seconds old). */
   self: () => Promise<NodeInfo>;
   /** Tells the control panel a phone found no room anywhere. */
@@ -92,21 +94,18 @@ export class Placement {
    * moment count it nowhere and send the next phones here too.
    */
   async arrived(): Promise<void> {
-    const { id } = await this.deps.self();
     await this.deps.publish();
-    await this.deps.registry.release(id).catch(() => undefined);
+    await this.deps.registry.release(this.deps.node.id).catch(() => undefined);
   }
 
-  async here(): Promise<NodeRef> {
-    const { id, url } = await this.deps.self();
-    return { id, url };
+  get here(): NodeRef {
+    return this.deps.node;
   }
 
   /** The other live nodes a phone may fall back on if it loses this one. */
   async fallbacks(): Promise<NodeRef[]> {
-    const { id: selfId } = await this.deps.self();
     return (await this.deps.registry.list())
-      .filter((n) => n.id !== selfId && !n.draining)
+      .filter((n) => n.id !== this.deps.node.id && !n.draining)
       .map((n) => ({ id: n.id, url: n.url }));
   }
 }

@@ -213,7 +213,7 @@ export function attachSocketServer(
           return {
             ...joined.result,
             view: (await deps.views.of(peer.showId)).public,
-            node: await deps.placement.here(),
+            node: deps.placement.here,
             nodes: await deps.placement.fallbacks(),
           };
         },
