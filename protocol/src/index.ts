@@ -7,6 +7,7 @@ export * from './record.js';
 export * from './record-reads.js';
 export * from './review.js';
 export * from './review-board.js';
+export * from './collection.js';
 export * from './queue.js';
 export * from './redis-keys.js';
 export * from './rtp-parameters.js';

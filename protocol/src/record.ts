@@ -45,3 +45,44 @@ export const recordListSchema = z.object({ records: z.array(recordSchema) });
 export function recordIdForTake(takeId: string): string {
   return `rec-${takeId}`;
 }
+
+/** A phone's own RECords in a show ("Your RECords"), found by its device token. */
+export const yourRecordsSchema = z.object({
+  show: z.object({ id: idSchema, title: z.string(), joinCode: z.string() }),
+  participant: z.object({ id: idSchema, name: z.string() }),
+  records: z.array(recordSchema),
+});
+export type YourRecords = z.infer<typeof yourRecordsSchema>;
+
+/** A one-time link that moves a phone's RECords to another device or browser. */
+export const claimLinkSchema = z.object({ url: z.string(), expiresAt: z.number() });
+export type ClaimLink = z.infer<typeof claimLinkSchema>;
+
+/** What opening a claim link gives the new device: its own token for the show. */
+export const claimedSchema = z.object({
+  showId: idSchema,
+  joinCode: z.string(),
+  deviceToken: z.string(),
+});
+export type Claimed = z.infer<typeof claimedSchema>;
+
+export const claimCodeSchema = z.string().regex(/^[A-Za-z0-9_-]{32}$/, 'not a claim code');
+
+/** A show's public page: its published RECords, with everyone credited along their lineage. */
+export const publicRecordsSchema = z.object({
+  show: z.object({
+    id: idSchema,
+    title: z.string(),
+    venue: z.string(),
+    date: z.string().nullable(),
+  }),
+  records: z.array(
+    z.object({
+      record: recordSchema,
+      credits: z.array(contributorSchema),
+      /** What it was made from, by title where that is published too. */
+      parents: z.array(z.object({ id: idSchema, title: z.string().nullable() })),
+    }),
+  ),
+});
+export type PublicRecords = z.infer<typeof publicRecordsSchema>;

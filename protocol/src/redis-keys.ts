@@ -11,6 +11,20 @@ export const redisKeys = {
   /** Pub/sub channel: `{ showId, version }` after every stored change of a show. */
   showChanges: () => 'showrec:show-changes',
   showByJoinCode: (joinCode: string) => `showrec:join:${joinCode}`,
+  /** Every show's id, scored by when it was made (the admin's list). */
+  shows: () => 'showrec:shows',
+  /** Set once the shows made before that index are in it. */
+  showsIndexed: () => 'showrec:shows:indexed',
+  /** A one-time claim link's code (hashed): which phone's RECords it moves to a new device. */
+  claim: (codeHash: string) => `showrec:claim:${codeHash}`,
+  /** Collections, by id, and the ids of all of them, scored by when they were made. */
+  collection: (id: string) => `showrec:collection:${id}`,
+  collections: () => 'showrec:collections',
+  /** A collection's statements, oldest first, and each statement by id. */
+  collectionStatements: (id: string) => `showrec:collection:${id}:statements`,
+  statement: (id: string) => `showrec:statement:${id}`,
+  /** Set once, when a statement is made final: who did, and when. */
+  statementFinal: (id: string) => `showrec:statement:${id}:final`,
   showTakes: (showId: string) => `showrec:show:${showId}:takes`,
   showRecords: (showId: string) => `showrec:show:${showId}:records`,
   showDevices: (showId: string) => `showrec:show:${showId}:devices`,

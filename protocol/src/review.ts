@@ -17,7 +17,13 @@ export const noteInputSchema = z.strictObject({
   atMs: z.number().int().min(0),
   text: z.string().trim().min(1, 'the note is empty').max(500),
 });
-export const reviewNoteSchema = z.object({ atMs: z.number(), text: z.string(), at: z.number() });
+export const reviewNoteSchema = z.object({
+  atMs: z.number(),
+  text: z.string(),
+  at: z.number(),
+  /** Who wrote it: a named crew member, or the role of a shared key. */
+  by: z.string().default('crew'),
+});
 export type ReviewNote = z.infer<typeof reviewNoteSchema>;
 
 /** The crew's view of a RECord, kept apart from it: the worker owns the media, the crew the verdict. */
@@ -25,15 +31,22 @@ export const recordReviewSchema = z.object({
   rating: z.number().nullable(),
   review: z.enum(reviewStates),
   notes: z.array(reviewNoteSchema),
+  /** Who gave the last verdict or rating, and when. */
+  reviewedBy: z.string().nullable(),
+  reviewedAt: z.number().nullable(),
+  /** Published: on the show's public page, its media open to anyone. */
+  published: z.object({ by: z.string(), at: z.number() }).nullable(),
 });
+
+export const publishBodySchema = z.strictObject({ published: z.boolean() });
 export type RecordReview = z.infer<typeof recordReviewSchema>;
 
 export const trimBodySchema = z
   .strictObject({
     inMs: z.number().int().min(0),
     outMs: z.number().int().min(1),
-    /** Who made the cut, credited on the new RECord. */
-    editor: z.string().trim().min(1, 'the editor’s name is required').max(60),
+    /** Who made the cut, credited on the new RECord; left out, the key's holder is. */
+    editor: z.string().trim().min(1, 'the editor’s name is empty').max(60).optional(),
   })
   .refine((t) => t.outMs > t.inMs, { message: 'outMs must be after inMs', path: ['outMs'] });
 
@@ -67,6 +80,8 @@ export const fileUploadJobSchema = z.object({
   file: z.string(),
   title: z.string(),
   contributor: z.string(),
+  /** The remixer's participant, when a contributor's phone uploaded it. */
+  participantId: idSchema.nullable().default(null),
   parents: z.array(idSchema),
 });
 export type FileUploadJob = z.infer<typeof fileUploadJobSchema>;
@@ -95,7 +110,8 @@ export type Alignment = z.infer<typeof alignmentSchema>;
  */
 export const remixFieldsSchema = z.strictObject({
   title: z.string().trim().min(1, 'a title is required').max(200),
-  contributor: z.string().trim().min(1, 'the contributor’s name is required').max(60),
+  /** Left out by a contributor's phone: the name it joined the show with. */
+  contributor: z.string().trim().min(1, 'the contributor’s name is required').max(60).optional(),
   /** The RECords it builds on, comma-separated. */
   parents: z
     .string()

@@ -47,6 +47,42 @@ export type ShowCreated = z.infer<typeof showCreatedSchema>;
 export const hostMessageSchema = z.object({ text: z.string(), at: z.number() });
 export type HostMessage = z.infer<typeof hostMessageSchema>;
 
+/** A crew member the host invited by name: their own key, so what they do is credited to them. */
+export const crewMemberSchema = z.object({
+  id: idSchema,
+  name: z.string(),
+  keyHash: z.string(),
+  invitedAt: z.string(),
+});
+export type CrewMember = z.infer<typeof crewMemberSchema>;
+
+export const crewInviteBodySchema = z.strictObject({
+  name: z.string().trim().min(1, 'the crew member’s name is required').max(60),
+});
+
+/** An invite, with its key in the clear this once. */
+export const crewInviteSchema = z.object({
+  id: idSchema,
+  name: z.string(),
+  key: z.string(),
+  reviewUrl: z.string(),
+});
+export type CrewInvite = z.infer<typeof crewInviteSchema>;
+
+/** A show in the admin's list: enough to find yesterday's show. */
+export const showSummarySchema = z.object({
+  id: idSchema,
+  title: z.string(),
+  venue: z.string(),
+  date: z.string().nullable(),
+  createdAt: z.string(),
+  state: z.enum(['not started', 'running', 'ended']),
+  cues: z.number().int(),
+  takes: z.number().int(),
+  records: z.number().int(),
+});
+export type ShowSummary = z.infer<typeof showSummarySchema>;
+
 /** A show as stored. Only hashes of its keys are kept. */
 export const storedShowSchema = z.object({
   id: idSchema,
@@ -74,6 +110,8 @@ export const storedShowSchema = z.object({
     /** The capture cue that started it, if a cue did. */
     cueId: idSchema.nullable().default(null),
   }),
+  /** Named crew, each with a key of their own (the shared crew key stays valid). */
+  crew: z.array(crewMemberSchema).default([]),
   /** Bumped on every change, so concurrent writers detect each other. */
   version: z.number().int().default(0),
 });

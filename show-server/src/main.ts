@@ -27,6 +27,9 @@ import {
 import { UploadService } from './capture/upload-service.js';
 import { EditRequests } from './records/edit-requests.js';
 import { RecordReader } from './records/record-reader.js';
+import { Contributors } from './records/contributors.js';
+import { CollectionStore } from './collections/collection-store.js';
+import { summarizeShows } from './shows/show-summaries.js';
 import { RemixUploads } from './records/remix-upload.js';
 import { ReviewBoards } from './records/review-board.js';
 import { ReviewNotices } from './records/review-notices.js';
@@ -188,6 +191,7 @@ const remixes = new RemixUploads({
   maxBytes: config.maxUploadBytes,
   processes,
   records,
+  reviews,
   requests: editRequests,
   logger,
 });
@@ -216,6 +220,9 @@ const app = createApp({
   nodeUrls: () => (config.nodeOrigins.length > 0 ? config.nodeOrigins : heartbeat.nodeUrls),
   joinAttempts,
   links: new DownloadLinks(redis, config.downloadLinkTtlMs),
+  contributors: new Contributors(redis, shows, records),
+  collections: new CollectionStore(redis),
+  showSummaries: async () => summarizeShows(redis, await shows.list()),
   uploads,
   logger,
 });

@@ -5,7 +5,7 @@ import type { JobDeps } from './job-deps.js';
 import { fetchStored, recordMediaUrls, transcodeRecordMedia, withScratch } from './record-media.js';
 
 /**
- * Files a remix the crew uploaded: transcoded like a take, crediting its maker as the remixer,
+ * Files an uploaded remix (the crew's or a contributor's): transcoded like a take, crediting its maker,
  * with the RECords it builds on as parents (their credits carry through the lineage). The upload
  * itself stays as the RECord's original.
  */
@@ -28,7 +28,9 @@ export function fileUploadProcessor(deps: JobDeps) {
       cueId: cues.size === 1 ? [...cues][0]! : null,
       takeId: null,
       title: upload.title,
-      contributors: [{ participantId: null, name: upload.contributor, role: 'remixed' }],
+      contributors: [
+        { participantId: upload.participantId, name: upload.contributor, role: 'remixed' },
+      ],
       media: recordMediaUrls(recordId, media.durationMs),
       createdAt: new Date().toISOString(),
       status: 'filed',

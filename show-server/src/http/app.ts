@@ -8,12 +8,21 @@ import { showsRoutes, type ShowsRoutesDeps } from './routes/shows-routes.js';
 import { exportsRoutes, type ExportsRoutesDeps } from './routes/exports-routes.js';
 import { recordsRoutes, type RecordsRoutesDeps } from './routes/records-routes.js';
 import { uploadsRoutes } from './routes/uploads-routes.js';
+import { contributorRoutes, type ContributorRoutesDeps } from './routes/contributor-routes.js';
+import { collectionsRoutes, type CollectionsRoutesDeps } from './routes/collections-routes.js';
+import { recordMediaAccess } from '../records/media-access.js';
 import type { UploadService } from '../capture/upload-service.js';
 import { recordMediaRoutes } from './stored-media.js';
 import { webApps } from './web-apps.js';
 import type { HealthSources } from '../health/health-check.js';
 
-export interface AppDeps extends ShowsRoutesDeps, RecordsRoutesDeps, ExportsRoutesDeps {
+export interface AppDeps
+  extends
+    ShowsRoutesDeps,
+    RecordsRoutesDeps,
+    ExportsRoutesDeps,
+    ContributorRoutesDeps,
+    CollectionsRoutesDeps {
   health: HealthSources;
   webDir: string;
   corsOrigins: string[];
@@ -35,8 +44,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(showsRoutes(deps));
   app.use(recordsRoutes(deps));
   app.use(exportsRoutes(deps));
+  app.use(contributorRoutes(deps));
+  app.use(collectionsRoutes(deps));
   app.use(uploadsRoutes(deps.uploads, 8 * 1024 * 1024));
-  app.use(recordMediaRoutes(deps.media, deps.dataDir));
+  app.use(recordMediaRoutes(deps.media, deps.dataDir, recordMediaAccess(deps)));
   app.use(
     webApps({
       webDir: deps.webDir,

@@ -7,14 +7,44 @@ import type { DownloadLinks } from './download-links.js';
 
 export type Role = 'admin' | 'host' | 'crew';
 
-/** Which role a presented secret grants for a show, if any. */
-export function roleFor(secret: string, adminToken: string, show: StoredShow | null): Role | null {
+/** Who is calling: their role, and the name their actions are credited to. */
+export interface Caller {
+  role: Role;
+  /** A named crew member's name; for a shared key, its role. */
+  name: string;
+  /** Whether `name` is a person's (an invite's), not a shared key's role. */
+  named: boolean;
+}
+
+/** Which caller a presented secret makes for a show, if any. */
+export function callerFor(
+  secret: string,
+  adminToken: string,
+  show: StoredShow | null,
+): Caller | null {
   const a = Buffer.from(secret);
   const b = Buffer.from(adminToken);
-  if (a.length === b.length && timingSafeEqual(a, b)) return 'admin';
-  if (show && secretMatches(secret, show.hostKeyHash)) return 'host';
-  if (show && secretMatches(secret, show.crewKeyHash)) return 'crew';
-  return null;
+  if (a.length === b.length && timingSafeEqual(a, b))
+    return { role: 'admin', name: 'admin', named: false };
+  if (!show) return null;
+  if (secretMatches(secret, show.hostKeyHash)) return { role: 'host', name: 'host', named: false };
+  if (secretMatches(secret, show.crewKeyHash)) return { role: 'crew', name: 'crew', named: false };
+  const member = show.crew.find((m) => secretMatches(secret, m.keyHash));
+  return member ? { role: 'crew', name: member.name, named: true } : null;
+}
+
+export function roleFor(secret: string, adminToken: string, show: StoredShow | null): Role | null {
+  return callerFor(secret, adminToken, show)?.role ?? null;
+}
+
+/** The caller each authorized request was let in as (see `requireRole`). */
+const callers = new WeakMap<Request, Caller>();
+
+/** Who the request was authorized as; only after `requireRole` let it in. */
+export function callerOf(req: Request): Caller {
+  const caller = callers.get(req);
+  if (!caller) throw new Error('callerOf before the request was authorized');
+  return caller;
 }
 
 export function bearerToken(req: Request): string {
@@ -38,17 +68,20 @@ export async function requireRole(
   show: StoredShow | null,
   allowed: Role[],
   options: { links?: DownloadLinks } = {},
-): Promise<Role> {
+): Promise<Caller> {
   if (options.links && req.query.sig !== undefined) {
     if (!(await options.links.verify(req)))
       throw new DomainError(
         'forbidden',
         'this download link is wrong or has expired: ask for a new one',
       );
-    return 'crew';
+    const caller: Caller = { role: 'crew', name: 'download link', named: false };
+    callers.set(req, caller);
+    return caller;
   }
-  const role = roleFor(bearerToken(req), adminToken, show);
-  if (!role || !allowed.includes(role))
+  const caller = callerFor(bearerToken(req), adminToken, show);
+  if (!caller || !allowed.includes(caller.role))
     throw new DomainError('forbidden', 'these credentials may not do that');
-  return role;
+  callers.set(req, caller);
+  return caller;
 }

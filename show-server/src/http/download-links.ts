@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import type { Redis } from 'ioredis';
-import { redisKeys } from '@showrec/protocol';
+import { redisKeys, type RECord } from '@showrec/protocol';
 
 /**
  * Short-lived links for downloads a browser follows (a link cannot carry a header): an HMAC over
@@ -21,6 +21,25 @@ export class DownloadLinks {
     const expiresAt = now + this.ttlMs;
     const sig = await this.#mac(path, expiresAt);
     return { url: `${path}?expires=${expiresAt}&sig=${sig}`, expiresAt };
+  }
+
+  /**
+   * A link whose expiry is rounded up to the next ten minutes, so that the same media signed
+   * again a moment later has the same URL and the browser's cache keeps working.
+   */
+  async signCacheable(path: string, now = Date.now()): Promise<string> {
+    const step = 600_000;
+    const expiresAt = Math.ceil((now + this.ttlMs) / step) * step;
+    return `${path}?expires=${expiresAt}&sig=${await this.#mac(path, expiresAt)}`;
+  }
+
+  /** A RECord whose media links work for whoever received it (a video tag sends no key). */
+  async withMediaLinks(record: RECord): Promise<RECord> {
+    const [video, poster] = await Promise.all([
+      this.signCacheable(record.media.video),
+      this.signCacheable(record.media.poster),
+    ]);
+    return { ...record, media: { ...record.media, video, poster } };
   }
 
   /** Whether the request carries a valid, unexpired signature for exactly its own path. */

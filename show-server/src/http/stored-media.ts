@@ -1,5 +1,5 @@
 import path from 'node:path';
-import express, { Router, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { DomainError } from '@showrec/protocol';
 import type { MediaStore } from '@showrec/media-store';
 
@@ -29,29 +29,33 @@ export async function sendStored(
 const RECORD_MEDIA = /^(video\.mp4|poster\.jpg)$/;
 
 /**
- * Filed media at /media/records/<id>/<file>: from the data directory with range requests
- * (express.static refuses paths that climb out of the folder), or redirected to the store.
+ * Who may fetch a RECord's media: anyone once it is published; before that, a link signed for
+ * its path (handed to the crew with the RECord), a key of its show, or the phone of someone it
+ * credits. Anyone else is told there is no such media: an unpublished RECord's existence is
+ * not for strangers.
  */
-export function recordMediaRoutes(media: MediaStore, dataDir: string): Router {
+export type MediaAccess = (req: Request, recordId: string) => Promise<boolean>;
+
+/**
+ * Filed media at /media/records/<id>/<file>, nothing else below it: from the data directory
+ * (sendFile answers range requests), or redirected to the store.
+ */
+export function recordMediaRoutes(
+  media: MediaStore,
+  dataDir: string,
+  mayFetch: MediaAccess,
+): Router {
   const router = Router();
-  router.get('/media/records/:id/:file', async (req, res, next) => {
+  router.get('/media/records/:id/:file', async (req, res) => {
     const { id, file } = req.params;
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(id) || !RECORD_MEDIA.test(file))
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(id) || !RECORD_MEDIA.test(file) || !(await mayFetch(req, id)))
       throw new DomainError('not-found', 'no such media');
     // No HEAD first: a review board asks for hundreds of posters, and the store answers a
     // missing one with its own 404.
     const url = await media.downloadUrl(`records/${id}/${file}`, { ttlS: LINK_TTL_S });
-    if (!url) return next();
     res.set('Cache-Control', `private, max-age=${LINK_TTL_S - 60}`);
-    res.redirect(302, url);
+    if (url) res.redirect(302, url);
+    else res.sendFile(path.join(dataDir, 'records', id, file));
   });
-  router.use(
-    '/media/records',
-    express.static(path.join(dataDir, 'records'), {
-      index: false,
-      dotfiles: 'deny',
-      fallthrough: false,
-    }),
-  );
   return router;
 }

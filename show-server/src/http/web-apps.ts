@@ -25,8 +25,18 @@ export function webApps(options: { webDir: string; shows: ShowStore; logger: Log
     // The page explains the unknown code; the status tells machines.
     res.status(show ? 200 : 404).sendFile(path.join(audience, 'index.html'));
   });
+  router.get(['/me/:joinCode', '/claim/:code'], (_req, res) =>
+    res.sendFile(path.join(audience, 'index.html')),
+  );
   router.get(
-    ['/control', '/control/:showId', '/stage', '/stage/:showId', '/review/:showId'],
+    [
+      '/control',
+      '/control/:showId',
+      '/stage',
+      '/stage/:showId',
+      '/review/:showId',
+      '/shows/:showId',
+    ],
     (_req, res) => res.sendFile(path.join(stage, 'index.html')),
   );
   router.get('/', (_req, res) => res.redirect('/control'));

@@ -1,4 +1,3 @@
-import { stringify } from 'csv-stringify/sync';
 import {
   cueLabel,
   type Contributor,
@@ -7,6 +6,7 @@ import {
   type StoredShow,
 } from '@showrec/protocol';
 import { ancestorsIn, mergeCredits } from './lineage.js';
+import { spreadsheetCsv } from './spreadsheet-csv.js';
 
 export interface CreditsEntry {
   recordId: string;
@@ -50,7 +50,7 @@ export function creditsSheet(
 
 /** One row per RECord and person credited on it, for a spreadsheet. */
 export function creditsCsv(sheet: CreditsSheet): string {
-  return stringify(
+  return spreadsheetCsv(
     sheet.records.flatMap((r) =>
       r.credits.map((c) => ({
         record_id: r.recordId,
@@ -64,7 +64,5 @@ export function creditsCsv(sheet: CreditsSheet): string {
         created_at: r.createdAt,
       })),
     ),
-    // Names come from the audience: a cell starting like a formula is kept as text.
-    { header: true, cast: { string: (v) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v) } },
   );
 }

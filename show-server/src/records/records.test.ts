@@ -47,14 +47,24 @@ describe('crew work on RECords (real server process, real Redis)', () => {
       show.crewKey,
       { rating: 4, review: 'selected' },
     );
-    expect(rated.body.review).toEqual({ rating: 4, review: 'selected', notes: [] });
+    expect(rated.body.review).toMatchObject({
+      rating: 4,
+      review: 'selected',
+      notes: [],
+      reviewedBy: 'crew',
+      published: null,
+    });
     const cleared = await api<{ review: unknown }>(
       'PATCH',
       '/api/records/rec-take-src001',
       show.hostKey,
       { rating: null },
     );
-    expect(cleared.body.review).toEqual({ rating: null, review: 'selected', notes: [] });
+    expect(cleared.body.review).toMatchObject({
+      rating: null,
+      review: 'selected',
+      reviewedBy: 'host',
+    });
     expect(
       (await api('PATCH', '/api/records/rec-take-src001', show.crewKey, { rating: 6 })).status,
     ).toBe(400);

@@ -179,6 +179,7 @@ describe('remix uploads (real server process, Redis, ffprobe)', () => {
       file,
       title: 'Ada, slowed down',
       contributor: 'Bo',
+      participantId: null,
       parents: ['rec-take-parent1'],
     });
 

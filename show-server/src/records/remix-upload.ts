@@ -14,6 +14,18 @@ import { requireVideo } from '../media/probe-media.js';
 import { newId } from '../shows/secrets.js';
 import type { EditRequests } from './edit-requests.js';
 import type { RecordReader } from './record-reader.js';
+import type { ReviewStore } from './review-store.js';
+
+/**
+ * Who uploads a remix: the crew (any RECord of the show may be a parent; the contributor is
+ * named in the form, or is the named crew member), or a contributor's phone (credited by the name
+ * it recorded under; only published RECords may be parents).
+ */
+export interface Remixer {
+  participantId: string | null;
+  name: string | null;
+  publishedOnly: boolean;
+}
 
 export interface RemixUploadsDeps {
   /** Uploads arrive below it; accepted ones go to `media`. */
@@ -24,11 +36,14 @@ export interface RemixUploadsDeps {
   maxBytes: number;
   processes: ChildProcesses;
   records: RecordReader;
+  reviews: ReviewStore;
   requests: EditRequests;
   logger: Logger;
 }
 
-type RemixFields = ReturnType<typeof remixFieldsSchema.parse>;
+type RemixFields = Omit<ReturnType<typeof remixFieldsSchema.parse>, 'contributor'> & {
+  contributor: string;
+};
 interface Admitted {
   fields: RemixFields;
   extension: string;
@@ -81,6 +96,7 @@ export class RemixUploads {
    */
   async accept(
     show: StoredShow,
+    remixer: Remixer,
     receive: RemixReceiver,
   ): Promise<{ recordId: string; parents: string[] }> {
     const space = await this.deps.disk.check();
@@ -97,7 +113,7 @@ export class RemixUploads {
       const { admitted, truncated } = await receive({
         path: incoming,
         maxBytes: this.deps.maxBytes,
-        admit: (raw, filename) => this.#admit(raw, filename, show),
+        admit: (raw, filename) => this.#admit(raw, filename, show, remixer),
       });
       if (truncated) {
         throw new DomainError(
@@ -125,6 +141,7 @@ export class RemixUploads {
           file,
           title,
           contributor,
+          participantId: remixer.participantId,
           parents,
         });
       } catch (err) {
@@ -138,8 +155,13 @@ export class RemixUploads {
     }
   }
 
-  async #admit(raw: Record<string, string>, filename: string, show: StoredShow): Promise<Admitted> {
-    const fields = await this.#checkFields(raw, show);
+  async #admit(
+    raw: Record<string, string>,
+    filename: string,
+    show: StoredShow,
+    remixer: Remixer,
+  ): Promise<Admitted> {
+    const fields = await this.#checkFields(raw, show, remixer);
     const extension = path.extname(filename).slice(1).toLowerCase();
     if (!(REMIX_EXTENSIONS as readonly string[]).includes(extension)) {
       throw new DomainError(
@@ -150,14 +172,26 @@ export class RemixUploads {
     return { fields, extension };
   }
 
-  /** Every parent is a RECord of the show. */
-  async #checkFields(raw: Record<string, string>, show: StoredShow): Promise<RemixFields> {
+  /** Every parent is a RECord of the show (a published one, for a contributor). */
+  async #checkFields(
+    raw: Record<string, string>,
+    show: StoredShow,
+    remixer: Remixer,
+  ): Promise<RemixFields> {
     const fields = remixFieldsSchema.parse(raw);
-    for (const id of fields.parents) {
+    // A contributor is credited by the name they recorded under, whatever the form says.
+    const contributor = remixer.participantId ? remixer.name : (fields.contributor ?? remixer.name);
+    if (!contributor)
+      throw new DomainError('invalid', 'the contributor’s name is required: this key is shared');
+    const published = await this.deps.reviews.arePublished(fields.parents);
+    for (const [i, id] of fields.parents.entries()) {
       const parent = await this.deps.records.get(id);
-      if (parent?.showId !== show.id)
-        throw new DomainError('invalid', `parent ${id} is not a RECord of this show`);
+      if (parent?.showId !== show.id || (remixer.publishedOnly && !published[i]))
+        throw new DomainError(
+          'invalid',
+          `parent ${id} is not a ${remixer.publishedOnly ? 'published ' : ''}RECord of this show`,
+        );
     }
-    return fields;
+    return { ...fields, contributor };
   }
 }

@@ -61,7 +61,11 @@ export class ShowStore {
         cues,
         capture: captureStopped,
       });
-      await this.redis.set(redisKeys.show(id), JSON.stringify(show));
+      await this.redis
+        .multi()
+        .set(redisKeys.show(id), JSON.stringify(show))
+        .zadd(redisKeys.shows(), Date.parse(show.createdAt), id)
+        .exec();
       return { show, hostKey, crewKey, oscKey };
     }
     throw new Error('could not find a free join code after 20 attempts');
@@ -83,6 +87,32 @@ export class ShowStore {
     const show = await this.get(showId);
     if (!show) throw new DomainError('not-found', `no show with id ${showId}`);
     return show;
+  }
+
+  /** Every show, newest first. */
+  async list(): Promise<StoredShow[]> {
+    await this.#indexOlderShows();
+    const ids = await this.redis.zrevrange(redisKeys.shows(), 0, -1);
+    if (ids.length === 0) return [];
+    const raw = await this.redis.mget(ids.map((id) => redisKeys.show(id)));
+    return raw.flatMap((r) => (r ? [storedShowSchema.parse(JSON.parse(r))] : []));
+  }
+
+  /** Shows made before the index existed are added to it once, by whoever lists first. */
+  async #indexOlderShows(): Promise<void> {
+    if (await this.redis.exists(redisKeys.showsIndexed())) return;
+    const showKey = /^showrec:show:([A-Za-z0-9_-]+)$/;
+    for await (const keys of this.redis.scanStream({ match: 'showrec:show:*', count: 1000 })) {
+      const ids = (keys as string[]).flatMap((k) => showKey.exec(k)?.[1] ?? []);
+      if (ids.length === 0) continue;
+      const raw = await this.redis.mget(ids.map((id) => redisKeys.show(id)));
+      const tx = this.redis.multi();
+      raw.forEach((r, i) => {
+        if (r) tx.zadd(redisKeys.shows(), 'NX', Date.parse(JSON.parse(r).createdAt), ids[i]!);
+      });
+      await tx.exec();
+    }
+    await this.redis.set(redisKeys.showsIndexed(), '1');
   }
 
   async findByJoinCode(joinCode: string): Promise<StoredShow | null> {
@@ -130,5 +160,27 @@ export class ShowStore {
     const key = redisKeys.showDevices(showId);
     await this.redis.hsetnx(key, hashSecret(deviceToken), newParticipantId);
     return (await this.redis.hget(key, hashSecret(deviceToken)))!;
+  }
+
+  /** The participant a phone's device token stands for in a show, if any. */
+  async participantOfDevice(showId: string, deviceToken: string): Promise<string | null> {
+    return this.redis.hget(redisKeys.showDevices(showId), hashSecret(deviceToken));
+  }
+
+  /**
+   * Moves a participant from one device token to a new one (a claim link): the new token stands
+   * for them, the old one no longer does.
+   */
+  async moveDevice(
+    showId: string,
+    participantId: string,
+    fromTokenHash: string,
+    toToken: string,
+  ): Promise<void> {
+    await this.redis
+      .multi()
+      .hset(redisKeys.showDevices(showId), hashSecret(toToken), participantId)
+      .hdel(redisKeys.showDevices(showId), fromTokenHash)
+      .exec();
   }
 }

@@ -14,7 +14,7 @@ import { creditsCsv, creditsSheet, type CreditsSheet } from '../../records/credi
 import type { RecordReader } from '../../records/record-reader.js';
 import type { ReviewStore } from '../../records/review-store.js';
 import { safeFileName } from '../../records/file-names.js';
-import { writeSelectsZip } from '../../records/selects-zip.js';
+import { writeMediaZip } from '../../records/media-zip.js';
 import type { ShowStore } from '../../shows/show-store.js';
 import { sendStored } from '../stored-media.js';
 import type { Role } from '../auth.js';
@@ -117,12 +117,21 @@ export function exportsRoutes(deps: ExportsRoutesDeps): Router {
       );
     const cues = new Map(show.cues.map((c, i) => [c.id, cueLabel(c, i)]));
     res.type('application/zip').attachment(`${safeFileName(show.title)} selects.zip`);
-    await writeSelectsZip(
+    const selectedSheet = {
+      ...sheet,
+      records: sheet.records.filter((r) => selectedIds.has(r.recordId)),
+    };
+    await writeMediaZip(
       res,
       deps.media,
-      selected,
-      (r) => (r.cueId ? (cues.get(r.cueId) ?? null) : null),
-      { ...sheet, records: sheet.records.filter((r) => selectedIds.has(r.recordId)) },
+      selected.map((record) => ({
+        record,
+        name: `${safeFileName((record.cueId && cues.get(record.cueId)) || 'no cue')}/${safeFileName(record.contributors.map((c) => c.name).join(', '))} - ${record.id}.mp4`,
+      })),
+      [
+        { name: 'credits.json', content: JSON.stringify(selectedSheet, null, 2) },
+        { name: 'credits.csv', content: creditsCsv(selectedSheet) },
+      ],
     );
   });
 

@@ -1,6 +1,7 @@
 import { Router, type Request } from 'express';
 import {
   createShowBodySchema,
+  crewInviteBodySchema,
   cueInputSchema,
   cueOrderSchema,
   cuePatchSchema,
@@ -8,26 +9,29 @@ import {
   idSchema,
   joinCodeSchema,
   updateShowBodySchema,
+  type CrewInvite,
   type ShowCreated,
+  type ShowSummary,
   DomainError,
 } from '@showrec/protocol';
 import { z } from 'zod';
 import type { TakeStore } from '../../capture/take-store.js';
-import type { RecordReader } from '../../records/record-reader.js';
 import type { ShowControl } from '../../shows/show-control.js';
 import type { ShowStore } from '../../shows/show-store.js';
 import type { ShowViews } from '../../shows/show-views.js';
+import { inviteCrew, revokeCrew } from '../../shows/crew-invites.js';
 import { requireRole, type Role } from '../auth.js';
 import { showFor } from './route-access.js';
 
 export interface ShowsRoutesDeps {
   shows: ShowStore;
   takes: TakeStore;
-  records: RecordReader;
   control: ShowControl;
   views: ShowViews;
   adminToken: string;
   publicUrl: string | null;
+  /** Every show's line in the admin's list, newest first. */
+  showSummaries: () => Promise<ShowSummary[]>;
 }
 
 /** A cue index in a path: digits only (Number(' ') would be 0). */
@@ -44,8 +48,10 @@ const READ: Role[] = ['admin', 'host', 'crew'];
 export function showsRoutes(deps: ShowsRoutesDeps): Router {
   const router = Router();
 
+  const baseOf = (req: Request) => deps.publicUrl ?? `${req.protocol}://${req.get('host')}`;
+
   function created(req: Request, result: Awaited<ReturnType<ShowStore['create']>>): ShowCreated {
-    const base = deps.publicUrl ?? `${req.protocol}://${req.get('host')}`;
+    const base = baseOf(req);
     const { show, hostKey, crewKey, oscKey } = result;
     return {
       id: show.id,
@@ -65,6 +71,34 @@ export function showsRoutes(deps: ShowsRoutesDeps): Router {
     res
       .status(201)
       .json(created(req, await deps.shows.create(createShowBodySchema.parse(req.body))));
+  });
+
+  router.get('/api/shows', async (req, res) => {
+    await requireRole(req, deps.adminToken, null, ['admin']);
+    res.json({ shows: await deps.showSummaries() });
+  });
+
+  router.get('/api/shows/:id/crew', async (req, res) => {
+    const show = await showFor(req, deps, CONTROL);
+    res.json({ crew: show.crew.map(({ id, name, invitedAt }) => ({ id, name, invitedAt })) });
+  });
+
+  router.post('/api/shows/:id/crew', async (req, res) => {
+    const show = await showFor(req, deps, CONTROL);
+    const { name } = crewInviteBodySchema.parse(req.body);
+    const { member, key } = await inviteCrew(deps.shows, show.id, name);
+    res.status(201).json({
+      id: member.id,
+      name: member.name,
+      key,
+      reviewUrl: `${baseOf(req)}/review/${show.id}#key=${key}`,
+    } satisfies CrewInvite);
+  });
+
+  router.delete('/api/shows/:id/crew/:memberId', async (req, res) => {
+    const show = await showFor(req, deps, CONTROL);
+    await revokeCrew(deps.shows, show.id, idSchema.parse(req.params.memberId));
+    res.status(204).end();
   });
 
   router.get('/api/join/:code', async (req, res) => {
@@ -157,11 +191,6 @@ export function showsRoutes(deps: ShowsRoutesDeps): Router {
   router.get('/api/shows/:id/takes', async (req, res) => {
     const show = await showFor(req, deps, READ);
     res.json({ takes: await deps.takes.listForShow(show.id) });
-  });
-
-  router.get('/api/shows/:id/records', async (req, res) => {
-    const show = await showFor(req, deps, READ);
-    res.json({ records: await deps.records.listForShow(show.id) });
   });
 
   return router;
