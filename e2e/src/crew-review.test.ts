@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeClip } from '@showrec/infra';
@@ -10,7 +11,7 @@ import { createShow, waitFor } from './support/test-stack.js';
 describe('the crew reviews the takes in a browser', () => {
   const env = useStackAndBrowser();
 
-  it('rates, selects and trims with the keyboard and the trim form; the trimmed RECord appears with its lineage; angles play in sync', async () => {
+  it('rates, selects, trims and publishes from the keyboard; angles play in sync; the phone gets its RECord back, claims it on another browser, and the other phone remixes it', async () => {
     const { stack, browser } = env;
     const show = await createShow(stack, 'Review night');
     const host = showApi(stack, show);
@@ -169,6 +170,69 @@ describe('the crew reviews the takes in a browser', () => {
     await crew.getByTestId('lineage-ancestors').waitFor({ timeout: 10_000 });
     const remixCredits = await crew.getByTestId('lineage-credits').textContent();
     expect(remixCredits).toMatch(/^Bo remixed(Ada|Grace) recorded$/);
+
+    // After the show: the crew publishes the take with `p`; its phone finds it under "Your
+    // RECords", moves it to another browser with the claim link, and the other phone remixes it.
+    await crew.locator(`[data-testid="review-item"][data-id="${sourceId}"]`).click();
+    await crew.keyboard.press('p');
+    await crew
+      .locator(`[data-testid="review-item"][data-id="${sourceId}"][data-published="true"]`)
+      .waitFor({ timeout: 10_000 });
     await crew.close();
-  }, 240_000);
+    const maker = (await reviewBoard()).items.find((i) => i.id === sourceId)!.contributors[0]!;
+    const [ownPhone, otherPhone] = maker.name === 'Ada' ? phones : [phones[1]!, phones[0]!];
+    await ownPhone.goto(`${stack.baseUrl}/me/${show.joinCode}`);
+    const mine = ownPhone.locator(`[data-testid="your-record"][data-id="${sourceId}"]`);
+    await mine.waitFor({ timeout: 10_000 });
+    await waitFor('its video to load', () =>
+      mine.locator('video').evaluate((v) => (v as HTMLVideoElement).readyState >= 1),
+    );
+    await ownPhone.getByRole('button', { name: 'Move my RECords to another device' }).click();
+    const claimUrl = (await ownPhone.getByTestId('claim-link').textContent())!;
+    const laptop = await (await browser.newContext()).newPage();
+    await laptop.goto(claimUrl);
+    await laptop
+      .locator(`[data-testid="your-record"][data-id="${sourceId}"]`)
+      .waitFor({ timeout: 10_000 });
+    await laptop.close();
+
+    const remixBytes = (await readFile(remixFile)).toString('base64');
+    await otherPhone.goto(`${stack.baseUrl}/me/${show.joinCode}`);
+    const uploaded = await otherPhone.evaluate(
+      async ({ joinCode, showId, parent, bytes }) => {
+        const form = new FormData();
+        form.append('title', 'My take on it');
+        form.append('parents', parent);
+        const file = Uint8Array.from(atob(bytes), (c) => c.charCodeAt(0));
+        form.append('file', new Blob([file]), 'remix.webm');
+        const token = localStorage.getItem(`showrec:device:${joinCode}`)!;
+        const res = await fetch(`/api/shows/${showId}/records`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}` },
+          body: form,
+        });
+        return { status: res.status, body: (await res.json()) as { recordId: string } };
+      },
+      { joinCode: show.joinCode, showId: show.id, parent: sourceId, bytes: remixBytes },
+    );
+    expect(uploaded.status).toBe(202);
+    const phoneRemix = await waitFor(
+      'the contributor’s remix filed',
+      async () => (await host.records()).find((r) => r.id === uploaded.body.recordId),
+      60_000,
+    );
+    const otherName = maker.name === 'Ada' ? 'Grace' : 'Ada';
+    expect(phoneRemix.contributors).toEqual([
+      { participantId: expect.any(String), name: otherName, role: 'remixed' },
+    ]);
+    const lineage = (await (
+      await fetch(`${stack.baseUrl}/api/records/${phoneRemix.id}/lineage`, {
+        headers: { authorization: `Bearer ${show.crewKey}` },
+      })
+    ).json()) as { credits: Array<{ name: string; role: string }> };
+    expect(lineage.credits.map((c) => `${c.name} ${c.role}`)).toEqual([
+      `${otherName} remixed`,
+      `${maker.name} recorded`,
+    ]);
+  }, 300_000);
 });

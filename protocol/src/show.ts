@@ -82,6 +82,7 @@ export const showSummarySchema = z.object({
   records: z.number().int(),
 });
 export type ShowSummary = z.infer<typeof showSummarySchema>;
+export const showListSchema = z.object({ shows: z.array(showSummarySchema) });
 
 /** A show as stored. Only hashes of its keys are kept. */
 export const storedShowSchema = z.object({

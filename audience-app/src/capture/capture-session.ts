@@ -17,6 +17,8 @@ export type SessionState =
 export interface ShowPrompt {
   /** The live cue's prompt, e.g. "Turn around and film the audience". */
   prompt: string | null;
+  /** The show is over: the phone's RECords are to be found under "Your RECords". */
+  ended: boolean;
   /** The host's latest message to every phone. */
   message: string | null;
 }
@@ -27,11 +29,13 @@ export function promptOf(view: ShowView): ShowPrompt {
   const prompt = cue?.prompt || (cue?.kind === 'capture' ? 'Film the stage now' : null);
   return {
     prompt: view.ended ? 'The show has ended. Thank you!' : prompt,
+    ended: view.ended,
     message: view.lastMessage?.text ?? null,
   };
 }
 
-const deviceTokenKey = (joinCode: string) => `showrec:device:${joinCode}`;
+/** Where the phone keeps its device token for a show (the claim page writes it too). */
+export const deviceTokenKey = (joinCode: string) => `showrec:device:${joinCode}`;
 
 /** Failed connection attempts before a phone gives up on a node and asks to be placed again. */
 const NODE_ATTEMPTS = 2;

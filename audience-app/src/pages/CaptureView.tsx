@@ -15,7 +15,7 @@ export function CaptureView({
 }) {
   const video = useRef<HTMLVideoElement>(null);
   const [state, setState] = useState<SessionState>({ phase: 'connecting' });
-  const [prompt, setPrompt] = useState<ShowPrompt>({ prompt: null, message: null });
+  const [prompt, setPrompt] = useState<ShowPrompt>({ prompt: null, message: null, ended: false });
   const [upload, setUpload] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
 
@@ -55,6 +55,11 @@ export function CaptureView({
         <div className="prompt" data-testid="prompt">
           {prompt.prompt}
         </div>
+      )}
+      {prompt.ended && (
+        <a className="your-records-link" href={`/me/${joinCode}`}>
+          Your RECords
+        </a>
       )}
       <StatusBanner
         state={state}

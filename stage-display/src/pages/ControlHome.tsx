@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { showCreatedSchema } from '@showrec/protocol';
 import { api } from '../api/http.js';
+import { ShowsList } from './ShowsList.js';
 
 /** Creates a show with the admin token, then opens its control panel (the host key rides in the fragment). */
 export function ControlHome() {
@@ -9,6 +10,8 @@ export function ControlHome() {
   const [venue, setVenue] = useState('');
   const [date, setDate] = useState('');
   const [error, setError] = useState<string | null>(null);
+  // The list loads with the token last used here, not at every keystroke.
+  const [listToken] = useState(() => sessionStorage.getItem('showrec:admin') ?? '');
 
   const create = (e: FormEvent) => {
     e.preventDefault();
@@ -56,6 +59,7 @@ export function ControlHome() {
           </p>
         )}
       </form>
+      <ShowsList token={listToken} />
     </main>
   );
 }

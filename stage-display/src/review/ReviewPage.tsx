@@ -20,6 +20,7 @@ const SHORTCUTS: Array<[string, string]> = [
   ['s', 'Select'],
   ['r', 'Reject'],
   ['u', 'Back to pending'],
+  ['p', 'Publish / unpublish'],
   ['1–5 / 0', 'Rate / clear'],
   ['Space', 'Play / pause'],
   ['i / o', 'Trim in / out here'],
@@ -91,6 +92,17 @@ export function ReviewPage() {
     },
     [current, key, refresh],
   );
+  const togglePublished = useCallback(() => {
+    if (!current?.record || !key) return;
+    const published = current.review.published === null;
+    api('PUT', `/api/records/${current.record.id}/published`, key, { published }).then(
+      () => {
+        setError(null);
+        refresh();
+      },
+      (err: Error) => setError(err.message),
+    );
+  }, [current, key, refresh]);
   const here = () => Math.round((video.current?.currentTime ?? 0) * 1000);
   const shortcuts = useMemo(
     () => ({
@@ -101,6 +113,7 @@ export function ReviewPage() {
       s: () => judge({ review: 'selected' }),
       r: () => judge({ review: 'rejected' }),
       u: () => judge({ review: 'pending' }),
+      p: togglePublished,
       ...Object.fromEntries([1, 2, 3, 4, 5].map((n) => [String(n), () => judge({ rating: n })])),
       '0': () => judge({ rating: null }),
       Space: () => {
@@ -112,7 +125,7 @@ export function ReviewPage() {
       m: () => setAnglesOpen((open) => !open && angles.length > 1),
       Escape: () => setAnglesOpen(false),
     }),
-    [step, judge, angles.length, trim, setTrim],
+    [step, judge, togglePublished, angles.length, trim, setTrim],
   );
   useShortcuts(shortcuts);
 

@@ -52,6 +52,7 @@ function Row({
       data-id={item.id}
       data-status={item.status}
       data-review={item.review.review}
+      data-published={item.review.published !== null}
       aria-current={current}
       onClick={onPick}
     >
@@ -64,6 +65,7 @@ function Row({
         <strong>{item.contributors.map((c) => c.name).join(', ')}</strong>
         <span className="take-meta">
           {item.kind !== 'take' && <span className="badge kind">{item.kind}</span>}
+          {item.review.published && <span className="badge published">published</span>}
           {item.record && timecode(item.record.media.durationMs)}{' '}
           {new Date(item.startedAt).toLocaleTimeString()}
         </span>
