@@ -32,10 +32,10 @@ export const recordReviewSchema = z.object({
   review: z.enum(reviewStates),
   notes: z.array(reviewNoteSchema),
   /** Who gave the last verdict or rating, and when. */
-  reviewedBy: z.string().nullable(),
-  reviewedAt: z.number().nullable(),
+  reviewedBy: z.string().nullable().default(null),
+  reviewedAt: z.number().nullable().default(null),
   /** Published: on the show's public page, its media open to anyone. */
-  published: z.object({ by: z.string(), at: z.number() }).nullable(),
+  published: z.object({ by: z.string(), at: z.number() }).nullable().default(null),
 });
 
 export const publishBodySchema = z.strictObject({ published: z.boolean() });
