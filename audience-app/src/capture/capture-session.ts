@@ -77,7 +77,11 @@ export class CaptureSession {
     private readonly onPrompt: (prompt: ShowPrompt) => void,
     private readonly onUpload: (status: string | null) => void,
   ) {
-    this.#local = new LocalTakeRecorder(stream);
+    this.#local = new LocalTakeRecorder(stream, joinCode, () =>
+      this.onUpload(
+        'This phone’s storage is full: your recording goes on over the network only, without a copy on the phone.',
+      ),
+    );
     this.onState({ phase: 'connecting' });
     this.#socket = this.#connect(null);
   }
@@ -183,7 +187,7 @@ export class CaptureSession {
       await uploadTakeCopy(takeId, copy, offset, deviceToken, (f) =>
         this.onUpload(`Sending your recording… ${Math.round(f * 100)}%`),
       );
-      this.#local.forget(takeId);
+      await this.#local.forget(takeId);
       this.onUpload('Your recording was sent. Thank you!');
     } catch (err) {
       this.onUpload(`Your recording could not be sent: ${(err as Error).message}`);

@@ -8,6 +8,7 @@ import {
   type YourRecords,
 } from '@showrec/protocol';
 import { deviceTokenKey } from '../capture/capture-session.js';
+import { LocalCopiesPanel } from './LocalCopiesPanel.js';
 
 async function call<T>(
   method: string,
@@ -79,6 +80,7 @@ export function YourRecordsPage() {
           </p>
         </article>
       ))}
+      <LocalCopiesPanel joinCode={joinCode} token={token!} />
       <section>
         <h2>Keep them on another device</h2>
         {claim ? (

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ReviewBoard } from '@showrec/protocol';
 import { waitFor } from '@showrec/infra';
 import { joinAs } from '../support/phones.js';
 import { showApi } from '../support/show-api.js';
@@ -50,4 +51,65 @@ describe('safety net: the phone’s own recording fills what the network lost', 
       { participantId: take.participant.id, name: 'Noor', role: 'recorded' },
     ]);
   }, 180_000);
+
+  it('the phone’s copy survives a reload and is sent from Your RECords after the show; the RECord is refiled from it, verdicts kept', async () => {
+    const { stack, browser } = env;
+    const show = await createShow(stack, 'Reload night');
+    const host = showApi(stack, show);
+    const phone = await joinAs(browser, stack.baseUrl, show.joinCode, 'Iris');
+    const [takeId] = (await host.capture('start')).takeIds;
+    await phone.locator('[data-phase="recording"]').waitFor();
+    await sleep(3000);
+    // The venue's Wi-Fi drops: the server's copy stops, the phone's own goes on.
+    await phone.context().setOffline(true);
+    await waitFor(
+      'the server to cut the take',
+      async () => (await host.takes()).find((t) => t.id === takeId)?.status === 'ended',
+    );
+    await sleep(3000);
+    await host.capture('stop');
+    // The page is reloaded while still offline: everything it held in memory is gone.
+    await phone.reload().catch(() => undefined);
+    const fromServer = await waitFor(
+      'the server’s copy filed',
+      async () => (await host.records()).find((r) => r.takeId === takeId),
+      60_000,
+    );
+    expect(fromServer.source).toBe('server');
+    const verdict = await fetch(`${stack.baseUrl}/api/records/${fromServer.id}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${show.crewKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ review: 'selected', rating: 5 }),
+    });
+    expect(verdict.status).toBe(200);
+
+    // After the show, back online: Your RECords finds the copy on the phone and sends it.
+    await phone.context().setOffline(false);
+    await phone.goto(`${stack.baseUrl}/me/${show.joinCode}`);
+    const copy = phone.locator(`[data-testid="local-copy"][data-take-id="${takeId}"]`);
+    await copy.waitFor({ timeout: 15_000 });
+    await copy.getByRole('button', { name: 'Send full quality' }).click();
+    await copy.getByText(/^Sent/).waitFor({ timeout: 60_000 });
+
+    const fromPhone = await waitFor(
+      'the RECord refiled from the phone’s copy',
+      async () => (await host.records()).find((r) => r.takeId === takeId && r.source === 'phone'),
+      120_000,
+    );
+    expect(fromPhone.id).toBe(fromServer.id);
+    expect(fromPhone.media.durationMs).toBeGreaterThan(fromServer.media.durationMs + 2000);
+    const review = (await (
+      await fetch(`${stack.baseUrl}/api/shows/${show.id}/review`, {
+        headers: { authorization: `Bearer ${show.crewKey}` },
+      })
+    ).json()) as ReviewBoard;
+    expect(review.items.find((i) => i.id === fromServer.id)!.review).toMatchObject({
+      review: 'selected',
+      rating: 5,
+    });
+    // Sent, the copy leaves the phone.
+    await phone.reload();
+    await phone.getByRole('heading', { name: 'Your RECords' }).waitFor();
+    expect(await phone.getByTestId('local-copy').count()).toBe(0);
+  }, 240_000);
 });

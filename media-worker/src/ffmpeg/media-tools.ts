@@ -147,10 +147,20 @@ export interface ProbeResult {
   durationMs: number;
   video: string | null;
   audio: string | null;
+  /** The video's frame size; 0 × 0 when there is no video. */
+  width: number;
+  height: number;
 }
 
 const probeOutputSchema = z.object({
-  streams: z.array(z.object({ codec_type: z.string(), codec_name: z.string().optional() })),
+  streams: z.array(
+    z.object({
+      codec_type: z.string(),
+      codec_name: z.string().optional(),
+      width: z.number().optional(),
+      height: z.number().optional(),
+    }),
+  ),
   format: z.object({ duration: z.string().optional() }),
 });
 
@@ -177,6 +187,7 @@ export async function probe(tools: MediaTools, input: string): Promise<ProbeResu
   const data = probeOutputSchema.parse(JSON.parse(stdout.toString()));
   const codec = (type: string) =>
     data.streams.find((s) => s.codec_type === type)?.codec_name ?? null;
+  const video = data.streams.find((s) => s.codec_type === 'video');
   const seconds = Number(data.format.duration);
   return {
     // A browser's MediaRecorder writes WebM without a duration: read it off the last packet.
@@ -185,6 +196,8 @@ export async function probe(tools: MediaTools, input: string): Promise<ProbeResu
     ),
     video: codec('video'),
     audio: codec('audio'),
+    width: video?.width ?? 0,
+    height: video?.height ?? 0,
   };
 }
 

@@ -177,6 +177,22 @@ describe('file-take job (real Redis, BullMQ and ffmpeg)', () => {
     expect(await again.waitUntilFinished(events, 60_000)).toEqual({ recordId, alreadyFiled: true });
   });
 
+  it('refiles from a phone copy as long and sharper than the server’s; keeps the server’s over a blurrier one', async () => {
+    const fileBoth = async (takeId: string, phone: { width: number; height: number }) => {
+      await seed(takeId, (file) => makeClip(file, { seconds: 3 }));
+      await (await enqueue(takeId)).waitUntilFinished(events, 60_000);
+      await attachPhoneCopy(client, workers.media, takeId, (file) =>
+        makeClip(file, { seconds: 3, format: 'vp8-opus-webm', ...phone }),
+      );
+      await (await enqueue(`${takeId}-phone`, takeId)).waitUntilFinished(events, 60_000);
+      return recordSchema.parse(
+        JSON.parse((await client.get(redisKeys.record(recordIdForTake(takeId))))!),
+      ).source;
+    };
+    expect(await fileBoth('take-sharp01', { width: 1280, height: 720 })).toBe('phone');
+    expect(await fileBoth('take-blur001', { width: 320, height: 180 })).toBe('server');
+  });
+
   it('a take that cannot be filed fails for good with its reason kept, and its input file untouched', async () => {
     const garbage = Buffer.from('this is not a matroska file at all');
     const input = await seed('take-bad001', (file) => writeFile(file, garbage));

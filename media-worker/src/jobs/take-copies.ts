@@ -12,12 +12,14 @@ export interface TakeCopy {
   key: string;
   file: string;
   probed: ProbeResult;
+  /** The whole file's bits per second of media. */
+  bitsPerSecond: number;
 }
 
 type Deps = Pick<JobDeps, 'tools' | 'media'>;
 
 /**
- * The longest playable copy with video; the server's wins a tie within half a second. Copies are
+ * The best playable copy with video (see `isBetter`); the server's wins a tie. Copies are
  * fetched from the store into `dir`, the job's scratch folder.
  */
 export async function chooseCopy(
@@ -53,7 +55,9 @@ export async function chooseCopy(
     }
     try {
       const probed = await probe(deps.tools, fetched.file);
-      if (probed.video) usable.push({ source, ...fetched, probed });
+      const bytes = (await stat(fetched.file)).size;
+      const bitsPerSecond = (bytes * 8 * 1000) / Math.max(1, probed.durationMs);
+      if (probed.video) usable.push({ source, ...fetched, probed, bitsPerSecond });
       else
         unusable = new DomainError(
           'unprocessable',
@@ -67,10 +71,20 @@ export async function chooseCopy(
   const [first, ...rest] = usable;
   // Its code decides whether another attempt may help (see job-processes.ts).
   if (!first) throw unusable;
-  return rest.reduce(
-    (best, c) => (c.probed.durationMs > best.probed.durationMs + 500 ? c : best),
-    first,
-  );
+  return rest.reduce((best, c) => (isBetter(c, best) ? c : best), first);
+}
+
+/**
+ * A copy beats another when it is longer by more than half a second, or as long and sharper:
+ * more pixels, or as many pixels at a quarter more bits (a phone's own recording is not held to
+ * what WebRTC adapted to on the venue's network).
+ */
+function isBetter(c: TakeCopy, best: TakeCopy): boolean {
+  const longer = c.probed.durationMs - best.probed.durationMs;
+  if (Math.abs(longer) > 500) return longer > 0;
+  const pixels = (p: ProbeResult) => p.width * p.height;
+  if (pixels(c.probed) !== pixels(best.probed)) return pixels(c.probed) > pixels(best.probed);
+  return c.bitsPerSecond >= 1.25 * best.bitsPerSecond;
 }
 
 interface Fetched {

@@ -44,6 +44,18 @@ export class UploadService {
     return { takeId: take.id, offset: await this.#offset(take) };
   }
 
+  /**
+   * The phone offers its own copy of a take after the show (its full-quality local recording):
+   * only the phone that recorded it, and only once. The worker files whichever copy is better.
+   */
+  async offer(takeId: string, deviceToken: string): Promise<UploadProgress> {
+    const take = await this.#owned(takeId, deviceToken);
+    if (take.phoneCopy)
+      throw new DomainError('conflict', 'this take’s phone copy is already uploaded');
+    if (!take.uploadRequested) await this.deps.takes.save({ ...take, uploadRequested: true });
+    return this.request(take);
+  }
+
   async pendingFor(participantId: string): Promise<UploadProgress[]> {
     const ids = await this.deps.redis.smembers(redisKeys.pendingUploads(participantId));
     const takes = await Promise.all(ids.map((id) => this.deps.takes.get(id)));
@@ -136,7 +148,7 @@ export class UploadService {
     }
   }
 
-  async #uploadable(takeId: string, deviceToken: string): Promise<TakeManifest> {
+  async #owned(takeId: string, deviceToken: string): Promise<TakeManifest> {
     const take = await this.deps.takes.get(takeId);
     if (!take) throw new DomainError('not-found', `no take ${takeId}`);
     const owner = await this.deps.redis.hget(
@@ -145,6 +157,11 @@ export class UploadService {
     );
     if (owner !== take.participant.id)
       throw new DomainError('forbidden', 'only the phone that recorded this take may upload it');
+    return take;
+  }
+
+  async #uploadable(takeId: string, deviceToken: string): Promise<TakeManifest> {
+    const take = await this.#owned(takeId, deviceToken);
     if (!take.uploadRequested)
       throw new DomainError('conflict', 'no upload was asked for this take');
     if (take.phoneCopy)

@@ -120,6 +120,24 @@ describe('uploads of a phone’s own copy (real server process, Redis and ffprob
     expect((await call('GET', '/api/uploads/no-such-take')).status).toBe(404);
   });
 
+  it('takes the phone’s offer of a take after the show: only its own phone, only until uploaded', async () => {
+    await seedTake('take-up0005', false);
+    expect(
+      (await call('POST', '/api/uploads/take-up0005/offer', 'someone-elses-device-token')).status,
+    ).toBe(403);
+    expect(await (await call('POST', '/api/uploads/take-up0005/offer')).json()).toEqual({
+      takeId: 'take-up0005',
+      offset: 0,
+    });
+    await call('PUT', '/api/uploads/take-up0005?offset=0', device, clip);
+    expect((await call('POST', '/api/uploads/take-up0005/complete')).status).toBe(202);
+    const again = await call('POST', '/api/uploads/take-up0005/offer');
+    expect([again.status, await again.json()]).toEqual([
+      409,
+      { error: 'this take’s phone copy is already uploaded' },
+    ]);
+  });
+
   it('refuses what is too big, and a file that is not a recording, leaving nothing half-written', async () => {
     await seedTake('take-up0003');
     const big = await call(

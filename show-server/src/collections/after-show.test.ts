@@ -305,9 +305,15 @@ describe('after the show: crew, publishing, contributors, collections (real serv
       { role: 'remixed', people: [{ name: 'Bo', records: [remix.id] }] },
     ]);
 
-    const zip = await fetch(`${server.baseUrl}/api/collections/${id}/export.zip`, {
-      headers: { authorization: `Bearer ${sam.key}` },
+    const zipPath = `/api/collections/${id}/export.zip`;
+    expect(
+      (await api('POST', '/api/download-links', other.crewKey, { path: zipPath })).status,
+    ).toBe(403);
+    const link = await api<{ url: string }>('POST', '/api/download-links', sam.key, {
+      path: zipPath,
     });
+    const zip = await fetch(`${server.baseUrl}${link.body.url}`);
+    expect(zip.status).toBe(200);
     const zipFile = path.join(server.dataDir, 'collection.zip');
     await writeFile(zipFile, Buffer.from(await zip.arrayBuffer()));
     const { stdout } = await run('python3', [

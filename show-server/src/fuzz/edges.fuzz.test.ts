@@ -316,7 +316,10 @@ describe('fuzzing the edges: random and malformed input (real server, real Redis
     );
     await fc.assert(
       fc.asyncProperty(
-        fc.string({ minLength: 1, maxLength: 20 }).filter((i) => !/^-?\d+$/.test(i)),
+        // "." and ".." are path segments the URL itself resolves away: another route, a 404.
+        fc
+          .string({ minLength: 1, maxLength: 20 })
+          .filter((i) => !/^-?\d+$/.test(i) && i !== '.' && i !== '..'),
         async (index) => {
           const res = await fetch(
             `${server.baseUrl}/api/shows/${show.id}/cue/${encodeURIComponent(index)}`,

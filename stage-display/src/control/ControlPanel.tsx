@@ -13,6 +13,7 @@ import { absoluteUrl, useShowSocket } from '../show/use-show-socket.js';
 import { CueForm } from './CueForm.js';
 import { CueList } from './CueList.js';
 import { PhonesTable } from './PhonesTable.js';
+import { CrewInvites } from './CrewInvites.js';
 import { SHORTCUTS, useShortcuts } from './use-shortcuts.js';
 
 function CueCard({ label, cue, index }: { label: string; cue: Cue | undefined; index: number }) {
@@ -227,6 +228,7 @@ export function ControlPanel() {
         <aside>
           <h2>Phones</h2>
           <PhonesTable phones={view.phones.list} />
+          <CrewInvites showId={showId} hostKey={key} />
           <h2>Shortcuts</h2>
           <dl className="shortcuts">
             {SHORTCUTS.map(([k, what]) => (

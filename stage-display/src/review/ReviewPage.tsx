@@ -12,6 +12,7 @@ import { ReviewFilterBar } from './ReviewFilterBar.js';
 import { contributorNames, groupByCue, NO_FILTERS, type ReviewFilters } from './review-filters.js';
 import { TakeDetail, type TrimSpan } from './TakeDetail.js';
 import { TakeList } from './TakeList.js';
+import { SelectsCollection } from './SelectsCollection.js';
 import { useReviewBoard } from './use-review-board.js';
 
 const SHORTCUTS: Array<[string, string]> = [
@@ -162,6 +163,12 @@ export function ReviewPage() {
             {' · '}
             {download('credits.csv', 'credits CSV')} · {download('credits.json', 'credits JSON')} ·{' '}
             {counts.selected > 0 ? download('selects.zip', 'ZIP of selects') : 'no selects yet'}
+            {counts.selected > 0 && (
+              <>
+                {' · '}
+                <SelectsCollection board={board} secret={key} onError={setError} />
+              </>
+            )}
           </p>
         </div>
         <span className={connected ? 'pill ok' : 'pill bad'}>

@@ -45,9 +45,15 @@ const CREW: Role[] = ['admin', 'host', 'crew'];
 export function collectionsRoutes(deps: CollectionsRoutesDeps): Router {
   const router = Router();
 
-  async function requireEveryShow(req: Request, showIds: string[]): Promise<void> {
+  /** Downloads (`asDownload`) may instead carry a link signed for their path. */
+  async function requireEveryShow(
+    req: Request,
+    showIds: string[],
+    asDownload = false,
+  ): Promise<void> {
     const shows = await Promise.all(showIds.map((id) => deps.shows.get(id)));
-    for (const show of shows) await requireRole(req, deps.adminToken, show, CREW);
+    const options = asDownload ? { links: deps.links } : {};
+    for (const show of shows) await requireRole(req, deps.adminToken, show, CREW, options);
   }
 
   /** The RECords named, in order, and the shows they come from. */
@@ -60,12 +66,12 @@ export function collectionsRoutes(deps: CollectionsRoutesDeps): Router {
     return { records: found, showIds: [...new Set(found.map((r) => r.showId))] };
   }
 
-  async function collectionFor(req: Request): Promise<Collection> {
+  async function collectionFor(req: Request, asDownload = false): Promise<Collection> {
     const id = idSchema.safeParse(req.params.id);
     const collection = id.success ? await deps.collections.get(id.data) : null;
     if (!collection)
       throw new DomainError('not-found', `no collection ${String(req.params.id).slice(0, 64)}`);
-    await requireEveryShow(req, collection.showIds);
+    await requireEveryShow(req, collection.showIds, asDownload);
     return collection;
   }
 
@@ -122,7 +128,7 @@ export function collectionsRoutes(deps: CollectionsRoutesDeps): Router {
   });
 
   router.get('/api/collections/:id/export.zip', async (req, res) => {
-    const collection = await collectionFor(req);
+    const collection = await collectionFor(req, true);
     const { roll, items } = await rollOf(collection);
     const csv = roll.roles.flatMap((r) =>
       r.people.map((p) => ({ role: r.role, name: p.name, records: p.records.join(' ') })),
@@ -169,7 +175,7 @@ export function collectionsRoutes(deps: CollectionsRoutesDeps): Router {
 
   /** Every final statement's lines, or one person's (`?person=`): for the accounts. */
   router.get('/api/collections/:id/statements.csv', async (req, res) => {
-    const collection = await collectionFor(req);
+    const collection = await collectionFor(req, true);
     const person = z.string().max(200).optional().parse(req.query.person);
     const finals = (await deps.collections.statements(collection.id)).filter(
       (s) => s.state === 'final',

@@ -16,6 +16,7 @@ import type { ReviewStore } from '../../records/review-store.js';
 import { safeFileName } from '../../records/file-names.js';
 import { writeMediaZip } from '../../records/media-zip.js';
 import type { ShowStore } from '../../shows/show-store.js';
+import type { CollectionStore } from '../../collections/collection-store.js';
 import { sendStored } from '../stored-media.js';
 import type { Role } from '../auth.js';
 import { recordFor, recordNamed, showFor, showNamed } from './route-access.js';
@@ -28,12 +29,15 @@ export interface ExportsRoutesDeps {
   media: MediaStore;
   adminToken: string;
   links: DownloadLinks;
+  collections: CollectionStore;
 }
 
 const CREW: Role[] = ['admin', 'host', 'crew'];
 // The id itself is checked by the lookup that authorizes it (recordNamed, showNamed).
 const RECORD_DOWNLOAD = /^\/api\/records\/([^/]+)\/(?:original|video)$/;
 const SHOW_DOWNLOAD = /^\/api\/shows\/([^/]+)\/(?:credits\.json|credits\.csv|selects\.zip)$/;
+const COLLECTION_DOWNLOAD =
+  /^\/api\/collections\/([A-Za-z0-9_-]{6,64})\/(?:export\.zip|statements\.csv)$/;
 
 /** What leaves the system: a RECord's original and its video, a show's credits and its selects. */
 export function exportsRoutes(deps: ExportsRoutesDeps): Router {
@@ -45,9 +49,14 @@ export function exportsRoutes(deps: ExportsRoutesDeps): Router {
     const { path: wanted } = downloadLinkBodySchema.parse(req.body);
     const record = RECORD_DOWNLOAD.exec(wanted);
     const show = SHOW_DOWNLOAD.exec(wanted);
+    const collection = COLLECTION_DOWNLOAD.exec(wanted);
     if (record) await recordNamed(record[1], req, deps, CREW);
     else if (show) await showNamed(show[1], req, deps, CREW);
-    else throw new DomainError('not-found', `there is no download at ${wanted.slice(0, 100)}`);
+    else if (collection) {
+      const found = await deps.collections.get(collection[1]!);
+      if (!found) throw new DomainError('not-found', `no collection ${collection[1]}`);
+      for (const id of found.showIds) await showNamed(id, req, deps, CREW);
+    } else throw new DomainError('not-found', `there is no download at ${wanted.slice(0, 100)}`);
     res.json((await deps.links.sign(wanted)) satisfies DownloadLink);
   });
 

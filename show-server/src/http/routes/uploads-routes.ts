@@ -41,6 +41,11 @@ export function uploadsRoutes(uploads: UploadService, chunkLimitBytes: number): 
     },
   );
 
+  /** After the show: the phone offers its full-quality copy of a take; answers where to start. */
+  router.post('/api/uploads/:takeId/offer', async (req, res) => {
+    res.json(await uploads.offer(takeId(req), bearerToken(req)));
+  });
+
   router.post('/api/uploads/:takeId/complete', async (req, res) => {
     res.status(202).json(await uploads.complete(takeId(req), bearerToken(req)));
   });
