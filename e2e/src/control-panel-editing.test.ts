@@ -6,7 +6,7 @@ import { createShow, waitFor } from './support/test-stack.js';
 describe('editing the run of show in the control panel (real browser)', () => {
   const env = useStackAndBrowser();
 
-  it('adds, edits, drags to reorder and deletes cues', async () => {
+  it('adds, edits, drags to reorder and deletes cues; invites crew; the show is in the admin’s list', async () => {
     const { stack, browser } = env;
     const show = await createShow(stack, 'Editing');
     const cues = async () =>
@@ -73,5 +73,23 @@ describe('editing the run of show in the control panel (real browser)', () => {
     await panel.getByTestId('cue-0').getByText('Welcome').waitFor();
     await expect(panel.getByTestId('cue-1').textContent()).resolves.toContain('First song');
     expect(await panel.getByTestId('cue-2').count()).toBe(0);
+
+    // The host invites a named crew member from the panel: their review link is shown once.
+    const crew = panel.getByTestId('crew-invites');
+    await crew.getByLabel('Crew member’s name').fill('Sam');
+    await crew.getByRole('button', { name: 'Invite' }).click();
+    await expect(panel.getByTestId('crew-invite-link').textContent()).resolves.toMatch(
+      new RegExp(`Sam’s review link \\(shown once\\): .*/review/${show.id}#key=`),
+    );
+    await crew.getByText('Sam').first().waitFor();
+
+    // The admin finds the show again in the list on /control, with its cues counted.
+    const home = await (await browser.newContext()).newPage();
+    await home.goto(`${stack.baseUrl}/control`);
+    await home.getByLabel('Admin token').fill(stack.adminToken);
+    await home.getByLabel('Admin token').blur();
+    const row = home.locator(`[data-testid="shows-list"] tr[data-id="${show.id}"]`);
+    await row.waitFor({ timeout: 10_000 });
+    await expect(row.textContent()).resolves.toMatch(/Editing.*not started2/);
   });
 });

@@ -11,21 +11,29 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('safety net: the phone’s own recording fills what the network lost', () => {
   const env = useStackAndBrowser();
 
-  it('a take cut by a network drop is refiled from the phone’s local copy, which kept recording offline', async () => {
+  /**
+   * A phone records for 3 s, then the venue's Wi-Fi drops: the server cuts its take, and the
+   * phone's own copy goes on recording offline for 3 s more.
+   */
+  async function recordThroughDrop(title: string, name: string) {
     const { stack, browser } = env;
-    const show = await createShow(stack, 'Double-ended');
+    const show = await createShow(stack, title);
     const host = showApi(stack, show);
-    const phone = await joinAs(browser, stack.baseUrl, show.joinCode, 'Noor');
-    const [cut] = (await host.capture('start')).takeIds;
+    const phone = await joinAs(browser, stack.baseUrl, show.joinCode, name);
+    const [takeId] = (await host.capture('start')).takeIds;
     await phone.locator('[data-phase="recording"]').waitFor();
     await sleep(3000);
-
     await phone.context().setOffline(true);
     await waitFor(
       'the server to cut the take',
-      async () => (await host.takes()).find((t) => t.id === cut)?.status === 'ended',
+      async () => (await host.takes()).find((t) => t.id === takeId)?.status === 'ended',
     );
     await sleep(3000);
+    return { show, host, phone, takeId: takeId! };
+  }
+
+  it('a take cut by a network drop is refiled from the phone’s local copy, which kept recording offline', async () => {
+    const { host, phone, takeId: cut } = await recordThroughDrop('Double-ended', 'Noor');
     await phone.context().setOffline(false);
 
     await phone
@@ -53,20 +61,8 @@ describe('safety net: the phone’s own recording fills what the network lost', 
   }, 180_000);
 
   it('the phone’s copy survives a reload and is sent from Your RECords after the show; the RECord is refiled from it, verdicts kept', async () => {
-    const { stack, browser } = env;
-    const show = await createShow(stack, 'Reload night');
-    const host = showApi(stack, show);
-    const phone = await joinAs(browser, stack.baseUrl, show.joinCode, 'Iris');
-    const [takeId] = (await host.capture('start')).takeIds;
-    await phone.locator('[data-phase="recording"]').waitFor();
-    await sleep(3000);
-    // The venue's Wi-Fi drops: the server's copy stops, the phone's own goes on.
-    await phone.context().setOffline(true);
-    await waitFor(
-      'the server to cut the take',
-      async () => (await host.takes()).find((t) => t.id === takeId)?.status === 'ended',
-    );
-    await sleep(3000);
+    const { stack } = env;
+    const { show, host, phone, takeId } = await recordThroughDrop('Reload night', 'Iris');
     await host.capture('stop');
     // The page is reloaded while still offline: everything it held in memory is gone.
     await phone.reload().catch(() => undefined);

@@ -10,8 +10,8 @@ export function ControlHome() {
   const [venue, setVenue] = useState('');
   const [date, setDate] = useState('');
   const [error, setError] = useState<string | null>(null);
-  // The list loads with the token last used here, not at every keystroke.
-  const [listToken] = useState(() => sessionStorage.getItem('showrec:admin') ?? '');
+  // The list loads with the token last used here, and again when one is entered: not at every keystroke.
+  const [listToken, setListToken] = useState(() => sessionStorage.getItem('showrec:admin') ?? '');
 
   const create = (e: FormEvent) => {
     e.preventDefault();
@@ -33,6 +33,10 @@ export function ControlHome() {
           type="password"
           value={token}
           onChange={(e) => setToken(e.target.value)}
+          onBlur={() => {
+            sessionStorage.setItem('showrec:admin', token);
+            setListToken(token);
+          }}
           required
         />
         <label htmlFor="title">Show title</label>
