@@ -101,14 +101,17 @@ export const statementLineSchema = z.object({
   exact: exactAmountSchema,
   /** What rounding left them owed (positive) or ahead (negative) from earlier statements. */
   roundingIn: exactAmountSchema,
-  /** Their part in whole minor units: the pool's parts add up to the pool exactly. */
+  /**
+   * Their part in whole minor units: the pool's parts add up to the pool exactly. −1 at worst,
+   * when rounding had them ahead and this pool cannot cover it: held against later earnings.
+   */
   earned: z.number().int(),
   roundingOut: exactAmountSchema,
   /** Held from earlier statements (under the payout threshold). */
   heldIn: z.number().int(),
   /** Paid out with this statement. */
   payable: z.number().int(),
-  /** Held for the next statement. */
+  /** Held for the next statement (below zero: a rounding correction still to be recouped). */
   heldOut: z.number().int(),
   /** Their exact part by RECord of the collection it came through. */
   by: z.array(z.object({ recordId: idSchema, exact: exactAmountSchema })),

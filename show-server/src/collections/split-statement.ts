@@ -119,8 +119,9 @@ export function splitStatement(
   });
 
   // Largest remainder: everyone gets the whole part of what they are due, and the units left
-  // go to the largest fractions. Someone rounding left ahead (due < 0) comes first, so that
-  // nobody is ever asked to give money back.
+  // go to the largest fractions. Someone rounding left ahead (due < 0) comes first, so they get
+  // 0; only when the pool cannot cover all of them does one get −1 — a one-unit correction the
+  // payout below holds against their later earnings, never paid by anyone else.
   const rank = (o: (typeof owed)[number]) => ({
     negative: o.due.compare(0) < 0,
     remainder: o.due.sub(o.floor),
@@ -145,6 +146,7 @@ export function splitStatement(
   const lines = owed.map((o): StatementLine => {
     const got = earned.get(o.key)!;
     const heldIn = carries.get(o.key)?.held ?? 0;
+    // Under the threshold (or a rounding correction below zero) is held for the same person.
     const total = heldIn + got;
     const paid = total > 0 && total >= input.payoutThreshold ? total : 0;
     return {
