@@ -11,7 +11,7 @@ import { createShow, waitFor } from './support/test-stack.js';
 describe('the crew reviews the takes in a browser', () => {
   const env = useStackAndBrowser();
 
-  it('rates, selects, trims and publishes from the keyboard; angles play in sync; the phone gets its RECord back, claims it on another browser, and the other phone remixes it', async () => {
+  it('rates, selects, trims and publishes from the keyboard; angles play in sync; the phone gets its RECord back, claims it on another browser and remixes the other phone’s from there', async () => {
     const { stack, browser } = env;
     const show = await createShow(stack, 'Review night');
     const host = showApi(stack, show);
@@ -171,16 +171,24 @@ describe('the crew reviews the takes in a browser', () => {
     const remixCredits = await crew.getByTestId('lineage-credits').textContent();
     expect(remixCredits).toMatch(/^Bo remixed(Ada|Grace) recorded$/);
 
-    // After the show: the crew publishes the take with `p`; its phone finds it under "Your
-    // RECords", moves it to another browser with the claim link, and the other phone remixes it.
+    // After the show: the crew publishes the take with `p` (and the other phone's over the API);
+    // the take's phone finds it under "Your RECords" and moves it to another browser with the
+    // claim link; from there, that contributor remixes the other phone's take.
     await crew.locator(`[data-testid="review-item"][data-id="${sourceId}"]`).click();
     await crew.keyboard.press('p');
     await crew
       .locator(`[data-testid="review-item"][data-id="${sourceId}"][data-published="true"]`)
       .waitFor({ timeout: 10_000 });
     await crew.close();
+    const published = await fetch(`${stack.baseUrl}/api/records/${otherId}/published`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${show.crewKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ published: true }),
+    });
+    expect(published.status).toBe(200);
     const maker = (await reviewBoard()).items.find((i) => i.id === sourceId)!.contributors[0]!;
-    const [ownPhone, otherPhone] = maker.name === 'Ada' ? phones : [phones[1]!, phones[0]!];
+    const otherName = maker.name === 'Ada' ? 'Grace' : 'Ada';
+    const ownPhone = maker.name === 'Ada' ? phones[0]! : phones[1]!;
     await ownPhone.goto(`${stack.baseUrl}/me/${show.joinCode}`);
     const mine = ownPhone.locator(`[data-testid="your-record"][data-id="${sourceId}"]`);
     await mine.waitFor({ timeout: 10_000 });
@@ -194,11 +202,9 @@ describe('the crew reviews the takes in a browser', () => {
     await laptop
       .locator(`[data-testid="your-record"][data-id="${sourceId}"]`)
       .waitFor({ timeout: 10_000 });
-    await laptop.close();
 
     const remixBytes = (await readFile(remixFile)).toString('base64');
-    await otherPhone.goto(`${stack.baseUrl}/me/${show.joinCode}`);
-    const uploaded = await otherPhone.evaluate(
+    const uploaded = await laptop.evaluate(
       async ({ joinCode, showId, parent, bytes }) => {
         const form = new FormData();
         form.append('title', 'My take on it');
@@ -213,17 +219,17 @@ describe('the crew reviews the takes in a browser', () => {
         });
         return { status: res.status, body: (await res.json()) as { recordId: string } };
       },
-      { joinCode: show.joinCode, showId: show.id, parent: sourceId, bytes: remixBytes },
+      { joinCode: show.joinCode, showId: show.id, parent: otherId, bytes: remixBytes },
     );
+    await laptop.close();
     expect(uploaded.status).toBe(202);
     const phoneRemix = await waitFor(
       'the contributor’s remix filed',
       async () => (await host.records()).find((r) => r.id === uploaded.body.recordId),
       60_000,
     );
-    const otherName = maker.name === 'Ada' ? 'Grace' : 'Ada';
     expect(phoneRemix.contributors).toEqual([
-      { participantId: expect.any(String), name: otherName, role: 'remixed' },
+      { participantId: expect.any(String), name: maker.name, role: 'remixed' },
     ]);
     const lineage = (await (
       await fetch(`${stack.baseUrl}/api/records/${phoneRemix.id}/lineage`, {
@@ -231,8 +237,8 @@ describe('the crew reviews the takes in a browser', () => {
       })
     ).json()) as { credits: Array<{ name: string; role: string }> };
     expect(lineage.credits.map((c) => `${c.name} ${c.role}`)).toEqual([
-      `${otherName} remixed`,
-      `${maker.name} recorded`,
+      `${maker.name} remixed`,
+      `${otherName} recorded`,
     ]);
   }, 300_000);
 });
