@@ -46,11 +46,6 @@ export class LocalCopyWriter {
     });
     return this.#pending;
   }
-
-  /** Resolves once every chunk appended so far is stored. */
-  flushed(): Promise<void> {
-    return this.#pending.catch(() => undefined);
-  }
 }
 
 /**

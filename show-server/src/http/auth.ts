@@ -47,15 +47,19 @@ export function callerOf(req: Request): Caller {
   return caller;
 }
 
+/** The secret sent as `Authorization: Bearer <secret>`, if any. */
+export function presentedToken(req: Request): string | null {
+  return /^Bearer (.+)$/i.exec(req.get('authorization') ?? '')?.[1]!.trim() ?? null;
+}
+
 export function bearerToken(req: Request): string {
-  const header = req.get('authorization') ?? '';
-  const match = /^Bearer (.+)$/i.exec(header);
-  if (!match)
+  const token = presentedToken(req);
+  if (token === null)
     throw new DomainError(
       'unauthorized',
       'missing credentials: send "Authorization: Bearer <token>"',
     );
-  return match[1]!.trim();
+  return token;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { callerFor } from '../http/auth.js';
+import { callerFor, presentedToken } from '../http/auth.js';
 import type { DownloadLinks } from '../http/download-links.js';
 import type { MediaAccess } from '../http/stored-media.js';
 import type { ShowStore } from '../shows/show-store.js';
@@ -24,7 +24,7 @@ export function recordMediaAccess(deps: MediaAccessDeps): MediaAccess {
     const record = await deps.records.get(recordId);
     if (!record) return false;
     if ((await deps.reviews.arePublished([record.id]))[0]) return true;
-    const token = /^Bearer (.+)$/i.exec(req.get('authorization') ?? '')?.[1]?.trim();
+    const token = presentedToken(req);
     if (!token) return false;
     const show = await deps.shows.get(record.showId);
     if (!show) return false;

@@ -12,6 +12,7 @@ import type { ReviewStore } from '../../records/review-store.js';
 import type { ShowStore } from '../../shows/show-store.js';
 import { bearerToken } from '../auth.js';
 import type { DownloadLinks } from '../download-links.js';
+import { publicBase } from '../public-base.js';
 import { existingShow } from './route-access.js';
 
 export interface ContributorRoutesDeps {
@@ -29,7 +30,7 @@ export interface ContributorRoutesDeps {
  */
 export function contributorRoutes(deps: ContributorRoutesDeps): Router {
   const router = Router();
-  const baseOf = (req: Request) => deps.publicUrl ?? `${req.protocol}://${req.get('host')}`;
+  const baseOf = (req: Request) => publicBase(req, deps.publicUrl);
 
   async function contributorOf(req: Request) {
     const show = await existingShow(req.params.id, deps.shows);

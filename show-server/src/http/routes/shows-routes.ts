@@ -21,6 +21,7 @@ import type { ShowStore } from '../../shows/show-store.js';
 import type { ShowViews } from '../../shows/show-views.js';
 import { inviteCrew, revokeCrew } from '../../shows/crew-invites.js';
 import { requireRole, type Role } from '../auth.js';
+import { publicBase } from '../public-base.js';
 import { showFor } from './route-access.js';
 
 export interface ShowsRoutesDeps {
@@ -48,7 +49,7 @@ const READ: Role[] = ['admin', 'host', 'crew'];
 export function showsRoutes(deps: ShowsRoutesDeps): Router {
   const router = Router();
 
-  const baseOf = (req: Request) => deps.publicUrl ?? `${req.protocol}://${req.get('host')}`;
+  const baseOf = (req: Request) => publicBase(req, deps.publicUrl);
 
   function created(req: Request, result: Awaited<ReturnType<ShowStore['create']>>): ShowCreated {
     const base = baseOf(req);
