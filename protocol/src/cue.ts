@@ -1,7 +1,16 @@
 import { z } from 'zod';
 import { idSchema } from './ids.js';
 
-export const cueKinds = ['title', 'join', 'capture', 'message', 'countdown', 'credits'] as const;
+export const cueKinds = [
+  'title',
+  'join',
+  'capture',
+  'message',
+  'countdown',
+  'credits',
+  /** The audience's phones live on the stage (see wall.ts). */
+  'wall',
+] as const;
 export type CueKind = (typeof cueKinds)[number];
 
 /** A cue's editable fields, none required: the shape of a PATCH. */

@@ -12,6 +12,7 @@ export * from './queue.js';
 export * from './redis-keys.js';
 export * from './rtp-parameters.js';
 export * from './node.js';
+export * from './wall.js';
 export * from './socket.js';
 export * from './api-error.js';
 export * from './errors.js';

@@ -36,6 +36,8 @@ export const recordSchema = z.object({
   original: z.string().nullable().default(null),
   /** The RECords this one was made from (a trim's source, a remix's material). */
   parents: z.array(idSchema).default([]),
+  /** How long its phone was on the big screen while it recorded, in ms. */
+  onScreenMs: z.number().int().nonnegative().default(0),
 });
 export type RECord = z.infer<typeof recordSchema>;
 

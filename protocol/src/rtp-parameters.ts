@@ -129,3 +129,33 @@ export const dtlsParametersSchema = z.object({
     .max(8),
 });
 export type DtlsParametersInput = z.infer<typeof dtlsParametersSchema>;
+
+/** What a viewer's browser can receive, checked before mediasoup matches it against a phone's media. */
+export const rtpCapabilitiesSchema = z.strictObject({
+  codecs: z
+    .array(
+      z.object({
+        kind: z.enum(['audio', 'video']),
+        mimeType: rtpCodecSchema.shape.mimeType,
+        preferredPayloadType: z.number().int().min(0).max(127).optional(),
+        clockRate: rtpCodecSchema.shape.clockRate,
+        channels: rtpCodecSchema.shape.channels,
+        parameters: codecParametersSchema.optional(),
+        rtcpFeedback: rtpCodecSchema.shape.rtcpFeedback,
+      }),
+    )
+    .max(64),
+  headerExtensions: z
+    .array(
+      z.object({
+        kind: z.enum(['audio', 'video']),
+        uri: z.string().regex(/^[A-Za-z0-9:/._#-]{1,200}$/, 'not a header extension URI'),
+        preferredId: z.number().int().min(1).max(255),
+        preferredEncrypt: z.boolean().optional(),
+        direction: z.enum(['sendrecv', 'sendonly', 'recvonly', 'inactive']).optional(),
+      }),
+    )
+    .max(32)
+    .optional(),
+});
+export type RtpCapabilitiesInput = z.infer<typeof rtpCapabilitiesSchema>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cueSchema } from './cue.js';
 import { idSchema, joinCodeSchema } from './ids.js';
+import { defaultWallState, wallStateSchema } from './wall.js';
 
 const showDetails = {
   title: z.string().trim().min(1, 'title is required').max(200),
@@ -113,6 +114,7 @@ export const storedShowSchema = z.object({
   }),
   /** Named crew, each with a key of their own (the shared crew key stays valid). */
   crew: z.array(crewMemberSchema).default([]),
+  wall: wallStateSchema.default(defaultWallState),
   /** Bumped on every change, so concurrent writers detect each other. */
   version: z.number().int().default(0),
 });
@@ -135,6 +137,12 @@ export const phoneStatusSchema = z.object({
   packetsLost: z.number(),
   /** Recording, but nothing has arrived for a few seconds. */
   stalled: z.boolean(),
+  /** The phone agrees to be shown on the big screen (it may say no when it joins, or later). */
+  showOnStage: z.boolean(),
+  /** Its camera is sending. */
+  video: z.boolean(),
+  /** It is on the stage now (see wall.ts's stageProgram). */
+  onScreen: z.boolean(),
 });
 export type PhoneStatus = z.infer<typeof phoneStatusSchema>;
 
@@ -163,6 +171,8 @@ export const showViewSchema = z.object({
   }),
   /** Everyone who has recorded in this show so far, in order of their first take. */
   credits: z.array(z.string()),
+  /** The stage wall as the host set it. */
+  wall: wallStateSchema,
   /** For host and crew: what keeps the show from recording (disk below its floor…). */
   warnings: z.array(z.string()),
   /** The server's clock when this view was made, so clients can run countdowns without skew. */

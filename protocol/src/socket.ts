@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { idSchema, joinCodeSchema } from './ids.js';
-import { dtlsParametersSchema, rtpParametersSchema } from './rtp-parameters.js';
+import {
+  dtlsParametersSchema,
+  rtpCapabilitiesSchema,
+  rtpParametersSchema,
+} from './rtp-parameters.js';
 import {
   captureChangedSchema,
   goBodySchema,
@@ -12,6 +16,12 @@ import {
 import type { ErrorCode } from './errors.js';
 import type { NodeRef } from './node.js';
 import type { ReviewProgress } from './review-board.js';
+import {
+  viewerWatchSchema,
+  wallPatchSchema,
+  type ViewerConsumer,
+  type ViewerState,
+} from './wall.js';
 
 /**
  * Socket.io signalling. Every client event carries one payload object and an ack callback;
@@ -42,6 +52,8 @@ export const joinPayloadSchema = z.strictObject({
   node: idSchema.optional(),
   /** Nodes this phone could not reach just now: not to be placed on again. */
   unreachable: z.array(idSchema).max(16).optional(),
+  /** False: never put this phone on the big screen (default: it may be). */
+  showOnStage: z.boolean().optional(),
 });
 export type JoinPayload = z.infer<typeof joinPayloadSchema>;
 
@@ -58,6 +70,17 @@ export const producePayloadSchema = z.strictObject({
 
 const emptyPayload = z.strictObject({});
 
+/** Watching the phones live (stage wall, control panel tiles): a receive transport and what it shows. */
+const viewerEvents = {
+  'viewer:join': emptyPayload,
+  'viewer:transport': z.strictObject({ rtpCapabilities: rtpCapabilitiesSchema }),
+  'viewer:connect': z.strictObject({
+    transportId: z.string().uuid(),
+    dtlsParameters: dtlsParametersSchema,
+  }),
+  'viewer:watch': viewerWatchSchema,
+};
+
 /** Events each role may send, with the schema of their payload. */
 export const clientEventSchemas = {
   audience: {
@@ -66,6 +89,7 @@ export const clientEventSchemas = {
     'transport:connect': connectTransportPayloadSchema,
     produce: producePayloadSchema,
     'media:ready': emptyPayload,
+    consent: z.strictObject({ showOnStage: z.boolean() }),
   },
   host: {
     go: goBodySchema,
@@ -78,8 +102,10 @@ export const clientEventSchemas = {
     }),
     'capture:start': emptyPayload,
     'capture:stop': emptyPayload,
+    'wall:set': wallPatchSchema,
+    ...viewerEvents,
   },
-  stage: {},
+  stage: viewerEvents,
   crew: {},
 } as const;
 
@@ -128,6 +154,12 @@ export interface ClientEventResults {
   'message:send': ShowView;
   'capture:start': z.infer<typeof captureChangedSchema>;
   'capture:stop': z.infer<typeof captureChangedSchema>;
+  consent: { showOnStage: boolean };
+  'wall:set': ShowView;
+  'viewer:join': { routerRtpCapabilities: Record<string, unknown>; state: ViewerState };
+  'viewer:transport': TransportCreated;
+  'viewer:connect': Record<string, never>;
+  'viewer:watch': ViewerState;
 }
 
 export type ClientEvent = keyof ClientEventResults;
@@ -150,6 +182,14 @@ export interface ServerToClientEvents {
   'review:progress': (progress: ReviewProgress) => void;
   /** Host and crew: the review board changed (an item filed, failed, rated…); fetch it again. */
   'review:changed': (change: { id: string | null }) => void;
+  /** This phone is on the stage now, or no longer. */
+  screen: (on: { onScreen: boolean }) => void;
+  /** Viewers: the stage program or the tiles changed. */
+  'viewer:state': (state: ViewerState) => void;
+  /** Viewers: receive this phone's video (answer once the consumer exists on your side). */
+  'viewer:consume': (consumer: ViewerConsumer, ack: (ok: boolean) => void) => void;
+  /** Viewers: this consumer is gone (its phone left, or its tile is no longer on the screen). */
+  'viewer:close': (closed: { consumerId: string }) => void;
 }
 
 export type ClientToServerEvents = {

@@ -84,7 +84,14 @@ export const takeManifestSchema = z.object({
     .object({ file: z.string(), bytes: z.number().int().nonnegative() })
     .nullable()
     .default(null),
+  /** When the phone was on the stage during the take (epoch ms), so its credits can say so. */
+  onScreen: z.array(z.object({ from: z.number(), to: z.number() })).default([]),
 });
+
+/** How long a take's phone was on the stage, in ms. */
+export function onScreenMs(spans: Array<{ from: number; to: number }>): number {
+  return spans.reduce((sum, s) => sum + Math.max(0, s.to - s.from), 0);
+}
 
 /** The phone's upload of its own copy of a take: how much the server holds, to resume from. */
 export const uploadProgressSchema = z.object({

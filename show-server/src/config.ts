@@ -54,6 +54,9 @@ const envSchema = z.object({
   SHOWREC_SEGMENT_SECONDS: z.coerce.number().int().min(2).max(300).default(10),
   SHOWREC_TLS_CERT: z.string().min(1).optional(),
   SHOWREC_TLS_KEY: z.string().min(1).optional(),
+  SHOWREC_WALL_MAX_TILES: z.coerce.number().int().min(1).max(48).default(48),
+  SHOWREC_WALL_VIEWER_MBPS: z.coerce.number().min(0.5).default(12),
+  SHOWREC_WALL_MAX_VIEWERS: z.coerce.number().int().min(1).default(16),
   SHOWREC_DRAIN_TIMEOUT_S: z.coerce.number().int().min(0).default(900),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
@@ -104,6 +107,8 @@ export interface Config {
   capacity: { streams: number; mbps: number; phoneMbps: number };
   /** Past these, measured every 2 s, new phones are refused (see capture/load-watch.ts). */
   load: LoadLimits;
+  /** Live video to the stage and control panels (see wall/viewer-budget.ts). */
+  wall: { maxTiles: number; viewerBps: number; maxViewersPerShow: number };
   limits: {
     joinPerMinute: number;
     socketEventsPerSecond: number;
@@ -187,6 +192,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       socketEventsPerSecond: e.SHOWREC_SOCKET_EVENTS_PER_SEC,
       phonesPerShow: e.SHOWREC_MAX_PHONES_PER_SHOW,
       phonesPerAddress: e.SHOWREC_MAX_PHONES_PER_ADDRESS,
+    },
+    wall: {
+      maxTiles: e.SHOWREC_WALL_MAX_TILES,
+      viewerBps: e.SHOWREC_WALL_VIEWER_MBPS * 1_000_000,
+      maxViewersPerShow: e.SHOWREC_WALL_MAX_VIEWERS,
     },
     osc:
       e.SHOWREC_OSC_PORT === 'off'

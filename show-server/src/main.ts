@@ -49,6 +49,7 @@ import { ReviewEvents } from './socket/review-events.js';
 import { attachSocketServer } from './socket/socket-server.js';
 import { DownloadLinks } from './http/download-links.js';
 import { JoinAttempts } from './http/join-attempts.js';
+import { WallService } from './wall/wall-service.js';
 
 const config = loadConfig();
 
@@ -117,6 +118,16 @@ const capture = new CaptureService({
   limits: config.limits,
   capacity: config.capacity,
   load,
+  logger,
+});
+const wall = new WallService({
+  capture,
+  shows,
+  phones,
+  pool,
+  rtc: { listenIp: config.rtc.listenIp, announcedIp: config.rtc.announcedIp },
+  budget: { maxTiles: config.wall.maxTiles, maxBps: config.wall.viewerBps },
+  maxViewersPerShow: config.wall.maxViewersPerShow,
   logger,
 });
 const joinAttempts = new JoinAttempts(redis, config.limits.joinPerMinute);
@@ -243,6 +254,7 @@ const { io } = attachSocketServer(httpServer, {
   corsOrigins: config.corsOrigins,
   eventsPerSecond: config.limits.socketEventsPerSecond,
   uploads,
+  wall,
   logger,
 });
 // Clients of every show-server process on this Redis see the same shows at the same moment.
@@ -299,6 +311,7 @@ async function shutdown(signal: string): Promise<void> {
   recovery.stop();
   reconciler.stop();
   changes.close();
+  wall.close();
   await capture.shutdown();
   await processes.stopAll('SIGINT');
   await heartbeat.stop(serverId);

@@ -34,6 +34,34 @@ export function promptOf(view: ShowView): ShowPrompt {
   };
 }
 
+/** What the session tells the page. */
+export interface SessionListeners {
+  onState: (state: SessionState) => void;
+  onPrompt: (prompt: ShowPrompt) => void;
+  onUpload: (status: string | null) => void;
+  /** The phone is on the stage now, or no longer. */
+  onScreen: (onScreen: boolean) => void;
+}
+
+/** Where the phone keeps whether it may be shown on the big screen (for every show). */
+export const showOnStageKey = 'showrec:show-on-stage';
+
+/**
+ * The phone's video in three layers (simulcast), so the stage and control panel can show it at
+ * the size they need while the recorder takes the top one. Every layer has three frame-rate
+ * layers (L1T3) where the codec has them. H.264 encoders in some browsers send one layer only.
+ */
+export function videoEncodings(
+  codec: types.RtpCodecCapability | undefined,
+): types.RtpEncodingParameters[] {
+  if (codec?.mimeType.toLowerCase() === 'video/h264') return [{ maxBitrate: 2_500_000 }];
+  return [
+    { rid: 'r0', scaleResolutionDownBy: 4, maxBitrate: 120_000, scalabilityMode: 'L1T3' },
+    { rid: 'r1', scaleResolutionDownBy: 2, maxBitrate: 400_000, scalabilityMode: 'L1T3' },
+    { rid: 'r2', scaleResolutionDownBy: 1, maxBitrate: 2_500_000, scalabilityMode: 'L1T3' },
+  ];
+}
+
 /** Where the phone keeps its device token for a show (the claim page writes it too). */
 export const deviceTokenKey = (joinCode: string) => `showrec:device:${joinCode}`;
 
@@ -73,16 +101,16 @@ export class CaptureSession {
     private readonly joinCode: string,
     private readonly name: string,
     private readonly stream: MediaStream,
-    private readonly onState: (state: SessionState) => void,
-    private readonly onPrompt: (prompt: ShowPrompt) => void,
-    private readonly onUpload: (status: string | null) => void,
+    private readonly listeners: SessionListeners,
+    /** It may be put on the big screen. */
+    private showOnStage: boolean,
   ) {
     this.#local = new LocalTakeRecorder(stream, joinCode, () =>
-      this.onUpload(
+      this.listeners.onUpload(
         'This phone’s storage is full: your recording goes on over the network only, without a copy on the phone.',
       ),
     );
-    this.onState({ phase: 'connecting' });
+    this.listeners.onState({ phase: 'connecting' });
     this.#socket = this.#connect(null);
   }
 
@@ -95,20 +123,21 @@ export class CaptureSession {
     });
     socket.on('disconnect', (reason) => {
       if (!current()) return;
-      this.onState({ phase: 'reconnecting', showTitle: this.#showTitle });
+      this.listeners.onState({ phase: 'reconnecting', showTitle: this.#showTitle });
       // The server dropped this phone's media session: connect again and rejoin.
       if (reason === 'io server disconnect') socket.connect();
     });
     socket.on('connect_error', () => {
       if (!current()) return;
-      this.onState({ phase: 'reconnecting', showTitle: this.#showTitle });
+      this.listeners.onState({ phase: 'reconnecting', showTitle: this.#showTitle });
       this.#failures += 1;
       this.#fallBack();
     });
     socket.on('recording', (state) => current() && this.#apply(state));
-    socket.on('show:state', (view) => current() && this.onPrompt(promptOf(view)));
+    socket.on('show:state', (view) => current() && this.listeners.onPrompt(promptOf(view)));
     socket.on('upload:request', ({ takeId, offset }) => void this.#upload(takeId, offset));
     socket.on('node:move', () => current() && this.#switchTo(null, false));
+    socket.on('screen', ({ onScreen }) => current() && this.listeners.onScreen(onScreen));
     return socket;
   }
 
@@ -134,6 +163,13 @@ export class CaptureSession {
     if (next) this.#switchTo(next, false);
   }
 
+  /** The phone says whether it may be shown on the big screen: now, and at every later join. */
+  async setShowOnStage(showOnStage: boolean): Promise<void> {
+    this.showOnStage = showOnStage;
+    if (!showOnStage) this.listeners.onScreen(false);
+    if (this.#socket.connected) await request(this.#socket, 'consent', { showOnStage });
+  }
+
   close(): void {
     this.#closed = true;
     void this.#local.stop();
@@ -148,6 +184,7 @@ export class CaptureSession {
       const answer = await request(socket, 'join', {
         joinCode: this.joinCode,
         name: this.name,
+        showOnStage: this.showOnStage,
         ...(stored ? { deviceToken: stored } : {}),
         ...(this.#placed && this.#target ? { node: this.#target.id } : {}),
         ...(this.#unreachable.size > 0 ? { unreachable: [...this.#unreachable] } : {}),
@@ -161,7 +198,7 @@ export class CaptureSession {
       this.#fallbacks = joined.nodes;
       localStorage.setItem(deviceTokenKey(this.joinCode), joined.deviceToken);
       this.#showTitle = joined.show.title;
-      this.onPrompt(promptOf(joined.view));
+      this.listeners.onPrompt(promptOf(joined.view));
       if (!this.#device.loaded) {
         await this.#device.load({
           routerRtpCapabilities: joined.routerRtpCapabilities as types.RtpCapabilities,
@@ -172,7 +209,10 @@ export class CaptureSession {
     } catch (err) {
       if (this.#closed || socket !== this.#socket) return;
       if (!socket.connected) return; // the disconnect handler shows "reconnecting"
-      this.onState({ phase: 'error', message: err instanceof Error ? err.message : String(err) });
+      this.listeners.onState({
+        phase: 'error',
+        message: err instanceof Error ? err.message : String(err),
+      });
     }
   }
 
@@ -185,12 +225,12 @@ export class CaptureSession {
     this.#uploading.add(takeId);
     try {
       await uploadTakeCopy(takeId, copy, offset, deviceToken, (f) =>
-        this.onUpload(`Sending your recording… ${Math.round(f * 100)}%`),
+        this.listeners.onUpload(`Sending your recording… ${Math.round(f * 100)}%`),
       );
       await this.#local.forget(takeId);
-      this.onUpload('Your recording was sent. Thank you!');
+      this.listeners.onUpload('Your recording was sent. Thank you!');
     } catch (err) {
-      this.onUpload(`Your recording could not be sent: ${(err as Error).message}`);
+      this.listeners.onUpload(`Your recording could not be sent: ${(err as Error).message}`);
     } finally {
       this.#uploading.delete(takeId);
     }
@@ -218,13 +258,15 @@ export class CaptureSession {
       }
     });
     for (const track of this.stream.getTracks()) {
+      const codec = track.kind === 'video' ? preferredVideoCodec(this.#device) : undefined;
       await transport.produce(
         track.kind === 'video'
           ? {
               track,
-              encodings: [{ maxBitrate: 2_500_000 }],
-              codecOptions: { videoGoogleStartBitrate: 1000 },
-              codec: preferredVideoCodec(this.#device),
+              encodings: videoEncodings(codec),
+              // Enough from the first second for all three layers: the recorder takes the top one (720p).
+              codecOptions: { videoGoogleStartBitrate: 1500 },
+              codec,
               stopTracks: false,
             }
           : { track, stopTracks: false },
@@ -239,13 +281,13 @@ export class CaptureSession {
       // Elapsed time counts on the phone's own clock from the moment it hears it is recording.
       if (this.#recording?.takeId !== state.takeId)
         this.#recording = { takeId: state.takeId, since: Date.now() };
-      this.onState({ phase: 'recording', showTitle, since: this.#recording.since });
+      this.listeners.onState({ phase: 'recording', showTitle, since: this.#recording.since });
       this.#local.start(state.takeId);
       void this.#wakeLock.hold();
     } else {
       this.#recording = null;
       void this.#local.stop();
-      this.onState({ phase: 'standby', showTitle });
+      this.listeners.onState({ phase: 'standby', showTitle });
       void this.#wakeLock.release();
     }
   }

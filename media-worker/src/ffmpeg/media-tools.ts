@@ -71,16 +71,18 @@ export function transcodeToMp4(
   output: string,
   onPercent: (percent: number) => void,
   video: 'encode' | 'copy' = 'encode',
+  size: { width: number; height: number } | null = null,
 ): Promise<void> {
+  // libx264 needs even dimensions; a take whose size changed is made the size of its largest frames.
+  const scale = size
+    ? `scale=${even(size.width)}:${even(size.height)}`
+    : 'scale=trunc(iw/2)*2:trunc(ih/2)*2';
   return new Promise((resolve, reject) => {
     command(tools, input)
       .audioCodec('aac')
       .audioBitrate('128k')
       .outputOptions([
-        ...(video === 'copy'
-          ? ['-c:v copy']
-          : // Phones change resolution mid-stream under bad Wi-Fi; libx264 needs even dimensions.
-            [...x264(tools), '-vf scale=trunc(iw/2)*2:trunc(ih/2)*2']),
+        ...(video === 'copy' ? ['-c:v copy'] : [...x264(tools), `-vf ${scale}`]),
         '-movflags +faststart',
       ])
       .format('mp4')
@@ -168,6 +170,30 @@ const probeOutputSchema = z.object({
  * What a media file holds. A file ffprobe cannot read is `unavailable`: it may be a copy still
  * settling on a network disk, so the job is tried again before it fails for good.
  */
+const even = (n: number) => Math.max(2, Math.floor(n / 2) * 2);
+
+/**
+ * The largest picture in a video, read off its keyframes only (cheap: a phone's picture changes
+ * size only at a keyframe — a simulcast layer switch, or the phone adapting to its network).
+ */
+export async function largestFrame(
+  tools: MediaTools,
+  input: string,
+): Promise<{ width: number; height: number } | null> {
+  // prettier-ignore
+  const { stdout } = await run(tools, tools.ffprobePath, [
+    '-v', 'error', '-select_streams', 'v:0', '-skip_frame', 'nokey',
+    '-show_entries', 'frame=width,height', '-of', 'csv=p=0', input,
+  ], 16 * 1024 * 1024);
+  let largest: { width: number; height: number } | null = null;
+  for (const line of stdout.toString().split('\n')) {
+    const [width, height] = line.split(',').map(Number);
+    if (!width || !height) continue;
+    if (!largest || width * height > largest.width * largest.height) largest = { width, height };
+  }
+  return largest;
+}
+
 export async function probe(tools: MediaTools, input: string): Promise<ProbeResult> {
   let stdout: Buffer;
   try {

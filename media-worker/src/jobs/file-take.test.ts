@@ -286,6 +286,27 @@ describe('file-take job (real Redis, BullMQ and ffmpeg)', () => {
     expect((await ffprobe(mp4)).durationSeconds).toBeGreaterThan(9);
   });
 
+  it('files a take whose picture grew mid-way (a simulcast phone back on its top layer) at its largest size throughout', async () => {
+    await seed('take-grow001', async (file) => {
+      const dir = path.dirname(file);
+      const small = path.join(dir, 'small.mkv');
+      const large = path.join(dir, 'large.mkv');
+      await makeClip(small, { seconds: 2, width: 640, height: 360 });
+      await makeClip(large, { seconds: 3, width: 1280, height: 720 });
+      const list = path.join(dir, 'parts.txt');
+      await writeFile(list, `file '${small}'\nfile '${large}'\n`);
+      // prettier-ignore
+      await promisify(execFile)('ffmpeg', [
+        '-v', 'error', '-y', '-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', file,
+      ]);
+    });
+    const mp4 = await fileAndProbe('take-grow001');
+    const probed = await ffprobe(mp4);
+    const video = probed.streams.find((st) => st.codec_type === 'video')!;
+    expect([video.width, video.height]).toEqual([1280, 720]);
+    expect(probed.durationSeconds).toBeGreaterThan(4.5);
+  });
+
   it('files an H.264 take by copying its video, not encoding it again; audio becomes AAC', async () => {
     let take = '';
     await seed('take-h264001', async (file) => {

@@ -2,6 +2,7 @@ import type { Job } from 'bullmq';
 import {
   DomainError,
   fileTakeJobSchema,
+  onScreenMs,
   recordIdForTake,
   type FileTakeJob,
   type RECord,
@@ -83,6 +84,7 @@ async function fileTake(
     parents: [],
     original: filed.original,
     continues: take.continues ? recordIdForTake(take.continues) : null,
+    onScreenMs: onScreenMs(take.onScreen),
   };
   await deps.store.file(record);
   await deps.requestAlignment(take.showId);

@@ -38,6 +38,7 @@ export function fileUploadProcessor(deps: JobDeps) {
       source: 'upload',
       original: upload.file,
       parents: upload.parents,
+      onScreenMs: 0,
     };
     await deps.store.file(record);
     await job.updateProgress(100);

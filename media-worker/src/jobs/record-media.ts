@@ -5,7 +5,13 @@ import type { Logger } from '../logger.js';
 import type { Job } from 'bullmq';
 import { DomainError, type RECord } from '@showrec/protocol';
 import type { MediaStore } from '@showrec/media-store';
-import { extractPoster, probe, transcodeToMp4, type MediaTools } from '../ffmpeg/media-tools.js';
+import {
+  extractPoster,
+  largestFrame,
+  probe,
+  transcodeToMp4,
+  type MediaTools,
+} from '../ffmpeg/media-tools.js';
 import type { JobDeps } from './job-deps.js';
 
 /** The keys of a RECord's media in the store. */
@@ -90,13 +96,14 @@ export function transcodeRecordMedia(
   job: Job,
   video: 'encode' | 'copy' = 'encode',
 ): Promise<{ durationMs: number }> {
-  return writeRecordMedia(deps, dir, recordId, (output) =>
+  return writeRecordMedia(deps, dir, recordId, async (output) =>
     transcodeToMp4(
       deps.tools,
       input,
       output,
       (percent) => void job.updateProgress(Math.round(percent * 0.9)),
       video,
+      video === 'encode' ? await largestFrame(deps.tools, input) : null,
     ),
   );
 }

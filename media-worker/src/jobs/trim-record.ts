@@ -44,6 +44,8 @@ export function trimRecordProcessor(deps: JobDeps) {
       source: source.source,
       original: null,
       parents: [sourceId],
+      // The trim is of the source's recording: its time on the stage is the source's.
+      onScreenMs: source.onScreenMs,
     };
     await deps.store.file(record);
     log.info({ inMs, outMs, durationMs: media.durationMs }, 'trimmed RECord filed');

@@ -27,6 +27,7 @@ import { admitPhone, capacityProblem, type CapacitySettings } from './capacity.j
 import type { LoadWatch } from './load-watch.js';
 import type { LastTakes } from './last-takes.js';
 import { Peer } from './peer.js';
+import { noteOnScreen, screenSpansWithin } from '../wall/screen-time.js';
 import type { DrainMode } from '../nodes/node-registry.js';
 import { wantsPhoneCopy } from './phone-copy-policy.js';
 import type { UploadService } from './upload-service.js';
@@ -81,6 +82,8 @@ export interface CaptureServiceEvents {
   upload: [participantId: string, progress: UploadProgress];
   /** This node drains: the phone should join again through another node. */
   move: [participantId: string];
+  /** The phone went on the stage, or came off it. */
+  screen: [participantId: string, onScreen: boolean];
 }
 
 /**
@@ -124,7 +127,7 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
     // A phone coming back takes its own place; a new one must fit.
     if (previous) await this.leave(previous, 'disconnected');
     else await this.#admit(show.id, address);
-    const peer = new Peer(participantId, payload.name, show.id, address);
+    const peer = new Peer(participantId, payload.name, show.id, address, payload.showOnStage);
     room.peers.set(participantId, peer);
     await this.deps.phones.put(show.id, [await this.#statusOf(peer)]);
     this.emit('phones', show.id);
@@ -235,6 +238,31 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
     await this.deps.phones.remove(peer.showId, peer.id);
     this.emit('phones', peer.showId);
     this.#log.info({ showId: peer.showId, participantId: peer.id, reason }, 'phone left');
+  }
+
+  /** The phone says whether it may be put on the big screen. */
+  async setConsent(peer: Peer, showOnStage: boolean): Promise<void> {
+    await this.#roomOf(peer);
+    peer.showOnStage = showOnStage;
+    await this.#statusChanged(peer);
+    this.emit('phones', peer.showId);
+  }
+
+  /** The stage program put the phone on the stage or took it off (see wall/wall-service.ts). */
+  async setOnScreen(peer: Peer, onScreen: boolean): Promise<void> {
+    if (!noteOnScreen(peer, onScreen, Date.now())) return;
+    this.emit('screen', peer.id, onScreen);
+    await this.#statusChanged(peer);
+  }
+
+  /** This show's media room here, made if it has none yet (a viewer may come before any phone). */
+  roomFor(show: StoredShow): Promise<Room> {
+    return this.#room(show);
+  }
+
+  /** The show's room here, if this process has one. */
+  roomOf(showId: string): Promise<Room> | undefined {
+    return this.#rooms.get(showId);
   }
 
   /** Whether this process has phones of the show (a room for it). */
@@ -395,6 +423,7 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
       continues,
       uploadRequested: false,
       phoneCopy: null,
+      onScreen: [],
     };
     const log = this.#log.child({ showId: room.showId, participantId: peer.id, takeId });
     try {
@@ -494,11 +523,13 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
         return;
       }
       await tidyTakeFolder(this.deps.dataDir, take.manifest.showId, take.manifest.id);
+      const endedAt = Date.now();
       const ended = {
         ...take.manifest,
+        onScreen: screenSpansWithin(peer, take.manifest.startedAt, endedAt),
         segments,
         status: failure ? ('failed' as const) : ('ended' as const),
-        endedAt: Date.now(),
+        endedAt,
         endReason: reason,
         rtp: take.recorder.rtpCounts(),
         failure,
@@ -612,12 +643,16 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
    * must already count the phone as recording.
    */
   async #recordingChanged(peer: Peer): Promise<void> {
+    await this.#statusChanged(peer);
+    this.emit('recording', peer.showId, peer.id, this.#stateOf(peer));
+  }
+
+  async #statusChanged(peer: Peer): Promise<void> {
     await this.#statusOf(peer)
       .then((status) => this.deps.phones.put(peer.showId, [status]))
       .catch((err: Error) =>
         this.#log.warn({ err: err.message }, 'could not update the phone registry'),
       );
-    this.emit('recording', peer.showId, peer.id, this.#stateOf(peer));
   }
 
   /** What the control panel shows of a phone: its state and what arrives from it. */
@@ -638,6 +673,9 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
         bitrate,
         packetsLost: stats.reduce((sum, s) => sum + Math.max(0, s.packetsLost ?? 0), 0),
         stalled: peer.take !== null && bitrate === 0,
+        showOnStage: peer.showOnStage,
+        video: peer.mediaFlowing && peer.producers.has('video'),
+        onScreen: peer.onScreenSince !== null,
       },
       packets: stats.reduce((sum, s) => sum + (s.packetCount ?? 0), 0),
     };

@@ -22,6 +22,9 @@ export class Peer {
   startingTake = false;
   /** Asked to move to another node (this one drains): it gets no new take here. */
   moving = false;
+  /** Since when it is on the stage (null: it is not), and its earlier times there (see wall/screen-time.ts). */
+  onScreenSince: number | null = null;
+  screenSpans: Array<{ from: number; to: number }> = [];
 
   constructor(
     readonly id: string,
@@ -29,6 +32,8 @@ export class Peer {
     readonly showId: string,
     /** Where it joined from, for the per-address cap. */
     readonly address: string,
+    /** It may be put on the big screen; the phone can change its mind. */
+    public showOnStage = true,
   ) {}
 
   /** Closing the transport closes its producers, and with them the recorder's consumers. */

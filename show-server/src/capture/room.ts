@@ -32,6 +32,8 @@ export class Room extends EventEmitter<RoomEvents> {
   private constructor(
     readonly showId: string,
     readonly router: ms.Router,
+    /** The mediasoup worker recording this show: viewers go to the others (see wall/view-routers.ts). */
+    readonly worker: ms.Worker,
     private readonly rtc: RtcSettings,
     show: StoredShow,
     private readonly log: Logger,
@@ -53,7 +55,7 @@ export class Room extends EventEmitter<RoomEvents> {
     logger: Logger,
   ): Promise<Room> {
     const router = await worker.createRouter({ mediaCodecs });
-    return new Room(show.id, router, rtc, show, logger.child({ showId: show.id }));
+    return new Room(show.id, router, worker, rtc, show, logger.child({ showId: show.id }));
   }
 
   get closed(): boolean {
@@ -61,13 +63,7 @@ export class Room extends EventEmitter<RoomEvents> {
   }
 
   async createSendTransport(): Promise<ms.WebRtcTransport> {
-    return this.router.createWebRtcTransport({
-      listenIps: [{ ip: this.rtc.listenIp, announcedIp: this.rtc.announcedIp }],
-      enableUdp: true,
-      enableTcp: true,
-      preferUdp: true,
-      initialAvailableOutgoingBitrate: 1_000_000,
-    });
+    return createWebRtcTransport(this.router, this.rtc);
   }
 
   close(): void {
@@ -76,4 +72,19 @@ export class Room extends EventEmitter<RoomEvents> {
     this.router.close();
     this.emit('closed');
   }
+}
+
+/** A transport a browser reaches over UDP, or TCP where the venue blocks UDP. */
+export function createWebRtcTransport(
+  router: ms.Router,
+  rtc: RtcSettings,
+  initialAvailableOutgoingBitrate = 1_000_000,
+): Promise<ms.WebRtcTransport> {
+  return router.createWebRtcTransport({
+    listenIps: [{ ip: rtc.listenIp, announcedIp: rtc.announcedIp }],
+    enableUdp: true,
+    enableTcp: true,
+    preferUdp: true,
+    initialAvailableOutgoingBitrate,
+  });
 }

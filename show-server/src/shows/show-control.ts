@@ -7,6 +7,7 @@ import {
   type HostMessage,
   type ShowDetailsPatch,
   type StoredShow,
+  type WallPatch,
   DomainError,
 } from '@showrec/protocol';
 import type { CaptureReconciler } from '../capture/capture-reconciler.js';
@@ -120,6 +121,19 @@ export class ShowControl extends EventEmitter<ShowControlEvents> {
     return takeIds;
   }
 
+  /**
+   * The stage wall: layout, pins, rotation, the featured phone, whether it is up. Who may be
+   * shown is decided when the program is made (phones that said no never are), not here.
+   */
+  async setWall(showId: string, patch: WallPatch): Promise<StoredShow> {
+    const show = await this.deps.shows.update(showId, (s) => {
+      if (s.ended) throw new DomainError('conflict', 'the show has ended');
+      s.wall = { ...s.wall, ...patch };
+    });
+    this.#log.info({ showId, wall: show.wall }, 'wall');
+    return this.#changed(show);
+  }
+
   async updateDetails(showId: string, patch: ShowDetailsPatch): Promise<StoredShow> {
     return this.#changed(
       await this.deps.shows.update(showId, (show) => void Object.assign(show, patch)),
@@ -196,6 +210,8 @@ export class ShowControl extends EventEmitter<ShowControlEvents> {
       s.capture = captureAfterMove(s, s.currentCueIndex, index, now);
       s.currentCueIndex = index;
       s.cueStartedAt = now;
+      // A cue move takes the stage: a phone featured or a wall put up by hand comes down.
+      s.wall = { ...s.wall, featured: null, onStage: false };
     });
     if (!moved) {
       this.#log.info(

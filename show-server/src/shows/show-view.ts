@@ -36,6 +36,7 @@ export function buildShowView(
     capture: { running: show.capture.running, takes: takes.length, recording },
     phones: { joined: phones.length, recording, list: full ? phones : [] },
     credits,
+    wall: show.wall,
     warnings: full ? warnings : [],
     serverNow: now,
   };

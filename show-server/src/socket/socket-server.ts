@@ -21,6 +21,8 @@ import type { ShowStore } from '../shows/show-store.js';
 import type { ShowViews } from '../shows/show-views.js';
 import { routeEvents } from './event-router.js';
 import { fullRoom, publicRoom, ShowBroadcaster } from './show-broadcaster.js';
+import { viewerHandlers } from './viewer-events.js';
+import type { WallService } from '../wall/wall-service.js';
 
 interface SocketData {
   role: SocketRole;
@@ -57,6 +59,7 @@ export interface SocketDeps {
   corsOrigins: string[];
   eventsPerSecond: number;
   uploads: UploadService;
+  wall: WallService;
   logger: Logger;
 }
 
@@ -139,7 +142,17 @@ export function attachSocketServer(
             running: false,
             takeIds: await deps.control.setCapture(id, false),
           }),
+          'wall:set': async (patch) => deps.views.full(await deps.control.setWall(id, patch)),
+          ...viewerHandlers(socket, 'host', id, deps.wall, log),
         },
+        log,
+        deps.eventsPerSecond,
+      );
+    } else if (role === 'stage') {
+      routeEvents(
+        socket,
+        'stage',
+        viewerHandlers(socket, 'stage', id, deps.wall, log),
         log,
         deps.eventsPerSecond,
       );
@@ -226,6 +239,10 @@ export function attachSocketServer(
           producerId: await deps.capture.produce(joined(), transportId, kind, rtpParameters),
         }),
         'media:ready': () => deps.capture.mediaReady(joined()),
+        consent: async ({ showOnStage }) => {
+          await deps.capture.setConsent(joined(), showOnStage);
+          return { showOnStage };
+        },
       },
       log,
       deps.eventsPerSecond,
@@ -243,7 +260,13 @@ export function attachSocketServer(
     io.to(participantRoom(participantId)).emit('recording', state);
     broadcaster.soon(showId);
   });
-  deps.capture.on('phones', (showId) => broadcaster.soon(showId));
+  deps.capture.on('phones', (showId) => {
+    broadcaster.soon(showId);
+    void deps.wall.refresh(showId);
+  });
+  deps.capture.on('screen', (participantId, onScreen) =>
+    io.to(participantRoom(participantId)).emit('screen', { onScreen }),
+  );
   deps.capture.on('status', (showId, statuses) =>
     io.to(fullRoom(showId)).emit('phones:status', statuses),
   );
@@ -257,6 +280,7 @@ export function attachSocketServer(
     io.in(participantRoom(participantId)).disconnectSockets(),
   );
   deps.control.on('changed', (showId, show) => {
+    void deps.wall.refresh(showId);
     broadcaster
       .now(showId, show)
       .catch((err: Error) => log.warn({ err: err.message, showId }, 'could not broadcast a show'));

@@ -14,6 +14,7 @@ import { CueForm } from './CueForm.js';
 import { CueList } from './CueList.js';
 import { PhonesTable } from './PhonesTable.js';
 import { CrewInvites } from './CrewInvites.js';
+import { LiveTiles } from './LiveTiles.js';
 import { SHORTCUTS, useShortcuts } from './use-shortcuts.js';
 
 function CueCard({ label, cue, index }: { label: string; cue: Cue | undefined; index: number }) {
@@ -48,6 +49,7 @@ export function ControlPanel() {
     view,
     connected,
     error: connectError,
+    socket,
     send: emit,
   } = useShowSocket(key ? { role: 'host', showId, key } : null);
   const [error, setError] = useState<string | null>(null);
@@ -207,6 +209,7 @@ export function ControlPanel() {
         />
         <button type="submit">Send</button>
       </form>
+      <LiveTiles socket={socket} wall={view.wall} send={send} />
       <div className="panel-columns">
         <section>
           <h2>Run of show</h2>

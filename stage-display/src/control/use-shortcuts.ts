@@ -24,4 +24,7 @@ export const SHORTCUTS: Array<[string, string]> = [
   ['r', 'Start capture'],
   ['t', 'Stop capture'],
   ['m', 'Message phones'],
+  ['w', 'Wall on stage / down'],
+  ['x', 'Featured phone off screen'],
+  ['[ / ]', 'Page of live tiles'],
 ];

@@ -20,6 +20,8 @@ export interface ShowConnection {
   message: HostMessage | null;
   /** Server clock minus this screen's clock, from the latest view. */
   clockOffset: number;
+  /** The socket itself, for what rides on it besides the show (the live video of the wall). */
+  socket: ShowSocket | null;
   /** Sends a control event (host only) and returns its ack. */
   send: <E extends keyof ClientEventResults>(
     event: E,
@@ -46,6 +48,7 @@ export function useShowSocket(
     error: null,
     message: null,
     clockOffset: 0,
+    socket: null,
   });
   const socketRef = useRef<ShowSocket | null>(null);
   const listenersRef = useRef(listeners);
@@ -57,7 +60,7 @@ export function useShowSocket(
     if (!auth) return;
     const socket: ShowSocket = io({ auth, transports: ['websocket'], reconnectionDelayMax: 3000 });
     socketRef.current = socket;
-    socket.on('connect', () => setState((s) => ({ ...s, connected: true, error: null })));
+    socket.on('connect', () => setState((s) => ({ ...s, socket, connected: true, error: null })));
     socket.on('disconnect', () => setState((s) => ({ ...s, connected: false })));
     socket.on('connect_error', (err) =>
       setState((s) => ({ ...s, connected: false, error: err.message })),
@@ -74,6 +77,7 @@ export function useShowSocket(
     return () => {
       socket.disconnect();
       socketRef.current = null;
+      setState((s) => ({ ...s, socket: null }));
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps -- reconnect only when the credentials change
   }, [key]);

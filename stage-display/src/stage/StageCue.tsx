@@ -61,7 +61,7 @@ export function StageCue({ view, clockOffset }: { view: ShowView; clockOffset: n
           </div>
         </>
       )}
-      {(cue.kind === 'title' || cue.kind === 'message') && (
+      {(cue.kind === 'title' || cue.kind === 'message' || cue.kind === 'wall') && (
         <>
           <p className="cue-text">{cue.text}</p>
           {cue.performer && <p className="performer">{cue.performer}</p>}

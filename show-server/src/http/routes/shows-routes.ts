@@ -9,6 +9,7 @@ import {
   idSchema,
   joinCodeSchema,
   updateShowBodySchema,
+  wallPatchSchema,
   type CrewInvite,
   type ShowCreated,
   type ShowSummary,
@@ -187,6 +188,13 @@ export function showsRoutes(deps: ShowsRoutesDeps): Router {
   router.post('/api/shows/:id/capture/stop', async (req, res) => {
     const show = await showFor(req, deps, CONTROL);
     res.json({ running: false, takeIds: await deps.control.setCapture(show.id, false) });
+  });
+
+  /** The stage wall, as the control panel's `wall:set` (for show-control desks and scripts). */
+  router.patch('/api/shows/:id/wall', async (req, res) => {
+    const show = await showFor(req, deps, CONTROL);
+    const changed = await deps.control.setWall(show.id, wallPatchSchema.parse(req.body));
+    res.json(changed.wall);
   });
 
   router.get('/api/shows/:id/takes', async (req, res) => {
