@@ -7,7 +7,7 @@ interface Packet {
   bytes: Buffer;
 }
 
-interface Track {
+export interface Track {
   packets: Packet[];
   clockRate: number;
 }
@@ -98,12 +98,17 @@ export class RtpLoad {
   /** A phone starts sending now (video target first, then audio). */
   add(targets: [RtpTarget, RtpTarget]): void {
     const [video, audio] = targets;
+    this.addStreams([
+      { track: this.clip.video, target: video },
+      { track: this.clip.audio, target: audio },
+    ]);
+  }
+
+  /** A phone starts sending these tracks now (a simulcast phone: a video track per layer). */
+  addStreams(streams: Array<{ track: Track; target: RtpTarget }>): void {
     this.#phones.push({
       startedAt: performance.now() / 1000,
-      streams: [
-        { track: this.clip.video, target: video, next: 0, loop: 0, seq: 0 },
-        { track: this.clip.audio, target: audio, next: 0, loop: 0, seq: 0 },
-      ],
+      streams: streams.map(({ track, target }) => ({ track, target, next: 0, loop: 0, seq: 0 })),
     });
   }
 

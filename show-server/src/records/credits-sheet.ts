@@ -14,6 +14,8 @@ export interface CreditsEntry {
   cue: string | null;
   createdAt: string;
   durationMs: number;
+  /** How long its phone was on the big screen while it recorded. */
+  onScreenMs: number;
   review: ReviewState;
   parents: string[];
   /** Its own contributors and everyone credited on the RECords it was made from. */
@@ -41,6 +43,7 @@ export function creditsSheet(
       cue: record.cueId ? (cueTitles.get(record.cueId) ?? null) : null,
       createdAt: record.createdAt,
       durationMs: record.media.durationMs,
+      onScreenMs: record.onScreenMs,
       review: reviews[i]!,
       parents: record.parents,
       credits: mergeCredits([record, ...ancestorsIn(record, byId)]),
@@ -62,6 +65,7 @@ export function creditsCsv(sheet: CreditsSheet): string {
         review: r.review,
         parents: r.parents.join(' '),
         created_at: r.createdAt,
+        on_screen_s: (r.onScreenMs / 1000).toFixed(1),
       })),
     ),
   );

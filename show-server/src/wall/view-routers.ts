@@ -19,7 +19,7 @@ export class ViewRouters {
 
   constructor(
     private readonly room: Room,
-    private readonly pool: WorkerPool,
+    private readonly pool: Pick<WorkerPool, 'workers'>,
   ) {}
 
   /** A router for one more viewer; give it back with `release`. */

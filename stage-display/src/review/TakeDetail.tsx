@@ -186,6 +186,7 @@ export function TakeDetail(props: {
       <p className="hint">
         {timecode(record.media.durationMs)} · {record.source} copy · {download('video')}
         {record.original && <> · {download('original')}</>}
+        {record.onScreenMs > 0 && <> · on the big screen {timecode(record.onScreenMs)}</>}
       </p>
 
       <form className="trim" onSubmit={trim} aria-label="Trim">
