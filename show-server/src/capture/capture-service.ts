@@ -33,7 +33,7 @@ import { wantsPhoneCopy } from './phone-copy-policy.js';
 import type { UploadService } from './upload-service.js';
 import type { PhoneRegistry } from './phone-registry.js';
 import type { PortAllocator } from './port-allocator.js';
-import { Room, type RtcSettings } from './room.js';
+import { Room, transportCreated, type RtcSettings } from './room.js';
 import { SegmentUploader } from './segment-uploader.js';
 import { takeFileKey, takeFolderKey, tidyTakeFolder } from './take-folder.js';
 import type { TakeStore } from './take-store.js';
@@ -156,12 +156,7 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
     // Another transport:create may have finished first; only the last one stays open.
     peer.closeMedia();
     peer.transport = transport;
-    return {
-      id: transport.id,
-      iceParameters: transport.iceParameters as unknown as Record<string, unknown>,
-      iceCandidates: transport.iceCandidates as unknown as Record<string, unknown>[],
-      dtlsParameters: transport.dtlsParameters as unknown as Record<string, unknown>,
-    };
+    return transportCreated(transport);
   }
 
   async connectTransport(

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { types as ms } from 'mediasoup';
-import type { StoredShow } from '@showrec/protocol';
+import type { StoredShow, TransportCreated } from '@showrec/protocol';
 import type { Logger } from '../logger.js';
 import { mediaCodecs } from '../sfu/media-codecs.js';
 import { captureSessionOf, type CaptureSession } from '../shows/capture-rules.js';
@@ -87,4 +87,14 @@ export function createWebRtcTransport(
     preferUdp: true,
     initialAvailableOutgoingBitrate,
   });
+}
+
+/** What a browser needs of a transport to make its side of it. */
+export function transportCreated(transport: ms.WebRtcTransport): TransportCreated {
+  return {
+    id: transport.id,
+    iceParameters: transport.iceParameters as unknown as Record<string, unknown>,
+    iceCandidates: transport.iceCandidates as unknown as Record<string, unknown>[],
+    dtlsParameters: transport.dtlsParameters as unknown as Record<string, unknown>,
+  };
 }

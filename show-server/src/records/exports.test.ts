@@ -149,7 +149,9 @@ describe('exports: originals, videos, credits sheets, selects ZIP (real server p
 
     const csv = await (await download(`/api/shows/${show.id}/credits.csv`, show.crewKey)).text();
     const lines = csv.trim().split('\n');
-    expect(lines[0]).toBe('record_id,title,cue,name,role,participant_id,review,parents,created_at,on_screen_s');
+    expect(lines[0]).toBe(
+      'record_id,title,cue,name,role,participant_id,review,parents,created_at,on_screen_s',
+    );
     expect(lines).toHaveLength(1 + 1 + 1 + 2 + 3);
     expect(
       lines.find(

@@ -6,7 +6,8 @@ export function noteOnScreen(peer: Peer, on: boolean, now: number): boolean {
   if (on) {
     peer.onScreenSince = now;
   } else {
-    peer.screenSpans.push({ from: peer.onScreenSince!, to: now });
+    // Time on the stage between takes belongs to no take (the next one starts later).
+    if (peer.take) peer.screenSpans.push({ from: peer.onScreenSince!, to: now });
     peer.onScreenSince = null;
   }
   return true;

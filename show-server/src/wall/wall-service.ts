@@ -16,7 +16,12 @@ import {
   type ViewerWatch,
 } from '@showrec/protocol';
 import type { CaptureService } from '../capture/capture-service.js';
-import { createWebRtcTransport, type Room, type RtcSettings } from '../capture/room.js';
+import {
+  createWebRtcTransport,
+  transportCreated,
+  type Room,
+  type RtcSettings,
+} from '../capture/room.js';
 import type { PhoneRegistry } from '../capture/phone-registry.js';
 import type { Logger } from '../logger.js';
 import type { WorkerPool } from '../sfu/worker-pool.js';
@@ -125,12 +130,7 @@ export class WallService {
     // the cut on, not once the estimate has crept up to it.
     if (viewer.role === 'stage') await transport.setMinOutgoingBitrate(STAGE_MIN_BPS);
     viewer.transport = transport;
-    return {
-      id: transport.id,
-      iceParameters: transport.iceParameters as unknown as Record<string, unknown>,
-      iceCandidates: transport.iceCandidates as unknown as Record<string, unknown>[],
-      dtlsParameters: transport.dtlsParameters as unknown as Record<string, unknown>,
-    };
+    return transportCreated(transport);
   }
 
   async connect(

@@ -109,6 +109,11 @@ export class WallViewer {
           .then(() => callback())
           .catch(errback);
       });
+      transport.on('connectionstatechange', (state) => {
+        // The server's media process for this show went away: watch again from the start.
+        if (state === 'failed' && this.#transport === transport && !this.#closed)
+          void this.#setup();
+      });
       this.#transport = transport;
       this.#sendWatch();
     } catch (err) {
