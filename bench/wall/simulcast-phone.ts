@@ -1,14 +1,16 @@
 import type { types as ms } from 'mediasoup';
 import type { RtpTarget } from '@showrec/infra';
+import { simulcastLayers, TOP_LAYER } from '@showrec/protocol';
 
 let nextSsrc = 50_000;
 
 /** A simulated phone's layers, lowest first, as the audience app sends them. */
-export const LAYERS = [
-  { width: 320, height: 180, kbps: 120, scaleResolutionDownBy: 4 },
-  { width: 640, height: 360, kbps: 400, scaleResolutionDownBy: 2 },
-  { width: 1280, height: 720, kbps: 2500, scaleResolutionDownBy: 1 },
-] as const;
+export const LAYERS = simulcastLayers.map((layer) => ({
+  width: TOP_LAYER.width / layer.scaleResolutionDownBy,
+  height: TOP_LAYER.height / layer.scaleResolutionDownBy,
+  kbps: layer.maxBitrate / 1000,
+  scaleResolutionDownBy: layer.scaleResolutionDownBy,
+}));
 
 export interface SimulcastPhone {
   producers: { video: ms.Producer; audio: ms.Producer };

@@ -14,6 +14,19 @@ const wallLayoutSchema = z.union(
   ],
 );
 
+/** A phone's camera as the audience app sends it: its top simulcast layer, and the H.264 cap. */
+export const TOP_LAYER = { width: 1280, height: 720, maxBitrate: 2_500_000 } as const;
+
+/**
+ * The simulcast layers phones send, lowest first: the stage and control panel take the one a
+ * tile needs, the recorder the top one. Each halves the one above it.
+ */
+export const simulcastLayers = [
+  { rid: 'r0', scaleResolutionDownBy: 4, maxBitrate: 120_000 },
+  { rid: 'r1', scaleResolutionDownBy: 2, maxBitrate: 400_000 },
+  { rid: 'r2', scaleResolutionDownBy: 1, maxBitrate: TOP_LAYER.maxBitrate },
+] as const;
+
 /** Columns and rows of a wall of `layout` tiles, for a 16:9 screen. */
 export function wallGrid(layout: number): { columns: number; rows: number } {
   if (layout === 48) return { columns: 8, rows: 6 };

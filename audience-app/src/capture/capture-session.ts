@@ -1,5 +1,11 @@
 import { Device, type types } from 'mediasoup-client';
-import type { NodeRef, RecordingState, ShowView } from '@showrec/protocol';
+import {
+  simulcastLayers,
+  TOP_LAYER,
+  type NodeRef,
+  type RecordingState,
+  type ShowView,
+} from '@showrec/protocol';
 import { LocalTakeRecorder } from './local-recorder.js';
 import { preferredVideoCodec } from './preferred-codec.js';
 import { uploadTakeCopy } from './take-uploader.js';
@@ -54,12 +60,8 @@ export const showOnStageKey = 'showrec:show-on-stage';
 export function videoEncodings(
   codec: types.RtpCodecCapability | undefined,
 ): types.RtpEncodingParameters[] {
-  if (codec?.mimeType.toLowerCase() === 'video/h264') return [{ maxBitrate: 2_500_000 }];
-  return [
-    { rid: 'r0', scaleResolutionDownBy: 4, maxBitrate: 120_000, scalabilityMode: 'L1T3' },
-    { rid: 'r1', scaleResolutionDownBy: 2, maxBitrate: 400_000, scalabilityMode: 'L1T3' },
-    { rid: 'r2', scaleResolutionDownBy: 1, maxBitrate: 2_500_000, scalabilityMode: 'L1T3' },
-  ];
+  if (codec?.mimeType.toLowerCase() === 'video/h264') return [{ maxBitrate: TOP_LAYER.maxBitrate }];
+  return simulcastLayers.map((layer) => ({ ...layer, scalabilityMode: 'L1T3' }));
 }
 
 /** Where the phone keeps its device token for a show (the claim page writes it too). */

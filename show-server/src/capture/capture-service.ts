@@ -255,11 +255,6 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
     return this.#room(show);
   }
 
-  /** The show's room here, if this process has one. */
-  roomOf(showId: string): Promise<Room> | undefined {
-    return this.#rooms.get(showId);
-  }
-
   /** Whether this process has phones of the show (a room for it). */
   hosts(showId: string): boolean {
     return this.#rooms.has(showId);

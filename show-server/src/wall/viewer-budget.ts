@@ -1,3 +1,5 @@
+import { TOP_LAYER } from '@showrec/protocol';
+
 /** A tile a viewer shows: whose video, how tall it is on the screen, and whether it comes first. */
 export interface TileRequest {
   participantId: string;
@@ -19,16 +21,14 @@ export type LayerRates = ReadonlyMap<string, readonly number[]>;
 /** Per phone: the spatial layer its tile gets, or null: paused. */
 export type TilePlan = Map<string, number | null>;
 
-/** Phones send their top layer at 720p; each layer below halves it. */
-const TOP_LAYER_HEIGHT = 720;
-
 /**
  * The lowest layer that fills a tile this tall (a quarter larger on the screen than its pixels
  * still looks sharp on a projector), or the top one.
  */
 export function layerFor(heightPx: number, layerCount: number): number {
   for (let layer = 0; layer < layerCount; layer++) {
-    const height = TOP_LAYER_HEIGHT / 2 ** (layerCount - 1 - layer);
+    // Each layer below the top halves it (see protocol's simulcastLayers).
+    const height = TOP_LAYER.height / 2 ** (layerCount - 1 - layer);
     if (height * 1.25 >= heightPx) return layer;
   }
   return layerCount - 1;

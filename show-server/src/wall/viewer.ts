@@ -81,13 +81,10 @@ export class Viewer {
       }
       consumer ??= await this.#consume(participantId, producer, layer, producerOn);
       if (!consumer) continue;
-      const wanted = { spatialLayer: layer, temporalLayer: 2 };
       const before = consumer.preferredLayers?.spatialLayer ?? -1;
-      if (consumer.type === 'simulcast' && before !== layer) {
-        await consumer.setPreferredLayers(wanted);
-      }
+      if (consumer.type === 'simulcast' && before !== layer)
+        await consumer.setPreferredLayers({ spatialLayer: layer, temporalLayer: 2 });
       if (consumer.paused) await consumer.resume();
-
       if (consumer.type === 'simulcast' && layer > before) await consumer.requestKeyFrame();
     }
   }

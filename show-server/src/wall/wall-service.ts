@@ -4,7 +4,9 @@ import {
   DomainError,
   onScreenIds,
   showablePhone,
+  simulcastLayers,
   stageProgram,
+  TOP_LAYER,
   TILES_PER_PAGE,
   wallGrid,
   type DtlsParametersInput,
@@ -66,8 +68,6 @@ const PREVIEW_HEIGHT = 360;
 const MAX_STANDBY = 2;
 /** What the stage is always let have: a featured phone's top layer and some. */
 const STAGE_MIN_BPS = 4_000_000;
-/** Each layer's bitrate when a phone does not say (the audience app's simulcast settings). */
-const DEFAULT_LAYER_BPS = [120_000, 400_000, 2_500_000];
 
 /**
  * The audience wall on this node: makes the stage program (stageProgram: the same on every node
@@ -294,16 +294,16 @@ export class WallService {
     if (!watch) return new Map();
     const page = pageOf(wall.phones, watch.page);
     const visible = watch.visible ? new Set(watch.visible) : null;
-    const tiles: TileRequest[] = page
-      .filter((p) => !visible || visible.has(p.participantId))
-      .map((p) => ({ participantId: p.participantId, heightPx: TILE_HEIGHT, priority: false }));
-    if (watch.preview)
-      tiles.unshift({ participantId: watch.preview, heightPx: PREVIEW_HEIGHT, priority: true });
-    const plan = planTiles(
-      tiles.filter((t, i) => i === 0 || t.participantId !== watch.preview),
-      rates,
-      this.deps.budget,
-    );
+    const tiles: TileRequest[] = [
+      ...(watch.preview
+        ? [{ participantId: watch.preview, heightPx: PREVIEW_HEIGHT, priority: true }]
+        : []),
+      ...page
+        .filter((p) => p.participantId !== watch.preview)
+        .filter((p) => !visible || visible.has(p.participantId))
+        .map((p) => ({ participantId: p.participantId, heightPx: TILE_HEIGHT, priority: false })),
+    ];
+    const plan = planTiles(tiles, rates, this.deps.budget);
     // Tiles of the page out of sight keep their consumers, paused: scrolling back is instant.
     for (const p of page) if (!plan.has(p.participantId)) plan.set(p.participantId, null);
     return plan;
@@ -373,6 +373,9 @@ function pageOf(phones: PhoneStatus[], page: number): PhoneStatus[] {
 /** What each layer of a phone's video costs, as the phone declared it (lowest first). */
 function layerRates(producer: ms.Producer): number[] {
   const encodings = producer.rtpParameters.encodings ?? [{}];
-  if (encodings.length === 1) return [encodings[0]!.maxBitrate ?? DEFAULT_LAYER_BPS.at(-1)!];
-  return encodings.map((e, i) => e.maxBitrate ?? DEFAULT_LAYER_BPS[i] ?? DEFAULT_LAYER_BPS.at(-1)!);
+  // Where a phone does not say, the audience app's own settings.
+  if (encodings.length === 1) return [encodings[0]!.maxBitrate ?? TOP_LAYER.maxBitrate];
+  return encodings.map(
+    (e, i) => e.maxBitrate ?? simulcastLayers[i]?.maxBitrate ?? TOP_LAYER.maxBitrate,
+  );
 }
