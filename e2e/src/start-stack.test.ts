@@ -99,7 +99,8 @@ describe('npm start (infra/dist/start-stack.js)', () => {
       waitFor(
         'every process of the stack gone',
         async () => (tree.every((p) => !processAlive(p.pid)) ? true : null),
-        20_000,
+        // Past the show-server's own 20-s limit on stopping, so a stop that hangs shows as such.
+        30_000,
       );
 
     const npm = await run('npm', ['start']);

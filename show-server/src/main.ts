@@ -50,6 +50,7 @@ import { attachSocketServer } from './socket/socket-server.js';
 import { DownloadLinks } from './http/download-links.js';
 import { JoinAttempts } from './http/join-attempts.js';
 import { WallService } from './wall/wall-service.js';
+import { withTimeout } from './with-timeout.js';
 
 const config = loadConfig();
 
@@ -314,11 +315,13 @@ async function shutdown(signal: string): Promise<void> {
   wall.close();
   await capture.shutdown();
   await processes.stopAll('SIGINT');
-  await heartbeat.stop(serverId);
   await pool.close();
-  await reviewEvents.close();
-  await queue.close();
-  await edits.close();
+  // Redis bookkeeping only: with Redis gone (stopping beside us) it cannot finish, and the
+  // heartbeat's expiry and recovery say the same in time.
+  await withTimeout(
+    Promise.all([heartbeat.stop(serverId), reviewEvents.close(), queue.close(), edits.close()]),
+    3000,
+  ).catch((err: unknown) => logger.warn({ err }, 'Redis did not answer while stopping'));
   for (const client of [adapterPub, adapterSub, redis]) client.disconnect();
   media.close();
   clearTimeout(force);
@@ -341,7 +344,9 @@ async function drainThenStop(mode: DrainMode, why: string): Promise<void> {
     if (mode === 'now') await capture.drain('now');
     return;
   }
-  const elsewhere = await placement.fallbacks().catch(() => []);
+  // Redis unreachable (it may be stopping beside us): no other node can be told to take the
+  // phones, and waiting on it would keep this node from ever stopping.
+  const elsewhere = await withTimeout(placement.fallbacks(), 2000).catch(() => []);
   if (elsewhere.length === 0) return shutdown(why);
   draining = true;
   logger.warn({ why, mode, nodes: elsewhere.length }, 'draining before stopping');

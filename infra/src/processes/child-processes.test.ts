@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ChildProcesses, ChildProcessFailed } from './child-processes.js';
-import { identityOf, isRunning, signalExactly } from './process-identity.js';
+import { identityOf, isRunning, processAlive, signalExactly } from './process-identity.js';
+import { childExit } from '../child-exit.js';
+import { waitFor } from '../testing/wait-for.js';
 
 const node = process.execPath;
 const forever = ['-e', 'setInterval(() => {}, 1000)'];
@@ -59,5 +62,23 @@ describe('ChildProcesses (real processes)', () => {
     await child.exited;
     expect(isRunning(identity)).toBe(false);
     expect(signalExactly(identity, 'SIGKILL')).toBe(false);
+  });
+
+  it('does not count a zombie as running: it has exited, only nobody has reaped it yet', async () => {
+    // The shell starts a short sleep, then becomes a long one, which never reaps the first.
+    const parent = spawn('sh', ['-c', 'sleep 0.2 & echo $!; exec sleep 30'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    try {
+      const pid = Number(await new Promise<string>((r) => parent.stdout.once('data', r)));
+      await waitFor('the orphaned child to exit', async () =>
+        readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ') ? true : null,
+      );
+      expect(processAlive(pid)).toBe(false);
+      expect(processAlive(parent.pid!)).toBe(true);
+    } finally {
+      parent.kill('SIGKILL');
+      await childExit(parent);
+    }
   });
 });

@@ -11,15 +11,23 @@ export interface ProcessIdentity {
   host: string;
 }
 
-/** Field 22 of /proc/<pid>/stat; the command name before it may hold spaces and parentheses. */
-function startTimeOf(pid: number): number | null {
+/**
+ * The fields of /proc/<pid>/stat from the third (the state) on; the command name before them may
+ * hold spaces and parentheses.
+ */
+function statFields(pid: number): string[] | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[19]);
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return null;
   }
+}
+
+/** Field 22 of /proc/<pid>/stat. */
+function startTimeOf(pid: number): number | null {
+  const fields = statFields(pid);
+  return fields ? Number(fields[19]) : null;
 }
 
 export function identityOf(pid: number): ProcessIdentity | null {
@@ -64,12 +72,16 @@ export function childPidsOf(parentPid: number, name: string): number[] {
     });
 }
 
-/** Whether a process with this pid exists (signal 0 checks without signalling). */
+/**
+ * Whether a process with this pid still runs (signal 0 checks without signalling). A zombie does
+ * not: it has exited and only waits for a parent to read its status, which an orphan's may do late
+ * (PID 1 in a container reaps when it gets round to it).
+ */
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
   }
+  return statFields(pid)?.[0] !== 'Z';
 }

@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Health } from '@showrec/protocol';
 import type { WorkerPool } from '../sfu/worker-pool.js';
+import { withTimeout } from '../with-timeout.js';
 
 export interface HealthSources {
   redis: Redis;
@@ -30,13 +31,4 @@ export async function checkHealth({ redis, pool, queue }: HealthSources): Promis
     mediasoup: { status: mediasoupUp ? 'up' : 'down', workers: pool.size, expected: pool.expected },
     queue: counts,
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms),
-    ),
-  ]);
 }
