@@ -13,7 +13,8 @@ describe('safety net: the phone’s own recording fills what the network lost', 
 
   /**
    * A phone records for 3 s, then the venue's Wi-Fi drops: the server cuts its take, and the
-   * phone's own copy goes on recording offline for 3 s more.
+   * phone's own copy goes on recording offline for 5 s more (a reload loses the copy's last
+   * second or so, still being written: the tests ask for 2 s more than the server's).
    */
   async function recordThroughDrop(title: string, name: string) {
     const { stack, browser } = env;
@@ -28,7 +29,7 @@ describe('safety net: the phone’s own recording fills what the network lost', 
       'the server to cut the take',
       async () => (await host.takes()).find((t) => t.id === takeId)?.status === 'ended',
     );
-    await sleep(3000);
+    await sleep(5000);
     return { show, host, phone, takeId: takeId! };
   }
 

@@ -31,8 +31,9 @@ const SEGMENT_SECONDS = 2;
  * Two hosts on one machine: network namespaces of their own on a private bridge, each running a
  * show-server node and a media-worker on a data directory of its own. Redis behind Sentinel (a
  * primary, a replica, three sentinels) and a real Swift as the store listen on this machine's
- * address on that network. Six Chromium phones open the page of node A; placement spreads them
- * over both nodes.
+ * address on that network. Four Chromium phones open the page of node A; placement spreads them
+ * over both nodes. (Four, at 10 fps: each phone encodes three simulcast layers and its own copy,
+ * and six at 20 fps left two cores too busy to file what they recorded in time.)
  */
 describe('two show-server nodes on hosts of their own, two workers, Sentinel and an object store', () => {
   let network: TestNetwork;
@@ -68,7 +69,7 @@ describe('two show-server nodes on hosts of their own, two workers, Sentinel and
       });
     a = await node('node-a', network.hosts[0]!);
     b = await node('node-b', network.hosts[1]!);
-    browser = await launchChromium({ secureOrigins: [a.baseUrl, b.baseUrl] });
+    browser = await launchChromium({ secureOrigins: [a.baseUrl, b.baseUrl], fakeCameraFps: 10 });
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -97,7 +98,11 @@ describe('two show-server nodes on hosts of their own, two workers, Sentinel and
       expect(res.status).toBe(201);
       cueIds.push(((await res.json()) as { id: string }).id);
     }
-    const names = ['Ada', 'Bo', 'Cy', 'Di', 'Ed', 'Flo'];
+    // Where the time goes, printed as it passes (a failure in CI then says which step was slow).
+    const began = Date.now();
+    const step = (what: string) =>
+      console.log(`two-nodes: ${what} at ${((Date.now() - began) / 1000).toFixed(1)} s`);
+    const names = ['Ada', 'Bo', 'Cy', 'Di'];
     const phones: Page[] = [];
     for (const name of names) phones.push(await joinAs(browser, a.baseUrl, show.joinCode, name));
     const recording = (where: (t: TakeManifest) => boolean, count: number, what: string) =>
@@ -111,12 +116,13 @@ describe('two show-server nodes on hosts of their own, two workers, Sentinel and
       );
 
     expect((await press(a, 'go', { expectedCueId: null })).status).toBe(200);
-    // Recorders running (a loaded machine may take seconds to start six at once).
-    const first = await recording((t) => t.recorder !== null, 6, 'six recorders running');
+    // Recorders running (a loaded machine may take seconds to start them all at once).
+    const first = await recording((t) => t.recorder !== null, 4, 'four recorders running');
+    step('four recording');
     const nodeA = first.find((t) => t.participant.name === 'Ada')!.serverId;
     const takesOnB = first.filter((t) => t.serverId !== nodeA);
-    // Placement alternates: three phones on each node.
-    expect(takesOnB).toHaveLength(3);
+    // Placement alternates: two phones on each node.
+    expect(takesOnB).toHaveLength(2);
     // Each has closed and stored a segment or two.
     await sleep((2 * SEGMENT_SECONDS + 1) * 1000);
 
@@ -125,9 +131,10 @@ describe('two show-server nodes on hosts of their own, two workers, Sentinel and
     const killedAt = Date.now();
     const resumed = await recording(
       (t) => t.continues !== null,
-      3,
-      'the three phones of node B recording on node A',
+      2,
+      'the two phones of node B recording on node A',
     );
+    step('node B killed, its phones recording on node A');
     const backAfterMs = Math.max(...resumed.map((t) => t.startedAt)) - killedAt;
     expect(new Set(resumed.map((t) => t.continues))).toEqual(new Set(takesOnB.map((t) => t.id)));
     expect(new Set(resumed.map((t) => t.serverId))).toEqual(new Set([nodeA]));
@@ -143,13 +150,15 @@ describe('two show-server nodes on hosts of their own, two workers, Sentinel and
     // (One whose phone was slow to send a keyframe may have stored nothing yet: its phone's own
     // copy, asked for now, is all of it.)
     for (const take of recovered) expect(take.endReason).toBe('server-crashed');
+    step('node B’s takes recovered');
 
     // (c) Node B comes back; node A is stopped (SIGTERM): it drains at the next cue change.
     await b.restartServer();
     host = showApi(b, show);
     a.server.kill('SIGTERM');
     await sleep(3000);
-    const onA = await recording((t) => t.serverId === nodeA, 6, 'all six still recording on A');
+    const onA = await recording((t) => t.serverId === nodeA, 4, 'all four still recording on A');
+    step('node B back, node A draining');
 
     // (b) The Redis primary dies: Sentinel promotes the replica, and GO (the cue change node A
     // waits for) works through it; node A's phones move to node B and record on there.
@@ -157,15 +166,16 @@ describe('two show-server nodes on hosts of their own, two workers, Sentinel and
     expect((await press(b, 'go', { expectedCueId: cueIds[0] })).status).toBe(200);
     const moved = await recording(
       (t) => t.serverId !== nodeA && onA.some((x) => x.id === t.continues) && t.recorder !== null,
-      6,
+      4,
       'node A’s phones recording on node B',
     );
-    expect(moved).toHaveLength(6);
+    step('Redis primary killed, node A’s phones recording on node B');
+    expect(moved).toHaveLength(4);
     await childExit(a.server);
     expect(a.server.exitCode).toBe(0);
     expect(
       (await host.takes()).filter((t) => onA.some((x) => x.id === t.id)).map((t) => t.endReason),
-    ).toEqual(Array(6).fill('moved'));
+    ).toEqual(Array(4).fill('moved'));
     await sleep((2 * SEGMENT_SECONDS + 1) * 1000);
 
     await host.capture('stop');
@@ -175,30 +185,33 @@ describe('two show-server nodes on hosts of their own, two workers, Sentinel and
       'every take ended',
       async () => {
         const all = await host.takes();
-        return all.length === 15 && all.every((t) => t.status === 'ended') ? all : null;
+        return all.length === 10 && all.every((t) => t.status === 'ended') ? all : null;
       },
       60_000,
     );
+    step('stopped, every take ended');
     // What node B was writing when it died (its disk is its own) comes from the phones' copies:
-    // its three takes are refiled from them, whole to the kill.
+    // its two takes are refiled from them, whole to the kill.
     await waitFor(
       'node B’s takes refiled from the phones’ own copies',
       async () => {
         const refiled = (await host.records()).filter(
           (r) => r.source === 'phone' && takesOnB.some((t) => t.id === r.takeId),
         );
-        return refiled.length === 3 ? refiled : null;
+        return refiled.length === 2 ? refiled : null;
       },
       180_000,
     );
-    // Two media-workers file 15 takes, refile 3 from phone copies and realign the show after
-    // each, on the same two cores as everything else: minutes, not seconds.
-    const records = await host.recordsFiled(15, 300_000);
+    step('node B’s takes refiled from the phones');
+    // Two media-workers file 10 takes, refile 2 from phone copies and realign the show, on the
+    // same two cores as everything else: minutes, not seconds.
+    const records = await host.recordsFiled(10, 300_000);
+    step('every take filed');
     expect(new Set(records.map((r) => r.takeId))).toEqual(new Set(takes.map((t) => t.id)));
     // Every part is whole: a RECord as long as its recorder ran (node B's killed ones, from the
     // phone's copy, until the kill), and a moved phone's parts follow each other within seconds.
-    // Slack: a take ends once its recorder has stopped and its last segment is stored (six at
-    // once, beside six browsers encoding on two cores), and the phones start their own copies late.
+    // Slack: a take ends once its recorder has stopped and its last segment is stored (four at
+    // once, beside four browsers encoding on two cores), and the phones start their own copies late.
     const gaps: number[] = [];
     for (const take of takes) {
       const record = records.find((r) => r.takeId === take.id)!;
@@ -213,7 +226,7 @@ describe('two show-server nodes on hosts of their own, two workers, Sentinel and
           take.startedAt - (before.endReason === 'server-crashed' ? killedAt : before.endedAt!),
         );
     }
-    expect(gaps).toHaveLength(9);
+    expect(gaps).toHaveLength(6);
     expect(Math.max(...gaps)).toBeLessThan(15_000);
     console.log(
       `node B's phones were recording on node A ${backAfterMs} ms after the kill; gaps between a moved phone's parts: ${gaps.map((g) => (g / 1000).toFixed(1)).join(', ')} s`,
