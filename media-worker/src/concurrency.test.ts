@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
@@ -21,7 +21,7 @@ async function encodersOf(parent: number): Promise<string[][]> {
   return found;
 }
 
-describe('media-worker concurrency (SHOWREC_WORKER_CONCURRENCY, SHOWREC_FFMPEG_THREADS)', () => {
+describe('media-worker concurrency (SHOWREC_WORKER_CONCURRENCY, SHOWREC_FFMPEG_THREADS, SHOWREC_X264_PRESET)', () => {
   let redis: EmbeddedRedis;
   let client: Redis;
   let dataDir: string;
@@ -40,12 +40,13 @@ describe('media-worker concurrency (SHOWREC_WORKER_CONCURRENCY, SHOWREC_FFMPEG_T
     await store?.stop();
   });
 
-  it('files as many takes at once as configured, each ffmpeg with the threads configured', async () => {
+  it('files as many takes at once as configured, each ffmpeg with the threads and preset configured', async () => {
     const takeIds = ['take-conc1', 'take-conc2', 'take-conc3', 'take-conc4'];
+    // One clip, made once: each take's content does not matter here, only that it is encoded.
+    const clip = path.join(dataDir, 'clip.mkv');
+    await makeClip(clip, { seconds: 12, width: 1280, height: 720 });
     for (const takeId of takeIds)
-      await seedTake(client, store.media, takeId, (file) =>
-        makeClip(file, { seconds: 12, width: 1280, height: 720 }),
-      );
+      await seedTake(client, store.media, takeId, (file) => copyFile(clip, file));
     const queue = new Queue(FILE_TAKE_QUEUE, { connection: client });
     const events = new QueueEvents(FILE_TAKE_QUEUE, { connection: { url: redis.url } });
     await events.waitUntilReady();
@@ -60,6 +61,7 @@ describe('media-worker concurrency (SHOWREC_WORKER_CONCURRENCY, SHOWREC_FFMPEG_T
         ...store.env,
         SHOWREC_WORKER_CONCURRENCY: '2',
         SHOWREC_FFMPEG_THREADS: '1',
+        SHOWREC_X264_PRESET: 'ultrafast',
       },
       stdio: 'ignore',
     });
@@ -74,11 +76,15 @@ describe('media-worker concurrency (SHOWREC_WORKER_CONCURRENCY, SHOWREC_FFMPEG_T
     }
     await done;
 
-    // Two at once (four takes were waiting), never three; every encoder held to one thread.
+    // Two at once (four takes were waiting), never three; every encoder held to one thread and
+    // the preset asked for.
     expect(Math.max(...seen.map((s) => s.length))).toBe(2);
     const encoders = seen.flat();
     expect(encoders.length).toBeGreaterThan(0);
-    for (const argv of encoders) expect(argv[argv.indexOf('-threads') + 1]).toBe('1');
+    for (const argv of encoders) {
+      expect(argv[argv.indexOf('-threads') + 1]).toBe('1');
+      expect(argv[argv.indexOf('-preset') + 1]).toBe('ultrafast');
+    }
     expect((await client.zrange(redisKeys.showRecords(testShow.id), 0, -1)).sort()).toEqual(
       takeIds.map(recordIdForTake).sort(),
     );

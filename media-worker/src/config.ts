@@ -3,6 +3,7 @@ import path from 'node:path';
 import { redisSettingsFromEnv, type RedisSettings } from '@showrec/infra/redis';
 import { s3SettingsFromEnv, type S3Settings } from '@showrec/media-store';
 import { z } from 'zod';
+import { x264Presets, type X264Preset } from './ffmpeg/media-tools.js';
 
 /** Every setting of the media-worker, from the environment (documented in the README). */
 const envSchema = z.object({
@@ -15,6 +16,7 @@ const envSchema = z.object({
     .min(1)
     .default(Math.max(1, Math.floor(os.cpus().length / 2))),
   SHOWREC_FFMPEG_THREADS: z.coerce.number().int().min(1).optional(),
+  SHOWREC_X264_PRESET: z.enum(x264Presets).default('veryfast'),
   SHOWREC_JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   SHOWREC_ALIGN_SEARCH_MS: z.coerce.number().int().min(100).max(30_000).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
@@ -33,6 +35,8 @@ export interface WorkerConfig {
   concurrency: number;
   /** Encoder threads per ffmpeg; by default the cores shared out between concurrent jobs. */
   ffmpegThreads: number;
+  /** x264's preset for takes that are encoded: faster files sooner, at more bytes for the same quality. */
+  x264Preset: X264Preset;
   /** How long a job stays locked to a worker that stops renewing it (a killed one) before another takes it over. */
   jobLockMs: number;
   /** How far either side of the server clocks' estimate audio alignment may move a take. */
@@ -59,6 +63,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     ffmpegThreads:
       e.SHOWREC_FFMPEG_THREADS ??
       Math.max(1, Math.floor(os.cpus().length / e.SHOWREC_WORKER_CONCURRENCY)),
+    x264Preset: e.SHOWREC_X264_PRESET,
     jobLockMs: e.SHOWREC_JOB_LOCK_MS,
     alignSearchMs: e.SHOWREC_ALIGN_SEARCH_MS,
     logLevel: e.LOG_LEVEL,

@@ -22,4 +22,16 @@ describe('media-worker start-up', () => {
     expect(result.stdout).toContain('npm run setup');
     expect(result.stdout).toContain('FFMPEG_PATH');
   });
+
+  it('refuses an x264 preset it does not know, and names the setting', async () => {
+    const result = await run(process.execPath, [main], {
+      env: { ...process.env, SHOWREC_X264_PRESET: 'placebo', REDIS_URL: 'redis://127.0.0.1:1' },
+      timeout: 20_000,
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (err: { code: number; stderr: string }) => err,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('invalid media-worker configuration: SHOWREC_X264_PRESET');
+  });
 });

@@ -16,8 +16,12 @@ export interface TestStack extends Stack {
   store: TestStore;
 }
 
-/** How test stacks run: on loopback, without the OSC port, with a low disk floor. */
+/**
+ * How test stacks run: on loopback, without the OSC port, with a low disk floor, filing at x264's
+ * fastest preset (the two cores are shared with the browsers whose recordings are being filed).
+ */
 export const TEST_STACK_ENV: Record<string, string> = {
+  SHOWREC_X264_PRESET: 'ultrafast',
   SHOWREC_RTC_LISTEN_IP: '127.0.0.1',
   SHOWREC_RTC_ANNOUNCED_IP: '127.0.0.1',
   SHOWREC_OSC_PORT: 'off',

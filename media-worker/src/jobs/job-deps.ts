@@ -27,7 +27,7 @@ export function createJobDeps(
   connection: Redis,
   config: Pick<
     WorkerConfig,
-    'scratchDir' | 'ffmpegPath' | 'ffprobePath' | 'alignSearchMs' | 'ffmpegThreads'
+    'scratchDir' | 'ffmpegPath' | 'ffprobePath' | 'alignSearchMs' | 'ffmpegThreads' | 'x264Preset'
   >,
   media: MediaStore,
   logger: Logger,
@@ -42,6 +42,7 @@ export function createJobDeps(
         ffprobePath: config.ffprobePath,
         processes: new ChildProcesses(),
         threads: config.ffmpegThreads,
+        preset: config.x264Preset,
       },
       media,
       scratchDir: config.scratchDir,
