@@ -90,8 +90,12 @@ describe('phones record over WebRTC; every take becomes a RECord', () => {
       await writeFile(file, full);
       const probed = await ffprobe(file);
       expect(probed.streams.map((s) => s.codec_name).sort()).toEqual(['aac', 'h264']);
-      expect(probed.durationSeconds).toBeGreaterThanOrEqual(4);
-      expect(probed.durationSeconds).toBeLessThanOrEqual(8);
+      // As long as its recorder ran (a loaded machine is slow to tell the phones they record, so
+      // that can be more than the 6 s the test waited once they said so).
+      const take = takes.find((t) => t.id === record.takeId)!;
+      const ran = (take.endedAt! - take.recordingAt!) / 1000;
+      expect(probed.durationSeconds).toBeGreaterThanOrEqual(Math.max(4, ran - 1.5));
+      expect(probed.durationSeconds).toBeLessThanOrEqual(ran + 1.5);
       const poster = await fetch(`${env.stack.baseUrl}${record.media.poster}`);
       expect(poster.headers.get('content-type')).toBe('image/jpeg');
     }

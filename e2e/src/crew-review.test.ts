@@ -101,6 +101,22 @@ describe('the crew reviews the takes in a browser', () => {
     await crew.keyboard.press('m');
     await crew.locator('[data-testid="multi-angle"]').waitFor();
     expect(await crew.locator('[data-testid="angle"]').count()).toBe(2);
+    // The page hears of the alignment from the server as the worker finishes it: each angle then
+    // says how it was placed (the reference, by its audio), not by the server's clock.
+    const methods = aligned.items.map((i) => i.alignment!.method).sort();
+    await waitFor(
+      'the page placing both angles as aligned',
+      async () => {
+        const said = await crew.getByTestId('angle-offset').allTextContents();
+        return (
+          said
+            .map((t) => t.split(' ')[0])
+            .sort()
+            .join() === methods.join() || null
+        );
+      },
+      10_000,
+    );
     expect(await crew.locator('[data-testid="angle-timeline"] .lane').count()).toBe(2);
     await crew.getByTestId('angles-play').click();
     await waitFor(
@@ -122,7 +138,12 @@ describe('the crew reviews the takes in a browser', () => {
       .evaluateAll((videos) => (videos as HTMLVideoElement[]).map((v) => v.currentTime));
     // On the show's timeline both videos are at the same moment (within a few frames).
     const [a, b] = [placed[0]! / 1000 + times[0]!, placed[1]! / 1000 + times[1]!];
-    expect(Math.abs(a - b)).toBeLessThan(0.25);
+    expect(
+      Math.abs(a - b),
+      `placed ${placed.join(', ')}; playing at ${times.join(', ')} s; the page says ${(
+        await crew.getByTestId('angle-offset').allTextContents()
+      ).join(' | ')}`,
+    ).toBeLessThan(0.25);
     await crew.keyboard.press('Escape');
 
     // Trim the selected take from 1 s to 3 s.

@@ -65,6 +65,13 @@ describe('aligning takes by their audio (real Redis, BullMQ and ffmpeg)', () => 
     // A take from a later song overlaps none of them and sits on its own.
     await fileTake('take-solo01', showStart + 60_000, (file) => makeClip(file, { seconds: 3 }));
 
+    // Every write of a placement, as Redis receives it.
+    const monitor = await client.monitor();
+    const writes: string[][] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (/^(m?set)$/i.test(args[0]!) && args.some((a) => a.includes(':alignment')))
+        writes.push(args);
+    });
     const worker = createEditWorker(client, workers.deps);
     try {
       // Filing asked for one alignment per take; deduplication kept only what was still needed.
@@ -73,7 +80,15 @@ describe('aligning takes by their audio (real Redis, BullMQ and ffmpeg)', () => 
       await job!.waitUntilFinished(workers.editEvents, 60_000);
     } finally {
       await worker.close();
+      monitor.disconnect();
     }
+    // A cluster's placements land in one write: the review page never sees it half moved.
+    const key = (takeId: string) => redisKeys.recordAlignment(recordIdForTake(takeId));
+    const clusterWrites = writes.filter((w) => w.includes(key('take-loud01')));
+    expect(clusterWrites).toHaveLength(1);
+    expect(clusterWrites[0]).toEqual(
+      expect.arrayContaining([key('take-quiet1'), key('take-late01')]),
+    );
 
     const reference = await alignment('take-loud01');
     expect(reference).toMatchObject({

@@ -57,13 +57,18 @@ export function alignTakesProcessor(deps: JobDeps) {
     for (const cluster of clusters) {
       const openings = new Map<Placed, Float32Array>();
       const reference = await bestAudio(deps, cluster, openings);
-      await deps.store.saveAlignment(reference.record.id, {
-        referenceId: reference.record.id,
-        offsetMs: 0,
-        startsAt: reference.startedAt,
-        method: 'reference',
-        confidence: null,
-      });
+      const found = new Map<string, Alignment>([
+        [
+          reference.record.id,
+          {
+            referenceId: reference.record.id,
+            offsetMs: 0,
+            startsAt: reference.startedAt,
+            method: 'reference',
+            confidence: null,
+          },
+        ],
+      ]);
       let referenceAudio: Promise<Float32Array> | null = null;
       for (const take of cluster) {
         if (take === reference) continue;
@@ -82,8 +87,12 @@ export function alignTakesProcessor(deps: JobDeps) {
           take,
           openings.get(take),
         );
-        await deps.store.saveAlignment(take.record.id, alignment);
-        log.info({ recordId: take.record.id, ...alignment }, 'take aligned');
+        found.set(take.record.id, alignment);
+      }
+      await deps.store.saveAlignments(found);
+      for (const [recordId, alignment] of found) {
+        if (recordId === reference.record.id) continue;
+        log.info({ recordId, ...alignment }, 'take aligned');
         aligned++;
       }
     }

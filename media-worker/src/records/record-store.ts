@@ -40,8 +40,18 @@ export class RecordStore {
     return raw ? alignmentSchema.parse(JSON.parse(raw)) : null;
   }
 
-  async saveAlignment(recordId: string, alignment: Alignment): Promise<void> {
-    await this.redis.set(redisKeys.recordAlignment(recordId), JSON.stringify(alignment));
+  /**
+   * Places RECords on their show's timeline in one write: readers (the review page) never see a
+   * cluster half moved to a new reference, with two references or an offset from the old one.
+   */
+  async saveAlignments(alignments: Map<string, Alignment>): Promise<void> {
+    if (alignments.size === 0) return;
+    await this.redis.mset(
+      [...alignments].flatMap(([id, alignment]) => [
+        redisKeys.recordAlignment(id),
+        JSON.stringify(alignment),
+      ]),
+    );
   }
 
   /** Files the RECord and lists it under its show in one transaction. */
