@@ -498,6 +498,9 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
     const take = peer.take;
     if (!take) return;
     peer.take = null;
+    // The take ends now, where its media ends: not once its last segments are stored, which
+    // takes seconds on a busy machine and minutes with the store out of reach.
+    const endedAt = Date.now();
     const done = (async () => {
       await take.recorder.stop();
       const { segments, pending } = await take.uploader.finish(
@@ -513,7 +516,6 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
         return;
       }
       await tidyTakeFolder(this.deps.dataDir, take.manifest.showId, take.manifest.id);
-      const endedAt = Date.now();
       const ended = {
         ...take.manifest,
         onScreen: screenSpansWithin(peer, take.manifest.startedAt, endedAt),

@@ -136,6 +136,23 @@ describe('take recovery: open takes of processes that are gone (real Redis, real
     expect(await queue.getJob('take-rec0003')).toBeDefined();
   });
 
+  it('leaves to this very process what it is still finishing, however long ago the media ended', async () => {
+    // Its last segments took a minute to store: the take is stored ended with an old endedAt.
+    const endedAt = Date.now() - 60_000;
+    const here = { serverId: 'server-alive1', serverProcess: identityOf(process.pid) };
+    await takes.save(take('take-rec0005', here));
+    await takes.save(
+      take('take-rec0005', {
+        ...here,
+        status: 'ended',
+        endedAt,
+        endReason: 'stopped',
+      }),
+    );
+    expect(await recovery.recoverOrphans(later())).not.toContain('take-rec0005');
+    expect(await queue.getJob('take-rec0005')).toBeUndefined();
+  });
+
   it('does nothing right after connecting: the others may be reconnecting too', async () => {
     await takes.save(take('take-rec0004', {}));
     expect(await recovery.recoverOrphans(Date.now())).toEqual([]);

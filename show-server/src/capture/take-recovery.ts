@@ -99,6 +99,9 @@ export class TakeRecovery {
    * here) or, for an ended take, that process has had ample time to queue it and has not.
    */
   async #orphaned(take: TakeManifest, now: number): Promise<boolean> {
+    // This process finishes its own takes, retrying while Redis refuses; a take ends when its
+    // media does, so one whose segments took long to store is stored ended with an old endedAt.
+    if (take.serverProcess?.pid === process.pid && isRunning(take.serverProcess)) return false;
     if (
       take.status !== 'recording' &&
       take.endedAt !== null &&
