@@ -6,15 +6,22 @@ import { describe, expect, it } from 'vitest';
 const run = promisify(execFile);
 const main = path.join(import.meta.dirname, '..', 'dist', 'main.js');
 
+/** Starts the worker with `env` added (and a Redis nobody answers on); it is expected to exit. */
+function start(
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return run(process.execPath, [main], {
+    env: { ...process.env, REDIS_URL: 'redis://127.0.0.1:1', ...env },
+    timeout: 20_000,
+  }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (err: { code: number; stdout: string; stderr: string }) => err,
+  );
+}
+
 describe('media-worker start-up', () => {
   it('refuses to start without ffmpeg and names the fix', async () => {
-    const result = await run(process.execPath, [main], {
-      env: { ...process.env, FFMPEG_PATH: '/nonexistent/ffmpeg', REDIS_URL: 'redis://127.0.0.1:1' },
-      timeout: 20_000,
-    }).then(
-      () => ({ code: 0, stdout: '' }),
-      (err: { code: number; stdout: string }) => err,
-    );
+    const result = await start({ FFMPEG_PATH: '/nonexistent/ffmpeg' });
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(
       'ffmpeg is required but not found at \\"/nonexistent/ffmpeg\\"',
@@ -24,13 +31,7 @@ describe('media-worker start-up', () => {
   });
 
   it('refuses an x264 preset it does not know, and names the setting', async () => {
-    const result = await run(process.execPath, [main], {
-      env: { ...process.env, SHOWREC_X264_PRESET: 'placebo', REDIS_URL: 'redis://127.0.0.1:1' },
-      timeout: 20_000,
-    }).then(
-      () => ({ code: 0, stderr: '' }),
-      (err: { code: number; stderr: string }) => err,
-    );
+    const result = await start({ SHOWREC_X264_PRESET: 'placebo' });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('invalid media-worker configuration: SHOWREC_X264_PRESET');
   });
