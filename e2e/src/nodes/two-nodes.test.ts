@@ -210,8 +210,8 @@ describe('two show-server nodes on hosts of their own, two workers, Sentinel and
     expect(new Set(records.map((r) => r.takeId))).toEqual(new Set(takes.map((t) => t.id)));
     // Every part is whole: a RECord as long as its recorder ran (node B's killed ones, from the
     // phone's copy, until the kill), and a moved phone's parts follow each other within seconds.
-    // Slack: a take ends once its recorder has stopped and its last segment is stored (four at
-    // once, beside four browsers encoding on two cores), and the phones start their own copies late.
+    // Slack: a recorder drains what its sockets hold when the take ends (four at once, beside
+    // four browsers encoding on two cores), and the phones start their own copies late.
     const gaps: number[] = [];
     for (const take of takes) {
       const record = records.find((r) => r.takeId === take.id)!;
