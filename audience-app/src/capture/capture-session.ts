@@ -64,6 +64,21 @@ export function videoEncodings(
   return simulcastLayers.map((layer) => ({ ...layer, scalabilityMode: 'L1T3' }));
 }
 
+/**
+ * A browser short of CPU lowers the camera's resolution by default, and with it every layer: the
+ * 720p one the recorder keeps is gone for the rest of the take (a phone that stays hot never
+ * gives it back). Dropping frames instead keeps the take and the stage at 720p.
+ */
+async function keepResolution(sender: RTCRtpSender | undefined): Promise<void> {
+  if (!sender) return;
+  const parameters = sender.getParameters() as RTCRtpSendParameters & {
+    degradationPreference?: string;
+  };
+  parameters.degradationPreference = 'maintain-resolution';
+  // A browser that does not know the setting keeps its own: the phone still records.
+  await sender.setParameters(parameters).catch(() => undefined);
+}
+
 /** Where the phone keeps its device token for a show (the claim page writes it too). */
 export const deviceTokenKey = (joinCode: string) => `showrec:device:${joinCode}`;
 
@@ -261,7 +276,7 @@ export class CaptureSession {
     });
     for (const track of this.stream.getTracks()) {
       const codec = track.kind === 'video' ? preferredVideoCodec(this.#device) : undefined;
-      await transport.produce(
+      const producer = await transport.produce(
         track.kind === 'video'
           ? {
               track,
@@ -273,6 +288,7 @@ export class CaptureSession {
             }
           : { track, stopTracks: false },
       );
+      if (track.kind === 'video') await keepResolution(producer.rtpSender);
     }
   }
 
