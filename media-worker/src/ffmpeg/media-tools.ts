@@ -17,8 +17,8 @@ export interface MediaTools {
   onChild?: (identity: ProcessIdentity) => void;
   /** Encoder threads per ffmpeg: the cores shared out between the jobs running at once. */
   threads?: number;
-  /** x264's speed/size trade-off for video that is encoded (not copied); veryfast unless set. */
-  preset?: X264Preset;
+  /** x264's speed/size trade-off for video that is encoded (not copied). */
+  preset: X264Preset;
 }
 
 /** x264's presets, fastest first: each slower one spends more CPU for a smaller file. */
@@ -65,7 +65,7 @@ function run(tools: MediaTools, program: string, args: string[], maxBuffer?: num
 function x264(tools: MediaTools): string[] {
   return [
     '-c:v libx264',
-    `-preset ${tools.preset ?? 'veryfast'}`,
+    `-preset ${tools.preset}`,
     '-crf 23',
     '-pix_fmt yuv420p',
     '-fps_mode vfr',
