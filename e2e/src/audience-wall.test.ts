@@ -44,8 +44,8 @@ async function framesAdvance(page: Page, selector: string, count: number): Promi
 
 describe('the audience wall: phones live on the stage and the control panel', () => {
   // Four phones in one browser on two cores, each encoding three layers and its own copy, beside
-  // the recorders and two screens: at 10 fps Chromium still dropped a phone's top layer for a
-  // whole take in one run of four, so the recorder never saw 720p. At 5 fps it keeps it.
+  // the recorders and two screens: fewer frames to encode leave the machine less short of CPU (a
+  // phone short of it drops frames, keeping its 720p layer: see capture-session.ts).
   const env = useStackAndBrowser({ fakeCameraFps: 5 });
 
   it('shows live tiles, puts the wall and a featured phone on the stage, never one that said no, and records 720p throughout', async () => {
