@@ -1,7 +1,12 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awaitSenderReport, rtcpSinkPort } from './recorder-rtcp.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { followSenderReports, rtcpSinkPort } from './recorder-rtcp.js';
+
+const VIDEO = 0xabcdef01;
+const AUDIO = 0xabcdef02;
+/** An arbitrary wall-clock moment, in NTP milliseconds. */
+const T0 = 3_970_000_000_000;
 
 /** An RTCP block: version 2, `type`, the sender's SSRC, `words` 32-bit words after the header. */
 function block(type: number, ssrc: number, words: number): Buffer {
@@ -13,10 +18,33 @@ function block(type: number, ssrc: number, words: number): Buffer {
   return b;
 }
 
+/** A sender report saying RTP time `ts` is wall-clock `ntpMs`. */
+function senderReport(ssrc: number, ntpMs: number, ts: number): Buffer {
+  const report = block(200, ssrc, 6);
+  const seconds = Math.floor(ntpMs / 1000);
+  report.writeUInt32BE(seconds, 8);
+  report.writeUInt32BE(Math.round(((ntpMs - seconds * 1000) / 1000) * 2 ** 32), 12);
+  report.writeUInt32BE(ts >>> 0, 16);
+  return report;
+}
+
+const reportNtpMs = (r: Buffer) => r.readUInt32BE(8) * 1000 + (r.readUInt32BE(12) / 2 ** 32) * 1000;
+
+/**
+ * A phone whose audio and video are in sync: RTP time `phoneMs` after the start is sent at the
+ * same moment on both. A report made when the SFU lags `lagMs` says that moment is later.
+ */
+const video = (phoneMs: number, lagMs: number, base = 1000) =>
+  senderReport(VIDEO, T0 + phoneMs + lagMs, base + phoneMs * 90);
+const audio = (phoneMs: number, lagMs: number) =>
+  senderReport(AUDIO, T0 + phoneMs + lagMs, 5000 + phoneMs * 48);
+
 describe('the recorders RTCP sink (real loopback sockets)', () => {
-  let recorder: Socket;
-  const received: Buffer[] = [];
+  let videoPort: Socket;
+  let audioPort: Socket;
+  const received: Array<{ port: 'video' | 'audio'; report: Buffer }> = [];
   let sink: number;
+  let forget: () => void = () => undefined;
   const send = (packet: Buffer) =>
     new Promise<void>((resolve, reject) => {
       const udp = createSocket('udp4');
@@ -26,34 +54,130 @@ describe('the recorders RTCP sink (real loopback sockets)', () => {
         else resolve();
       });
     });
+  const settle = () => new Promise((r) => setTimeout(r, 150));
+  const listen = async (port: 'video' | 'audio') => {
+    const udp = createSocket('udp4');
+    udp.on('message', (report) => received.push({ port, report }));
+    await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+    return udp;
+  };
+  const follow = (kinds: Array<'video' | 'audio'>) => {
+    forget = followSenderReports(
+      kinds.map((kind) =>
+        kind === 'video'
+          ? { kind, ssrc: VIDEO, clockRate: 90000, rtcpPort: videoPort.address().port }
+          : { kind, ssrc: AUDIO, clockRate: 48000, rtcpPort: audioPort.address().port },
+      ),
+    );
+  };
+  /** Where the recorder was told a report's RTP time is, against where the report said. */
+  const movedMs = (report: Buffer, original: Buffer) => reportNtpMs(report) - reportNtpMs(original);
 
   beforeAll(async () => {
     sink = await rtcpSinkPort();
-    recorder = createSocket('udp4');
-    recorder.on('message', (m) => received.push(m));
-    await new Promise<void>((resolve) => recorder.bind(0, '127.0.0.1', resolve));
+    videoPort = await listen('video');
+    audioPort = await listen('audio');
   });
-  afterAll(() => recorder.close());
+  beforeEach(() => {
+    forget();
+    received.length = 0;
+  });
+  afterAll(() => {
+    forget();
+    videoPort.close();
+    audioPort.close();
+  });
 
-  it('passes on only the first sender report of an awaited stream, and survives garbage', async () => {
-    const forget = awaitSenderReport(0xabcdef01, recorder.address().port);
-    // What anyone on this machine might send: noise, a header alone, a length past the end.
+  it('passes video its first sender report only, and survives garbage', async () => {
+    follow(['video', 'audio']);
+    // What anyone on this machine might send: noise, a header alone, a length past the end, a
+    // sender report too short to hold its timestamps.
     for (const junk of [
       randomBytes(3),
       randomBytes(200),
-      block(200, 0xabcdef01, 6).subarray(0, 8),
+      block(200, VIDEO, 6).subarray(0, 8),
       Buffer.from([0x80, 200, 0xff, 0xff, 0xab, 0xcd, 0xef, 0x01]),
+      block(200, VIDEO, 1),
     ])
       await send(junk);
     // A compound packet as mediasoup sends it: a receiver report, then the sender report.
-    const report = block(200, 0xabcdef01, 6);
-    report.writeUInt32BE(0x12345678, 16);
-    await send(Buffer.concat([block(201, 0xabcdef01, 1), report]));
-    await send(block(200, 0xabcdef01, 6));
-    await send(block(200, 0x11111111, 6));
-    await new Promise((r) => setTimeout(r, 200));
+    const first = video(0, 300);
+    await send(Buffer.concat([block(201, VIDEO, 1), first]));
+    await send(video(1000, 100));
+    await send(video(2000, 0));
+    await send(senderReport(0x11111111, T0, 0));
+    await settle();
+    expect(received).toEqual([{ port: 'video', report: first }]);
+  });
+
+  it('places audio against video as they were when the SFU lagged least on each', async () => {
+    follow(['video', 'audio']);
+    // Audio's report waits for video's first: until then there is no clock to place it on.
+    const audioFirst = audio(500, 200);
+    await send(audioFirst);
+    await settle();
+    expect(received).toEqual([]);
+    await send(video(0, 300));
+    await settle();
+    // Both lagged about alike (300 and 200 ms): audio as its own report says, moved by nothing.
+    expect(received.map((r) => r.port)).toEqual(['video', 'audio']);
+    expect(movedMs(received[1]!.report, audioFirst)).toBeCloseTo(0, 0);
+    // Video's next report shows the SFU lagged 300 ms less: video's first report placed it 300 ms
+    // late, so audio moves 300 ms later too (its own best is still its first).
+    await send(video(1000, 0));
+    await settle();
+    expect(received).toHaveLength(3);
+    expect(received[2]!.report.readUInt32BE(16)).toBe(audioFirst.readUInt32BE(16));
+    expect(movedMs(received[2]!.report, audioFirst)).toBeCloseTo(300, 0);
+    // Audio's own lag was 200 ms at its first report; a report without it moves audio back.
+    const audioBest = audio(5000, 0);
+    await send(audioBest);
+    await settle();
+    expect(received).toHaveLength(4);
+    expect(movedMs(received[3]!.report, audioBest)).toBeCloseTo(300, 0);
+    // In sync now: RTP time t of either stream lands at T0 + t + 300 (video's first report).
+    const placed = (r: Buffer, clock: number, base: number) =>
+      reportNtpMs(r) - (r.readUInt32BE(16) - base) / clock;
+    expect(placed(received[3]!.report, 48, 5000)).toBeCloseTo(
+      placed(received[0]!.report, 90, 1000),
+      0,
+    );
+    // Reports that lag more, or less by under 10 ms, change nothing.
+    await send(audio(6000, 100));
+    await send(video(2000, -5));
+    await send(audio(7000, -8));
+    await settle();
+    expect(received).toHaveLength(4);
+  });
+
+  it('reads an RTP timestamp that wrapped as time going on', async () => {
+    follow(['video', 'audio']);
+    const base = 2 ** 32 - 45_000;
+    await send(video(0, 0, base));
+    await send(audio(0, 0));
+    await send(video(1000, 0, base));
+    await settle();
+    expect(received).toHaveLength(2);
+    await send(video(2000, -50, base));
+    await settle();
+    expect(received).toHaveLength(3);
+    expect(received[2]!.port).toBe('audio');
+    expect(movedMs(received[2]!.report, audio(0, 0))).toBeCloseTo(50, 0);
+  });
+
+  it('passes a lone stream its first report, and nothing once forgotten', async () => {
+    follow(['audio']);
+    const first = audio(0, 40);
+    await send(first);
+    await send(audio(1000, 0));
+    await settle();
+    expect(received).toEqual([{ port: 'audio', report: first }]);
     forget();
+    follow(['video', 'audio']);
+    forget();
+    await send(video(0, 0));
+    await send(audio(0, 0));
+    await settle();
     expect(received).toHaveLength(1);
-    expect(received[0]).toEqual(report);
   });
 });

@@ -8,7 +8,7 @@ import type { Logger } from '../logger.js';
 import { FfmpegRecorder } from './ffmpeg-recorder.js';
 import type { PortAllocator } from './port-allocator.js';
 import { recorderSdp, type SdpStream } from './recorder-sdp.js';
-import { awaitSenderReport, rtcpSinkPort, sendRtcpBye } from './recorder-rtcp.js';
+import { followSenderReports, rtcpSinkPort, sendRtcpBye } from './recorder-rtcp.js';
 import { unreadUdpBytes } from './udp-sockets.js';
 
 type Kind = 'audio' | 'video';
@@ -37,8 +37,6 @@ interface Leg {
   producer: ms.Producer;
   transport: ms.PlainTransport;
   consumer: ms.Consumer;
-  /** Stops waiting for the stream's first sender report (see recorder-rtcp.ts). */
-  forgetReport: () => void;
 }
 
 /**
@@ -52,6 +50,8 @@ export class TakeRecorder extends EventEmitter<TakeRecorderEvents> {
   readonly #ffmpeg: FfmpegRecorder;
   readonly #dir: string;
   readonly #ports: PortAllocator;
+  /** Stops following the take's sender reports (see recorder-rtcp.ts). */
+  readonly #forgetReports: () => void;
   readonly #log: Logger;
   readonly #counts = new Map<Kind, RtpCounts>();
   readonly #statsTimer: NodeJS.Timeout;
@@ -64,9 +64,11 @@ export class TakeRecorder extends EventEmitter<TakeRecorderEvents> {
     ffmpeg: FfmpegRecorder,
     dir: string,
     ports: PortAllocator,
+    forgetReports: () => void,
     log: Logger,
   ) {
     super();
+    this.#forgetReports = forgetReports;
     this.#legs = legs;
     this.#ffmpeg = ffmpeg;
     this.#dir = dir;
@@ -91,6 +93,7 @@ export class TakeRecorder extends EventEmitter<TakeRecorderEvents> {
   static async start(options: TakeRecorderOptions): Promise<TakeRecorder> {
     const log = options.logger.child({ component: 'take-recorder' });
     const legs: Leg[] = [];
+    let forgetReports: () => void = () => undefined;
     try {
       for (const producer of options.producers) {
         const port = await options.ports.reservePair();
@@ -105,16 +108,17 @@ export class TakeRecorder extends EventEmitter<TakeRecorderEvents> {
           rtpCapabilities: options.router.rtpCapabilities,
           paused: true,
         });
-        const ssrc = consumer.rtpParameters.encodings?.[0]?.ssrc;
-        legs.push({
-          kind: producer.kind,
-          port,
-          producer,
-          transport,
-          consumer,
-          forgetReport: ssrc === undefined ? () => undefined : awaitSenderReport(ssrc, port + 1),
-        });
+        legs.push({ kind: producer.kind, port, producer, transport, consumer });
       }
+      forgetReports = followSenderReports(
+        legs.flatMap(({ kind, port, consumer }) => {
+          const ssrc = consumer.rtpParameters.encodings?.[0]?.ssrc;
+          const clockRate = consumer.rtpParameters.codecs[0]?.clockRate;
+          return ssrc === undefined || clockRate === undefined
+            ? []
+            : [{ kind, ssrc, clockRate, rtcpPort: port + 1 }];
+        }),
+      );
       const streams: SdpStream[] = legs.map((l) => ({
         kind: l.kind,
         port: l.port,
@@ -128,7 +132,14 @@ export class TakeRecorder extends EventEmitter<TakeRecorderEvents> {
         { dir: options.dir, segmentSeconds: options.segmentSeconds },
         legs.map((l) => l.port),
       );
-      const recorder = new TakeRecorder(legs, ffmpeg, options.dir, options.ports, log);
+      const recorder = new TakeRecorder(
+        legs,
+        ffmpeg,
+        options.dir,
+        options.ports,
+        forgetReports,
+        log,
+      );
       await recorder.#resumeTogether();
       recorder.#segmentTimer = setInterval(
         () => void recorder.#requestKeyFrame(),
@@ -137,8 +148,8 @@ export class TakeRecorder extends EventEmitter<TakeRecorderEvents> {
       log.info({ dir: options.dir, ffmpeg: ffmpeg.identity }, 'recording');
       return recorder;
     } catch (err) {
+      forgetReports();
       for (const leg of legs) {
-        leg.forgetReport();
         leg.transport.close();
         options.ports.release(leg.port);
       }
@@ -182,18 +193,18 @@ export class TakeRecorder extends EventEmitter<TakeRecorderEvents> {
     await this.#ffmpeg.stop(() =>
       Promise.all(this.#legs.map((l) => sendRtcpBye(l.port + 1).catch(() => undefined))),
     );
+    this.#forgetReports();
     for (const leg of this.#legs) {
-      leg.forgetReport();
       leg.transport.close();
       this.#ports.release(leg.port);
     }
   }
 
   /**
-   * ffmpeg starts each stream's clock at its first packet, until the stream's first sender report
-   * puts audio and video on one clock (recorder-rtcp.ts) and moves one of them by the difference.
-   * Audio waits until the first keyframe has gone to ffmpeg, not the second or so video may take,
-   * so that one correction is small.
+   * ffmpeg starts each stream's clock at its first packet, until sender reports put audio on
+   * video's clock (recorder-rtcp.ts). Audio waits until the first keyframe has gone to ffmpeg, not
+   * the second or so video may take, so that the file opens with both and the first correction
+   * is small.
    */
   async #resumeTogether(timeoutMs = 3000): Promise<void> {
     const video = this.#legs.find((l) => l.kind === 'video');
