@@ -16,6 +16,7 @@ import type { RtpTarget } from '@showrec/infra';
 import { NodeRegistry } from '@showrec/show-server/src/nodes/node-registry.ts';
 import { choosePlacement } from '@showrec/show-server/src/nodes/placement.ts';
 import type { NodeReport, NodeRequest } from './node-host.ts';
+import { totalCpuSeconds } from './cpu.ts';
 import { RtpLoad, type ClipPackets } from './rtp-load.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -112,11 +113,11 @@ export async function benchNodes(options: {
       }
       await sleep(1500);
       await Promise.all(used.map((h) => h.ask({ type: 'record' })));
-      const senderStart = process.cpuUsage();
+      const senderStart = totalCpuSeconds([load.pid]);
       await sleep(options.seconds * 1000);
       const reports = await Promise.all(used.map((h) => h.ask<NodeReport>({ type: 'stop' })));
-      const sender = process.cpuUsage(senderStart);
-      load.close();
+      const senderCpu = totalCpuSeconds([load.pid]) - senderStart;
+      await load.close();
       const recorded = reports.reduce((n, r) => n + r.phones, 0);
       const packets = reports.reduce((n, r) => n + r.packets, 0);
       const lost = reports.reduce((n, r) => n + r.lost, 0);
@@ -136,7 +137,7 @@ export async function benchNodes(options: {
         'worst A/V end gap ms': Math.max(...reports.map((r) => r.worstEndGapMs)).toFixed(0),
         'showrec CPU %/stream': cpuPerStream.toFixed(2),
         'senders CPU %/stream': (
-          ((sender.user + sender.system) / 1e6 / options.seconds / Math.max(1, recorded)) *
+          (senderCpu / options.seconds / Math.max(1, recorded)) *
           100
         ).toFixed(2),
       });

@@ -1,5 +1,8 @@
+import { fork, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
+import path from 'node:path';
 import { childExit, sendClipAsRtp, type RtpTarget } from '@showrec/infra';
+import type { SenderMessage, SenderReport } from './rtp-sender.ts';
 
 interface Packet {
   /** Seconds from the clip's start, from its RTP timestamp. */
@@ -72,27 +75,33 @@ export async function recordClipPackets(clip: string, seconds: number): Promise<
   };
 }
 
-interface Stream {
-  track: Track;
-  target: RtpTarget;
-  next: number;
-  loop: number;
-  seq: number;
-}
-
 /**
- * Every simulated phone from one process: the recorded packets replayed on each phone's own
- * schedule (paced by their RTP timestamps, looping the clip), each with the phone's SSRC, payload
- * type, sequence numbers and timestamps, from one UDP socket. It costs far less than an ffmpeg per
- * phone, so the machine measures showrec rather than the senders.
+ * Every simulated phone from one process of its own (rtp-sender.ts): the recorded packets
+ * replayed on each phone's own schedule (paced by their RTP timestamps, looping the clip), each
+ * with the phone's SSRC, payload type, sequence numbers and timestamps. It costs far less than an
+ * ffmpeg per phone, so the machine measures showrec rather than the senders; `pid` is its process,
+ * for its CPU.
  */
 export class RtpLoad {
-  readonly #socket = dgram.createSocket('udp4');
-  readonly #phones: Array<{ startedAt: number; streams: Stream[] }> = [];
-  readonly #timer: NodeJS.Timeout;
+  readonly #child: ChildProcess;
+  readonly #tracks = new Map<Track, number>();
+  readonly #report: Promise<SenderReport>;
 
   constructor(private readonly clip: ClipPackets) {
-    this.#timer = setInterval(() => this.#tick(), 2);
+    this.#child = fork(path.join(import.meta.dirname, 'rtp-sender.ts'), {
+      execArgv: ['--import', 'tsx'],
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.#report = new Promise((resolve, reject) => {
+      this.#child.once('message', (report: SenderReport) => resolve(report));
+      this.#child.once('exit', (code) => reject(new Error(`the RTP sender exited (${code})`)));
+    });
+    this.#report.catch(() => undefined);
+  }
+
+  get pid(): number {
+    return this.#child.pid!;
   }
 
   /** A phone starts sending now (video target first, then audio). */
@@ -106,41 +115,28 @@ export class RtpLoad {
 
   /** A phone starts sending these tracks now (a simulcast phone: a video track per layer). */
   addStreams(streams: Array<{ track: Track; target: RtpTarget }>): void {
-    this.#phones.push({
-      startedAt: performance.now() / 1000,
-      streams: streams.map(({ track, target }) => ({ track, target, next: 0, loop: 0, seq: 0 })),
+    const ids = streams.map(({ track }) => {
+      let id = this.#tracks.get(track);
+      if (id === undefined) {
+        id = this.#tracks.size;
+        this.#tracks.set(track, id);
+        this.#send({ type: 'track', id, track, seconds: this.clip.seconds });
+      }
+      return id;
+    });
+    this.#send({
+      type: 'add',
+      streams: streams.map(({ target }, i) => ({ track: ids[i]!, target })),
     });
   }
 
-  close(): void {
-    clearInterval(this.#timer);
-    this.#socket.close();
+  /** Stops every phone; what the sender sent, and what it skipped because it fell behind. */
+  close(): Promise<SenderReport> {
+    this.#send({ type: 'close' });
+    return this.#report;
   }
 
-  #tick(): void {
-    const now = performance.now() / 1000;
-    for (const phone of this.#phones) {
-      const elapsed = now - phone.startedAt;
-      for (const stream of phone.streams) {
-        const { packets, clockRate } = stream.track;
-        while (packets[stream.next]!.at + stream.loop * this.clip.seconds <= elapsed) {
-          this.#send(stream, packets[stream.next]!.bytes, clockRate);
-          if (++stream.next === packets.length) {
-            stream.next = 0;
-            stream.loop++;
-          }
-        }
-      }
-    }
-  }
-
-  #send(stream: Stream, template: Buffer, clockRate: number): void {
-    const packet = Buffer.from(template);
-    packet[1] = (template[1]! & 0x80) | stream.target.payloadType;
-    packet.writeUInt16BE(stream.seq++ & 0xffff, 2);
-    const shift = Math.round(stream.loop * this.clip.seconds * clockRate);
-    packet.writeUInt32BE((template.readUInt32BE(4) + shift) >>> 0, 4);
-    packet.writeUInt32BE(stream.target.ssrc, 8);
-    this.#socket.send(packet, stream.target.port, stream.target.ip);
+  #send(message: SenderMessage): void {
+    this.#child.send(message);
   }
 }

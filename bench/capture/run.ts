@@ -5,8 +5,9 @@
  * the asked bitrate: a bare test pattern compresses to almost nothing) as RTP into mediasoup
  * (PlainTransport producers, as the recorder sees a real phone); every phone is recorded at once by
  * the real TakeRecorder (consumer → PlainTransport → ffmpeg → Matroska). The phones are sent by
- * this one process (rtp-load.ts: the clip's packets replayed per phone, paced by their RTP
- * timestamps), or with `--senders ffmpeg` by an ffmpeg each. Per level it prints CPU per stream for
+ * one process of their own (rtp-load.ts, rtp-sender.ts: the clip's packets replayed per phone,
+ * paced by their RTP timestamps; what it could not send in time is counted, not burst), or with
+ * `--senders ffmpeg` by an ffmpeg each. Per level it prints CPU per stream for
  * showrec's side (mediasoup workers + recorder ffmpeg), for the senders, and the floor — bare
  * ffmpeg stream copies of the same media, as many, run just after in the same run so the ratio
  * holds on a noisy machine — with packet loss and whether every file is complete. Takes are
@@ -85,6 +86,8 @@ interface LevelResult {
   /** Of which the mediasoup workers (the rest is the recorders' ffmpeg). */
   sfuCpuPerStream: number;
   senderCpuPerStream: number;
+  /** Packets the node sender skipped because it fell behind (they count as loss at the SFU). */
+  senderSkippedPercent: number;
   floorCpuPerStream: number;
   lossPercent: number;
   complete: number;
@@ -93,7 +96,7 @@ interface LevelResult {
   openOnKeyframe: number;
   /** The largest gap between where a file's audio and its video end. */
   worstEndGapMs: number;
-  /** This process: the node senders, and the segment uploaders (the show-server's own work). */
+  /** This process: the segment uploaders (the show-server's own work). */
   processCpuPerStream: number;
   /** The object store's servers (on another machine in a real deployment). */
   storeCpuPerStream: number;
@@ -190,7 +193,7 @@ async function runLevel(
     ...recorders.flatMap((r) => (r.process ? [r.process.pid] : [])),
   ];
   const senderPids = phones.flatMap((p) => (p.sender ? [p.sender.pid!] : []));
-  const senderCpu = () => (load ? ownCpuSeconds() : totalCpuSeconds(senderPids));
+  const senderCpu = () => totalCpuSeconds(load ? [load.pid] : senderPids);
   const sfuPids = workers.map((w) => w.pid);
   const before = {
     sfu: totalCpuSeconds(sfuPids),
@@ -217,7 +220,7 @@ async function runLevel(
   const stoppedAt = Date.now();
   const stored = await Promise.all(uploaders.map((u) => u.finish()));
   const finishMs = Date.now() - stoppedAt;
-  load?.close();
+  const sent = (await load?.close()) ?? { sent: 1, skipped: 0 };
   for (const phone of phones) await phone.close();
   for (const router of routers) router.close();
 
@@ -240,6 +243,7 @@ async function runLevel(
     showrecCpuPerStream: (showrecCpu / wall / recorded) * 100,
     sfuCpuPerStream: (sfuCpu / wall / recorded) * 100,
     senderCpuPerStream: (sendersCpu / wall / recorded) * 100,
+    senderSkippedPercent: (sent.skipped / (sent.sent + sent.skipped)) * 100,
     floorCpuPerStream: await floorCpuPerStream(recorded, clip),
     lossPercent: packets > 0 ? (lost / (packets + lost)) * 100 : 100,
     complete: frames.filter((f) => f >= expected * 0.99).length,
@@ -306,8 +310,8 @@ for (const streams of levels) {
       ...(capacity ? { recorded: result.recorded, refused: streams - result.recorded } : {}),
       'showrec CPU %/stream': result.showrecCpuPerStream.toFixed(2),
       'of which SFU': result.sfuCpuPerStream.toFixed(2),
-      [`this process (${values.senders} senders + uploads) %/stream`]:
-        result.processCpuPerStream.toFixed(2),
+      [`${values.senders} senders %/stream`]: result.senderCpuPerStream.toFixed(2),
+      'this process (uploads) %/stream': result.processCpuPerStream.toFixed(2),
       'bare ffmpeg copy CPU %/stream': result.floorCpuPerStream.toFixed(2),
       'ratio showrec/bare': (result.showrecCpuPerStream / result.floorCpuPerStream).toFixed(2),
       ...(swift
@@ -320,6 +324,7 @@ for (const streams of levels) {
           }
         : {}),
       'loss %': result.lossPercent.toFixed(3),
+      'of which the sender skipped %': result.senderSkippedPercent.toFixed(3),
       'files complete': `${result.complete}/${result.recorded}`,
       'frames vs window %': result.framesPercent.toFixed(1),
       'open on a keyframe': `${result.openOnKeyframe}/${result.recorded}`,

@@ -391,7 +391,7 @@ await browser.close();
 socketServer.close();
 http.close();
 await Promise.all(recorders.map((r) => r.stop()));
-load.close();
+await load.close();
 for (const phone of phones) phone.close();
 for (const views of Object.values(placements)) views.close();
 room.close();
