@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
+import os from 'node:os';
 import path from 'node:path';
 import { childExit, sendClipAsRtp, type RtpTarget } from '@showrec/infra';
 import type { SenderMessage, SenderReport } from './rtp-sender.ts';
@@ -93,6 +94,8 @@ export class RtpLoad {
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
+    // Above the recorders and mediasoup workers it loads: see rtp-sender.ts.
+    os.setPriority(this.#child.pid!, -5);
     this.#report = new Promise((resolve, reject) => {
       this.#child.once('message', (report: SenderReport) => resolve(report));
       this.#child.once('exit', (code) => reject(new Error(`the RTP sender exited (${code})`)));
