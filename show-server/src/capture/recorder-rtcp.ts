@@ -4,6 +4,11 @@ let shared: Promise<Socket> | null = null;
 const SENDER_REPORT = 200;
 /** Audio is moved again only when the best estimate has moved by this much: less is inaudible. */
 const STEER_MS = 10;
+/**
+ * A report further from its stream's first than this is not the SFU's lag (a stream whose RTP
+ * time jumped, or a packet from someone else on this machine): it moves nothing.
+ */
+const MAX_LAG_MS = 10_000;
 
 export interface ReportedStream {
   kind: 'audio' | 'video';
@@ -92,7 +97,8 @@ function senderReport(udp: Socket, take: TakeReports, stream: StreamReports, rep
   // RTP time passed as a signed 32-bit step, so a timestamp that wraps is still a step forward.
   const rtpMs = (((ts - stream.first.ts) | 0) / stream.clockRate) * 1000;
   const lagMs = at - stream.first.ntpMs - rtpMs;
-  const improved = stream.best === null || lagMs < stream.best.lagMs;
+  const improved =
+    stream.best === null || (lagMs < stream.best.lagMs && Math.abs(lagMs) <= MAX_LAG_MS);
   if (improved) stream.best = { report: Buffer.from(report), ntpMs: at, lagMs };
   const { video, audio } = take;
   if (!video || !audio || stream === video) {
