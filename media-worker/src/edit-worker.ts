@@ -19,17 +19,20 @@ import { trimRecordProcessor } from './jobs/trim-record.js';
  * the alignment of a show's takes. One processor per job name; each validates its own data.
  */
 export function createEditWorker(connection: Redis, deps: JobDeps): Worker<EditJob> {
-  const processors: Record<string, (deps: JobDeps) => (job: Job) => Promise<unknown>> = {
+  const processors: Record<
+    string,
+    (deps: JobDeps) => (job: Job, token?: string) => Promise<unknown>
+  > = {
     [TRIM_JOB]: trimRecordProcessor,
     [ALIGN_JOB]: alignTakesProcessor,
     [FILE_UPLOAD_JOB]: fileUploadProcessor,
   };
   const worker = new Worker<EditJob>(
     EDIT_RECORD_QUEUE,
-    ownedJob(deps, (jobDeps) => async (job) => {
+    ownedJob(deps, (jobDeps) => async (job, token) => {
       const processor = processors[job.name];
       if (!processor) throw new DomainError('invalid', `no processor for edit job "${job.name}"`);
-      return processor(jobDeps)(job);
+      return processor(jobDeps)(job, token);
     }),
     { connection, concurrency: 1 },
   );

@@ -128,4 +128,32 @@ describe('aligning takes by their audio (real Redis, BullMQ and ffmpeg)', () => 
     expect(other.method).toBe('clock');
     expect(Math.abs(other.offsetMs)).toBe(1500);
   });
+
+  it('waits while takes are being filed, so a capture cue’s RECords are filed first', async () => {
+    await fileTake('take-wait01', showStart + 240_000, (file) =>
+      makeAngle(room, file, { fromMs: 0, seconds: 6, gain: 1, hissSeed: 7 }),
+    );
+    await fileTake('take-wait02', showStart + 240_500, (file) =>
+      makeAngle(room, file, { fromMs: 500, seconds: 6, gain: 0.5, hissSeed: 9 }),
+    );
+    // A take that takes seconds to file, queued as the alignment is about to run.
+    await seedTake(client, workers.media, 'take-long01', (file) =>
+      makeClip(file, { seconds: 20, width: 1280, height: 720, grain: true }),
+    );
+    const filing = await workers.takes.add(FILE_TAKE_JOB, { takeId: 'take-long01' });
+    const worker = createEditWorker(client, workers.deps);
+    try {
+      const [align] = await workers.edits.getJobs(['waiting', 'delayed']);
+      await filing.waitUntilFinished(workers.takeEvents, 120_000);
+      await align!.waitUntilFinished(workers.editEvents, 60_000);
+      const [filed, aligned] = [
+        (await workers.takes.getJob(filing.id!))!,
+        (await workers.edits.getJob(align!.id!))!,
+      ];
+      expect(aligned.finishedOn!).toBeGreaterThanOrEqual(filed.finishedOn!);
+    } finally {
+      await worker.close();
+    }
+    expect((await alignment('take-wait02')).method).toBe('audio');
+  });
 });

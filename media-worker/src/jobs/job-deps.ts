@@ -1,4 +1,6 @@
+import { Queue } from 'bullmq';
 import { ChildProcesses } from '@showrec/infra/processes';
+import { FILE_TAKE_QUEUE } from '@showrec/protocol';
 import type { MediaStore } from '@showrec/media-store';
 import type { Redis } from 'ioredis';
 import type { WorkerConfig } from '../config.js';
@@ -20,6 +22,8 @@ export interface JobDeps {
   alignSearchMs: number;
   /** Queues an alignment of the show's takes (a filed take may overlap others). */
   requestAlignment: (showId: string) => Promise<void>;
+  /** Takes waiting to be filed or being filed, by any worker. */
+  takesToFile: () => Promise<number>;
   logger: Logger;
 }
 
@@ -33,6 +37,9 @@ export function createJobDeps(
   logger: Logger,
 ): { deps: JobDeps; close: () => Promise<void> } {
   const edits = createEditQueue(connection);
+  // A connection of its own: the Queue does not close one it is given.
+  const takesConnection = connection.duplicate();
+  const takes = new Queue(FILE_TAKE_QUEUE, { connection: takesConnection });
   return {
     deps: {
       redis: connection,
@@ -48,10 +55,16 @@ export function createJobDeps(
       scratchDir: config.scratchDir,
       alignSearchMs: config.alignSearchMs,
       requestAlignment: (showId) => requestAlignment(edits, showId),
+      takesToFile: async () => {
+        const counts = await takes.getJobCounts('waiting', 'prioritized', 'active');
+        return Object.values(counts).reduce((sum, n) => sum + n, 0);
+      },
       logger,
     },
     close: async () => {
       await edits.close();
+      await takes.close();
+      takesConnection.disconnect();
       media.close();
     },
   };

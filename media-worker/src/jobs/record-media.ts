@@ -59,25 +59,22 @@ export async function writeRecordMedia(
   const video = path.join(dir, 'video.mp4');
   const poster = path.join(dir, 'poster.jpg');
   await makeVideo(video);
-  const { durationMs } = await probe(deps.tools, video);
-  await writePoster(deps.tools, video, poster, durationMs);
+  // Each is a process that mostly waits on its own start: side by side they cost the crew one.
+  const [{ durationMs }] = await Promise.all([
+    probe(deps.tools, video),
+    writePoster(deps.tools, video, poster),
+  ]);
   const keys = recordMediaKeys(recordId);
-  await deps.media.putFile(keys.video, video);
-  await deps.media.putFile(keys.poster, poster);
+  await Promise.all([
+    deps.media.putFile(keys.video, video),
+    deps.media.putFile(keys.poster, poster),
+  ]);
   return { durationMs };
 }
 
-/**
- * A frame a second in (or halfway through a shorter clip); a clip cut after a frame or two has
- * nothing there, and gets its first frame.
- */
-async function writePoster(
-  tools: MediaTools,
-  video: string,
-  output: string,
-  durationMs: number,
-): Promise<void> {
-  for (const atSeconds of [Math.min(1, durationMs / 2000), 0]) {
+/** A frame a second in; a clip shorter than that has nothing there, and gets its first frame. */
+async function writePoster(tools: MediaTools, video: string, output: string): Promise<void> {
+  for (const atSeconds of [1, 0]) {
     await extractPoster(tools, video, output, atSeconds);
     if (existsSync(output)) return;
   }
