@@ -103,3 +103,5 @@ process.on('message', (message: SenderMessage) => {
     process.send!(report, () => process.exit(0));
   }
 });
+// The bench stopped or died without closing: the phones go with it.
+process.on('disconnect', () => process.exit(0));
