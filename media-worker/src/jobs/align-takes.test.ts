@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeClip } from '@showrec/infra';
@@ -65,13 +67,18 @@ describe('aligning takes by their audio (real Redis, BullMQ and ffmpeg)', () => 
     // A take from a later song overlaps none of them and sits on its own.
     await fileTake('take-solo01', showStart + 60_000, (file) => makeClip(file, { seconds: 3 }));
 
-    // Every write of a placement, as Redis receives it.
-    const monitor = await client.monitor();
+    // Every write of a placement, as Redis receives it. redis-cli rather than ioredis's own
+    // monitor, which can take the first line that follows MONITOR's reply for a reply.
+    const monitor = spawn('redis-cli', ['-u', workers.redis.url, 'monitor']);
     const writes: string[][] = [];
-    monitor.on('monitor', (_time: string, args: string[]) => {
+    const lines = createInterface({ input: monitor.stdout });
+    const watching = new Promise((resolve) => lines.once('line', resolve));
+    lines.on('line', (line) => {
+      const args = line.slice(line.indexOf('"') + 1, -1).split('" "');
       if (/^(m?set)$/i.test(args[0]!) && args.some((a) => a.includes(':alignment')))
         writes.push(args);
     });
+    await watching;
     const worker = createEditWorker(client, workers.deps);
     try {
       // Filing asked for one alignment per take; deduplication kept only what was still needed.
@@ -80,7 +87,7 @@ describe('aligning takes by their audio (real Redis, BullMQ and ffmpeg)', () => 
       await job!.waitUntilFinished(workers.editEvents, 60_000);
     } finally {
       await worker.close();
-      monitor.disconnect();
+      monitor.kill();
     }
     // A cluster's placements land in one write: the review page never sees it half moved.
     const key = (takeId: string) => redisKeys.recordAlignment(recordIdForTake(takeId));
