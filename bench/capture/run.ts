@@ -220,7 +220,7 @@ async function runLevel(
   const stoppedAt = Date.now();
   const stored = await Promise.all(uploaders.map((u) => u.finish()));
   const finishMs = Date.now() - stoppedAt;
-  const sent = (await load?.close()) ?? { sent: 1, skipped: 0 };
+  const sent = await load?.close();
   for (const phone of phones) await phone.close();
   for (const router of routers) router.close();
 
@@ -243,7 +243,7 @@ async function runLevel(
     showrecCpuPerStream: (showrecCpu / wall / recorded) * 100,
     sfuCpuPerStream: (sfuCpu / wall / recorded) * 100,
     senderCpuPerStream: (sendersCpu / wall / recorded) * 100,
-    senderSkippedPercent: (sent.skipped / (sent.sent + sent.skipped)) * 100,
+    senderSkippedPercent: sent ? (sent.skipped / Math.max(1, sent.sent + sent.skipped)) * 100 : 0,
     floorCpuPerStream: await floorCpuPerStream(recorded, clip),
     lossPercent: packets > 0 ? (lost / (packets + lost)) * 100 : 100,
     complete: frames.filter((f) => f >= expected * 0.99).length,

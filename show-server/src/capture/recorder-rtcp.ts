@@ -101,26 +101,30 @@ function senderReport(udp: Socket, take: TakeReports, stream: StreamReports, rep
     stream.best === null || (lagMs < stream.best.lagMs && Math.abs(lagMs) <= MAX_LAG_MS);
   if (improved) stream.best = { report: Buffer.from(report), ntpMs: at, lagMs };
   const { video, audio } = take;
-  if (!video || !audio || stream === video) {
+  if (!video || !audio) {
     if (isFirst) udp.send(report, stream.rtcpPort, '127.0.0.1');
-    if (!video || !audio) return;
+    return;
   }
-  if (improved && video.best && audio.best) steerAudio(udp, take, video.best, audio);
+  if (isFirst && stream === video) udp.send(report, video.rtcpPort, '127.0.0.1');
+  if (improved && video.best && audio.best)
+    steerAudio(udp, take, video.best, audio.best, audio.rtcpPort);
 }
+
+type BestReport = NonNullable<StreamReports['best']>;
 
 function steerAudio(
   udp: Socket,
   take: TakeReports,
-  videoBest: NonNullable<StreamReports['best']>,
-  audio: StreamReports,
+  video: BestReport,
+  audio: BestReport,
+  audioPort: number,
 ): void {
-  const best = audio.best!;
-  const steeredMs = best.lagMs - videoBest.lagMs;
+  const steeredMs = audio.lagMs - video.lagMs;
   if (take.steeredMs !== null && Math.abs(steeredMs - take.steeredMs) < STEER_MS) return;
   take.steeredMs = steeredMs;
   // Video's clock is its first report's: moving audio by what video lagged then over its best
   // puts both where they stood when the SFU lagged least.
-  udp.send(withNtpMs(best.report, best.ntpMs - videoBest.lagMs), audio.rtcpPort, '127.0.0.1');
+  udp.send(withNtpMs(audio.report, audio.ntpMs - video.lagMs), audioPort, '127.0.0.1');
 }
 
 /** Follows the sender reports of a take's streams from now; returns what forgets them. */
