@@ -53,6 +53,7 @@ const { deps, close } = createJobDeps(
     ffprobePath: 'ffprobe',
     alignSearchMs: 3000,
     ffmpegThreads: 1,
+    concurrency: 1,
     x264Preset: 'veryfast',
   },
   new LocalStore(dir),

@@ -66,12 +66,14 @@ describe('media-worker concurrency (SHOWREC_WORKER_CONCURRENCY, SHOWREC_FFMPEG_T
       stdio: 'ignore',
     });
     const seen: string[][][] = [];
+    const active: number[] = [];
     let finished = false;
     const done = Promise.all(jobs.map((job) => job.waitUntilFinished(events, 180_000))).finally(
       () => (finished = true),
     );
     while (!finished) {
       seen.push(await encodersOf(worker.pid!));
+      active.push(await queue.getActiveCount());
       await new Promise((r) => setTimeout(r, 100));
     }
     await done;
@@ -79,6 +81,8 @@ describe('media-worker concurrency (SHOWREC_WORKER_CONCURRENCY, SHOWREC_FFMPEG_T
     // Two at once (four takes were waiting), never three; every encoder held to one thread and
     // the preset asked for.
     expect(Math.max(...seen.map((s) => s.length))).toBe(2);
+    // A third take is taken meanwhile, fetched and probed, and waits for a conversion to end.
+    expect(Math.max(...active)).toBe(3);
     const encoders = seen.flat();
     expect(encoders.length).toBeGreaterThan(0);
     for (const argv of encoders) {

@@ -19,7 +19,10 @@ export function createTakeWorker(
     ownedJob(deps, fileTakeProcessor),
     {
       connection,
-      concurrency: options.concurrency,
+      // One job more than conversions at once (see MediaTools.conversions): the next take is
+      // fetched and probed, and the last one's poster made and stored, while a conversion runs,
+      // so the cores spend the batch converting.
+      concurrency: options.concurrency + 1,
       // A killed worker stops renewing its locks; the stalled-job check then hands its jobs on.
       lockDuration: options.lockMs ?? 30_000,
       stalledInterval: options.lockMs ?? 30_000,

@@ -19,6 +19,16 @@ export interface MediaTools {
   threads?: number;
   /** x264's speed/size trade-off for video that is encoded (not copied). */
   preset: X264Preset;
+  /**
+   * Every conversion (encode, remux, trim) runs through this: it holds them to the configured
+   * number at once, while other jobs fetch, probe and store beside them.
+   */
+  conversions?: <T>(work: () => Promise<T>) => Promise<T>;
+}
+
+/** Runs a conversion in one of the tools' slots (at once when they have none). */
+function converting<T>(tools: MediaTools, work: () => Promise<T>): Promise<T> {
+  return tools.conversions ? tools.conversions(work) : work();
 }
 
 /** x264's presets, fastest first: each slower one spends more CPU for a smaller file. */
@@ -90,29 +100,33 @@ export function transcodeToMp4(
   const scale = size
     ? `scale=${even(size.width)}:${even(size.height)}`
     : 'scale=trunc(iw/2)*2:trunc(ih/2)*2';
-  return new Promise((resolve, reject) => {
-    command(tools, input)
-      .audioCodec('aac')
-      .audioBitrate('128k')
-      .outputOptions([
-        ...(video === 'copy' ? ['-c:v copy'] : [...x264(tools), `-vf ${scale}`]),
-        '-movflags +faststart',
-      ])
-      .format('mp4')
-      .on('progress', (p: { percent?: number }) => {
-        if (typeof p.percent === 'number' && Number.isFinite(p.percent))
-          onPercent(Math.min(100, Math.max(0, p.percent)));
-      })
-      .on('error', (err: Error, _stdout: string | null, stderr: string | null) =>
-        reject(
-          new Error(
-            `transcode failed: ${err.message}${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`,
-          ),
-        ),
-      )
-      .on('end', () => resolve())
-      .save(output);
-  });
+  return converting(
+    tools,
+    () =>
+      new Promise((resolve, reject) => {
+        command(tools, input)
+          .audioCodec('aac')
+          .audioBitrate('128k')
+          .outputOptions([
+            ...(video === 'copy' ? ['-c:v copy'] : [...x264(tools), `-vf ${scale}`]),
+            '-movflags +faststart',
+          ])
+          .format('mp4')
+          .on('progress', (p: { percent?: number }) => {
+            if (typeof p.percent === 'number' && Number.isFinite(p.percent))
+              onPercent(Math.min(100, Math.max(0, p.percent)));
+          })
+          .on('error', (err: Error, _stdout: string | null, stderr: string | null) =>
+            reject(
+              new Error(
+                `transcode failed: ${err.message}${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`,
+              ),
+            ),
+          )
+          .on('end', () => resolve())
+          .save(output);
+      }),
+  );
 }
 
 /**
@@ -126,18 +140,22 @@ export function cutClip(
   inMs: number,
   outMs: number,
 ): Promise<void> {
-  return new Promise((resolve, reject) => {
-    command(tools, input)
-      .seekInput(inMs / 1000)
-      .duration((outMs - inMs) / 1000)
-      .audioCodec('aac')
-      .audioBitrate('128k')
-      .outputOptions([...x264(tools), '-movflags +faststart'])
-      .format('mp4')
-      .on('error', (err: Error) => reject(new Error(`trim failed: ${err.message}`)))
-      .on('end', () => resolve())
-      .save(output);
-  });
+  return converting(
+    tools,
+    () =>
+      new Promise((resolve, reject) => {
+        command(tools, input)
+          .seekInput(inMs / 1000)
+          .duration((outMs - inMs) / 1000)
+          .audioCodec('aac')
+          .audioBitrate('128k')
+          .outputOptions([...x264(tools), '-movflags +faststart'])
+          .format('mp4')
+          .on('error', (err: Error) => reject(new Error(`trim failed: ${err.message}`)))
+          .on('end', () => resolve())
+          .save(output);
+      }),
+  );
 }
 
 /** One JPEG frame at `atSeconds`. */

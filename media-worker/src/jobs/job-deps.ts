@@ -1,4 +1,5 @@
 import { Queue } from 'bullmq';
+import pLimit from 'p-limit';
 import { ChildProcesses } from '@showrec/infra/processes';
 import { FILE_TAKE_QUEUE } from '@showrec/protocol';
 import type { MediaStore } from '@showrec/media-store';
@@ -31,7 +32,13 @@ export function createJobDeps(
   connection: Redis,
   config: Pick<
     WorkerConfig,
-    'scratchDir' | 'ffmpegPath' | 'ffprobePath' | 'alignSearchMs' | 'ffmpegThreads' | 'x264Preset'
+    | 'scratchDir'
+    | 'ffmpegPath'
+    | 'ffprobePath'
+    | 'alignSearchMs'
+    | 'ffmpegThreads'
+    | 'x264Preset'
+    | 'concurrency'
   >,
   media: MediaStore,
   logger: Logger,
@@ -50,6 +57,7 @@ export function createJobDeps(
         processes: new ChildProcesses(),
         threads: config.ffmpegThreads,
         preset: config.x264Preset,
+        conversions: pLimit(config.concurrency),
       },
       media,
       scratchDir: config.scratchDir,

@@ -48,6 +48,7 @@ export async function startJobWorkers(
       ffprobePath: 'ffprobe',
       alignSearchMs: 3000,
       ffmpegThreads: 1,
+      concurrency: 1,
       // What is tested is how a take is filed, not x264's compression: the fastest preset.
       x264Preset: 'ultrafast',
     },
