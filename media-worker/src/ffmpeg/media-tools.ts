@@ -83,18 +83,30 @@ function x264(tools: MediaTools): string[] {
   ];
 }
 
+export interface TranscodeOptions {
+  /** `copy` keeps H.264 video as it is. */
+  video: 'encode' | 'copy';
+  /** The size of the input's largest frames, when known. */
+  size: { width: number; height: number } | null;
+  /** The input's, as probed: progress is ffmpeg's time over it. */
+  durationMs: number;
+  onPercent: (percent: number) => void;
+}
+
+/** ffmpeg's progress line: `… time=00:01:02.48 …`. */
+const progressTime = /time=(\d+):(\d{2}):(\d{2}(?:\.\d+)?)/;
+
 /**
  * Web-playable MP4: H.264 + AAC, moov atom first so playback starts before the download ends.
  * Video that is already H.264 (iPhones send it) is copied, not encoded again: filing it costs
- * what reading it costs.
+ * what reading it costs. Progress is read off ffmpeg's own lines (fluent-ffmpeg's would run
+ * another ffprobe of the input beside every conversion).
  */
 export function transcodeToMp4(
   tools: MediaTools,
   input: string,
   output: string,
-  onPercent: (percent: number) => void,
-  video: 'encode' | 'copy' = 'encode',
-  size: { width: number; height: number } | null = null,
+  { video, size, durationMs, onPercent }: TranscodeOptions,
 ): Promise<void> {
   // libx264 needs even dimensions; a take whose size changed is made the size of its largest frames.
   const scale = size
@@ -112,9 +124,12 @@ export function transcodeToMp4(
             '-movflags +faststart',
           ])
           .format('mp4')
-          .on('progress', (p: { percent?: number }) => {
-            if (typeof p.percent === 'number' && Number.isFinite(p.percent))
-              onPercent(Math.min(100, Math.max(0, p.percent)));
+          .on('stderr', (line: string) => {
+            const time = progressTime.exec(line);
+            if (!time || durationMs <= 0) return;
+            const [, h, m, s] = time.map(Number) as [number, number, number, number];
+            const percent = ((h * 3600 + m * 60 + s) * 100_000) / durationMs;
+            onPercent(Math.min(100, Math.max(0, percent)));
           })
           .on('error', (err: Error, _stdout: string | null, stderr: string | null) =>
             reject(

@@ -56,7 +56,8 @@ async function fileTake(
     // A take is already H.264 when the phone sent H.264: copy it rather than encode it again.
     const video = copy.probed.video === 'h264' ? 'copy' : 'encode';
     log.info({ key: copy.key, source: copy.source, probed: copy.probed, video }, 'filing');
-    const output = await transcodeRecordMedia(deps, dir, recordId, copy.file, job, video);
+    const input = { file: copy.file, durationMs: copy.probed.durationMs };
+    const output = await transcodeRecordMedia(deps, dir, recordId, input, job, video);
     return { ...output, source: copy.source, original: copy.key };
   });
   if (!filed) {

@@ -1,6 +1,7 @@
 import type { Job } from 'bullmq';
 import { fileUploadJobSchema, type RECord } from '@showrec/protocol';
 import type { FileTakeResult } from './file-take.js';
+import { probe } from '../ffmpeg/media-tools.js';
 import type { JobDeps } from './job-deps.js';
 import { fetchStored, recordMediaUrls, transcodeRecordMedia, withScratch } from './record-media.js';
 
@@ -19,8 +20,9 @@ export function fileUploadProcessor(deps: JobDeps) {
     const cues = new Set(parents.map((p) => p?.cueId ?? null));
     const media = await withScratch(deps, recordId, log, async (dir) => {
       const what = `the uploaded file of ${recordId}`;
-      const input = await fetchStored(deps.media, upload.file, dir, what);
-      return transcodeRecordMedia(deps, dir, recordId, input, job);
+      const file = await fetchStored(deps.media, upload.file, dir, what);
+      const { durationMs } = await probe(deps.tools, file);
+      return transcodeRecordMedia(deps, dir, recordId, { file, durationMs }, job);
     });
     const record: RECord = {
       id: recordId,

@@ -83,25 +83,23 @@ async function writePoster(tools: MediaTools, video: string, output: string): Pr
 
 /**
  * A take's or an upload's media, made web-playable, the job's progress following ffmpeg's (to
- * 90%); `video: 'copy'` keeps H.264 video as it is.
+ * 90%); `video: 'copy'` keeps H.264 video as it is. `durationMs` is the input's, as probed.
  */
 export function transcodeRecordMedia(
   deps: Pick<JobDeps, 'tools' | 'media'>,
   dir: string,
   recordId: string,
-  input: string,
+  input: { file: string; durationMs: number },
   job: Job,
   video: 'encode' | 'copy' = 'encode',
 ): Promise<{ durationMs: number }> {
   return writeRecordMedia(deps, dir, recordId, async (output) =>
-    transcodeToMp4(
-      deps.tools,
-      input,
-      output,
-      (percent) => void job.updateProgress(Math.round(percent * 0.9)),
+    transcodeToMp4(deps.tools, input.file, output, {
       video,
-      video === 'encode' ? await largestFrame(deps.tools, input) : null,
-    ),
+      size: video === 'encode' ? await largestFrame(deps.tools, input.file) : null,
+      durationMs: input.durationMs,
+      onPercent: (percent) => void job.updateProgress(Math.round(percent * 0.9)),
+    }),
   );
 }
 
