@@ -19,6 +19,11 @@ export interface ClipOptions {
   kbps?: number;
   /** Film grain, so the picture costs what a real camera's does to encode (a test pattern is almost free). */
   grain?: boolean;
+  /**
+   * Seconds between keyframes (default 1). A phone's take has one wherever the recorder asked for
+   * it: at the start and at each segment boundary.
+   */
+  keyframeSeconds?: number;
 }
 
 /** A generated clip: a moving test pattern with a timecode and a sine tone. */
@@ -31,6 +36,7 @@ export async function makeClip(file: string, options: ClipOptions): Promise<void
     fps = 30,
     videoGap,
     kbps = 800,
+    keyframeSeconds = 1,
   } = options;
   const filters = [
     ...(options.grain ? ['noise=alls=18:allf=t+u'] : []),
@@ -47,7 +53,7 @@ export async function makeClip(file: string, options: ClipOptions): Promise<void
     '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${fps}:duration=${seconds}`,
     '-f', 'lavfi', '-i', `sine=frequency=${toneHz}:sample_rate=48000:duration=${seconds}`,
     ...(filters.length > 0 ? ['-vf', filters.join(','), '-fps_mode', 'vfr'] : []),
-    ...video, '-b:v', `${kbps}k`, '-g', String(fps),
+    ...video, '-b:v', `${kbps}k`, '-g', String(Math.round(fps * keyframeSeconds)),
     '-c:a', 'libopus', '-b:a', '64k', '-ac', '2',
     '-f', container, file,
   ]);
