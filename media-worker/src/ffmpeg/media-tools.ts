@@ -23,12 +23,7 @@ export interface MediaTools {
    * Every conversion (encode, remux, trim) runs through this: it holds them to the configured
    * number at once, while other jobs fetch, probe and store beside them.
    */
-  conversions?: <T>(work: () => Promise<T>) => Promise<T>;
-}
-
-/** Runs a conversion in one of the tools' slots (at once when they have none). */
-function converting<T>(tools: MediaTools, work: () => Promise<T>): Promise<T> {
-  return tools.conversions ? tools.conversions(work) : work();
+  conversions: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 /** x264's presets, fastest first: each slower one spends more CPU for a smaller file. */
@@ -112,8 +107,7 @@ export function transcodeToMp4(
   const scale = size
     ? `scale=${even(size.width)}:${even(size.height)}`
     : 'scale=trunc(iw/2)*2:trunc(ih/2)*2';
-  return converting(
-    tools,
+  return tools.conversions(
     () =>
       new Promise((resolve, reject) => {
         command(tools, input)
@@ -155,8 +149,7 @@ export function cutClip(
   inMs: number,
   outMs: number,
 ): Promise<void> {
-  return converting(
-    tools,
+  return tools.conversions(
     () =>
       new Promise((resolve, reject) => {
         command(tools, input)
