@@ -233,6 +233,9 @@ export async function largestFrame(
   return largest;
 }
 
+/** FFmpeg's text for AVERROR_INVALIDDATA. */
+const INVALID_DATA = 'Invalid data found when processing input';
+
 export async function probe(tools: MediaTools, input: string): Promise<ProbeResult> {
   let stdout: Buffer;
   try {
@@ -243,9 +246,13 @@ export async function probe(tools: MediaTools, input: string): Promise<ProbeResu
   } catch (err) {
     // The reason reaches the crew's review board: it names the file, never where it lies.
     const name = path.basename(input);
+    const reason = (err as Error).message.replaceAll(input, name);
+    // ffprobe read the bytes and they are not media: another attempt reads the same bytes.
+    // Anything else (a read that failed, a process killed) may pass when tried again.
+    const notMedia = reason.includes(INVALID_DATA);
     throw new DomainError(
-      'unavailable',
-      `ffprobe could not read ${name}: ${(err as Error).message.replaceAll(input, name)}`,
+      notMedia ? 'unprocessable' : 'unavailable',
+      `ffprobe could not read ${name}: ${reason}`,
       { cause: err },
     );
   }

@@ -195,13 +195,13 @@ describe('file-take job (real Redis, BullMQ and ffmpeg)', () => {
     expect(await fileBoth('take-blur001', { width: 320, height: 180 })).toBe('server');
   });
 
-  it('a take that cannot be filed fails for good with its reason kept, and its input file untouched', async () => {
+  it('a take that is not media fails for good at once, with its reason kept and its input file untouched', async () => {
     const garbage = Buffer.from('this is not a matroska file at all');
     const input = await seed('take-bad001', (file) => writeFile(file, garbage));
     const job = await enqueue('take-bad001');
     await expect(job.waitUntilFinished(events, 60_000)).rejects.toThrow(/ffprobe could not read/);
     const failed = await queue.getJob('take-bad001');
-    expect(failed!.attemptsMade).toBe(2);
+    expect(failed!.attemptsMade).toBe(1);
     expect(failed!.failedReason).toMatch(/ffprobe could not read/);
     await expect
       .poll(() => client.get(redisKeys.takeFailure('take-bad001')))
