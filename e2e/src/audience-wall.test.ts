@@ -208,6 +208,8 @@ describe('the audience wall: phones live on the stage and the control panel', ()
     );
 
     await api.capture('stop');
+    // The show is over: phones and screens close, leaving the two cores to the worker.
+    for (const page of [...phones, shy, stage, panel]) await page.context().close();
     const records = await api.recordsFiled(4, 180_000);
     const ended = await api.takes();
     for (const record of records) {

@@ -190,6 +190,14 @@ describe('two show-server nodes on hosts of their own, two workers, Sentinel and
       60_000,
     );
     step('stopped, every take ended');
+    // Node B's phones send their own copies; then the audience goes home, leaving the two cores
+    // to the workers.
+    for (const take of takesOnB)
+      await phones[names.indexOf(take.participant.name)]!.getByTestId('upload-status')
+        .getByText('Your recording was sent')
+        .waitFor({ timeout: 60_000 });
+    for (const phone of phones) await phone.context().close();
+    step('node B’s phones sent their copies');
     // What node B was writing when it died (its disk is its own) comes from the phones' copies:
     // its two takes are refiled from them, whole to the kill.
     await waitFor(
