@@ -47,6 +47,7 @@ describe('safety net: the phone’s own recording fills what the network lost', 
     await phone.locator('[data-phase="recording"]').waitFor();
     await sleep(3000);
     await host.capture('stop');
+    await phone.context().close();
 
     const record = await waitFor(
       'the cut take to be refiled from the phone’s copy',

@@ -42,6 +42,7 @@ describe('capture faults: nothing a phone recorded is lost', () => {
     await phone.locator('[data-phase="recording"]').waitFor();
     await sleep(3000);
     expect((await capture(show, 'stop')).takeIds).toEqual([resumed!.id]);
+    await phone.context().close();
 
     const filed = await records(show, 2);
     const byTake = new Map(filed.map((r) => [r.takeId, r]));
@@ -103,6 +104,7 @@ describe('capture faults: nothing a phone recorded is lost', () => {
       30_000,
     );
     await capture(show, 'stop');
+    await phone.context().close();
     const filed = await waitFor(
       'the killed take filed',
       async () =>

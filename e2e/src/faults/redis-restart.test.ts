@@ -48,6 +48,7 @@ describe('fault: Redis restarts mid-show', () => {
 
     expect((await call('POST', '/go', { expectedCueId: view.cues[0]!.id })).status).toBe(200);
     await phone.locator('[data-phase="standby"]').waitFor();
+    await phone.context().close();
     const [take] = await host.takes();
     expect(take).toMatchObject({ status: 'ended', endReason: 'stopped' });
     const [record] = await host.recordsFiled(1);

@@ -43,6 +43,7 @@ describe('fault: the show-server is killed mid-capture', () => {
     await sleep(3000);
     const after = (await host.capture('stop')).takeIds;
     expect(after).toHaveLength(2);
+    for (const phone of phones) await phone.context().close();
 
     const records = await host.recordsFiled(4);
     const byTake = new Map(records.map((r) => [r.takeId, r]));
