@@ -114,12 +114,13 @@ describe('review board (real server process, Redis, BullMQ)', () => {
       ['rec-take-proc001', 'waiting'],
       ['rec-take-fail001', 'failed'],
     ]);
-    const worker = new Worker(FILE_TAKE_QUEUE, async () => undefined, {
-      connection: new Redis(server.redisUrl, { maxRetriesPerRequest: null }),
-    });
+    const connection = new Redis(server.redisUrl, { maxRetriesPerRequest: null });
+    const worker = new Worker(FILE_TAKE_QUEUE, async () => undefined, { connection });
     await worker.waitUntilReady();
     const b = await board();
     await worker.close();
+    // A connection handed to BullMQ stays its owner's to close.
+    connection.disconnect();
     expect(b.show).toEqual({ id: show.id, title: 'Cabaret', cues: [] });
     expect(b.items.map((i) => [i.id, i.status])).toEqual([
       ['rec-take-filed01', 'filed'],
