@@ -11,6 +11,8 @@ export interface ClipOptions {
   height?: number;
   /** Audio tone frequency, so clips made for alignment tests differ. */
   toneHz?: number;
+  /** False for a clip with no audio stream at all (default true). */
+  audio?: boolean;
   /** Frames per second (default 30). */
   fps?: number;
   /** Seconds [from, to) with no video frame at all: a phone whose camera stalled. */
@@ -37,6 +39,7 @@ export async function makeClip(file: string, options: ClipOptions): Promise<void
     videoGap,
     kbps = 800,
     keyframeSeconds = 1,
+    audio = true,
   } = options;
   const filters = [
     ...(options.grain ? ['noise=alls=18:allf=t+u'] : []),
@@ -51,10 +54,10 @@ export async function makeClip(file: string, options: ClipOptions): Promise<void
   await run('ffmpeg', [
     '-hide_banner', '-loglevel', 'error', '-y',
     '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${fps}:duration=${seconds}`,
-    '-f', 'lavfi', '-i', `sine=frequency=${toneHz}:sample_rate=48000:duration=${seconds}`,
+    ...(audio ? ['-f', 'lavfi', '-i', `sine=frequency=${toneHz}:sample_rate=48000:duration=${seconds}`] : []),
     ...(filters.length > 0 ? ['-vf', filters.join(','), '-fps_mode', 'vfr'] : []),
     ...video, '-b:v', `${kbps}k`, '-g', String(Math.round(fps * keyframeSeconds)),
-    '-c:a', 'libopus', '-b:a', '64k', '-ac', '2',
+    ...(audio ? ['-c:a', 'libopus', '-b:a', '64k', '-ac', '2'] : []),
     '-f', container, file,
   ]);
 }

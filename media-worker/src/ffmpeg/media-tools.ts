@@ -354,12 +354,19 @@ export async function decodeAudio(
   fromMs: number,
   durationMs: number,
 ): Promise<Float32Array> {
-  // prettier-ignore
-  const { stdout } = await run(tools, tools.ffmpegPath, [
-    '-hide_banner', '-v', 'error',
-    '-ss', (fromMs / 1000).toFixed(3), '-t', (durationMs / 1000).toFixed(3), '-i', input,
-    '-vn', '-ac', '1', '-ar', String(ANALYSIS_SAMPLE_RATE), '-f', 'f32le', 'pipe:1',
-  ], (durationMs / 1000 + 1) * ANALYSIS_SAMPLE_RATE * 4 + 1024);
+  let stdout: Buffer;
+  try {
+    // prettier-ignore
+    ({ stdout } = await run(tools, tools.ffmpegPath, [
+      '-hide_banner', '-v', 'error',
+      '-ss', (fromMs / 1000).toFixed(3), '-t', (durationMs / 1000).toFixed(3), '-i', input,
+      '-vn', '-ac', '1', '-ar', String(ANALYSIS_SAMPLE_RATE), '-f', 'f32le', 'pipe:1',
+    ], (durationMs / 1000 + 1) * ANALYSIS_SAMPLE_RATE * 4 + 1024));
+  } catch (err) {
+    // A recording with no audio stream (a phone whose microphone gave nothing) has no samples.
+    if ((err as Error).message.includes('does not contain any stream')) return new Float32Array(0);
+    throw err;
+  }
   const bytes = stdout.byteLength - (stdout.byteLength % 4);
   return new Float32Array(stdout.buffer.slice(stdout.byteOffset, stdout.byteOffset + bytes));
 }

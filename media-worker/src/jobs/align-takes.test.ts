@@ -116,12 +116,16 @@ describe('aligning takes by their audio (real Redis, BullMQ and ffmpeg)', () => 
     });
   });
 
-  it('keeps the server clock when the audio shares nothing to line up', async () => {
+  it('keeps the server clock when the audio shares nothing to line up, or there is no audio', async () => {
     await fileTake('take-tone01', showStart + 120_000, (file) =>
       makeClip(file, { seconds: 6, toneHz: 440 }),
     );
     await fileTake('take-room01', showStart + 121_500, (file) =>
       makeAngle(room, file, { fromMs: 0, seconds: 6, gain: 1, hissSeed: 5 }),
+    );
+    // A phone whose microphone gave nothing: its RECord has no audio stream to decode.
+    await fileTake('take-mute01', showStart + 122_000, (file) =>
+      makeClip(file, { seconds: 4, audio: false }),
     );
     const worker = createEditWorker(client, workers.deps);
     try {
@@ -134,6 +138,7 @@ describe('aligning takes by their audio (real Redis, BullMQ and ffmpeg)', () => 
     const other = tone.method === 'reference' ? roomTake : tone;
     expect(other.method).toBe('clock');
     expect(Math.abs(other.offsetMs)).toBe(1500);
+    expect(await alignment('take-mute01')).toMatchObject({ method: 'clock', confidence: null });
   });
 
   it('waits while takes are being filed, so a capture cue’s RECords are filed first', async () => {
