@@ -162,6 +162,7 @@ describe('two show-servers, two hosts pressing GO at once', () => {
       return takes.every((t: TakeManifest) => t.status !== 'recording') ? takes : null;
     });
     expect(all.filter((t) => t.cueId === ids[3] && t.status === 'recording')).toEqual([]);
+    for (const phone of phones) await phone.context().close();
     // Nothing lost: every take ended and was queued; each is filed, or failed because the next GO
     // cut it before its first keyframe (no media in it); both full takes of Song C are filed.
     expect(all.every((t) => t.endedAt !== null && t.endReason !== null)).toBe(true);
