@@ -5,6 +5,11 @@ import type { ChildProcesses, OwnedChild, ProcessIdentity } from '@showrec/infra
 import { SEGMENT_LIST } from './segment-uploader.js';
 import { boundUdpPorts, UDP_RECEIVE_BUFFER_BYTES } from './udp-sockets.js';
 
+/** Another process bound one of the ports ffmpeg was given before ffmpeg could. */
+export class PortsTakenError extends Error {
+  override readonly name = 'PortsTakenError';
+}
+
 export interface FfmpegRecorderEvents {
   /** ffmpeg is gone; `expected` is false when it died on its own. */
   exit: [
@@ -107,8 +112,12 @@ export class FfmpegRecorder extends EventEmitter<FfmpegRecorderEvents> {
   async #waitUntilListening(ports: number[], timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (this.#child.process.exitCode !== null)
-        throw new Error(`ffmpeg exited at start: ${this.#stderr.trim()}`);
+      if (this.#child.process.exitCode !== null) {
+        const said = this.#stderr.trim();
+        throw said.includes('Address already in use')
+          ? new PortsTakenError(`ffmpeg could not bind its RTP ports: ${said}`)
+          : new Error(`ffmpeg exited at start: ${said}`);
+      }
       const bound = await boundUdpPorts();
       if (ports.every((p) => bound.has(p))) return;
       if (Date.now() > deadline)

@@ -1,9 +1,12 @@
+import { randomInt } from 'node:crypto';
 import { boundUdpPorts } from './udp-sockets.js';
 
 /**
  * Hands out even UDP ports whose odd neighbour is also free: ffmpeg listens for RTP on the even
  * port and RTCP on the next one. Ports stay reserved here until released, so two recorders
- * starting at once never race for the same pair.
+ * starting at once never race for the same pair. Another process may still bind a pair between
+ * this check and ffmpeg's bind (see TakeRecorder.start); starting at a random pair keeps
+ * processes sharing a range from all trying its first pair together.
  */
 export class PortAllocator {
   readonly #reserved = new Set<number>();
@@ -13,7 +16,9 @@ export class PortAllocator {
     private readonly min: number,
     private readonly max: number,
   ) {
-    this.#cursor = min + (min % 2);
+    const first = min + (min % 2);
+    const pairs = Math.max(1, Math.floor((max - 1 - first) / 2) + 1);
+    this.#cursor = first + 2 * randomInt(pairs);
   }
 
   async reservePair(): Promise<number> {

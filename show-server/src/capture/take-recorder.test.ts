@@ -1,3 +1,4 @@
+import { createSocket } from 'node:dgram';
 import { mkdir, mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -134,6 +135,41 @@ describe('TakeRecorder (real mediasoup, real ffmpeg)', () => {
     expect(decoded.seconds).toBeGreaterThan(1.5);
     const probed = await ffprobe(firstSegment('crash'));
     expect(probed.streams.map((s) => s.codec_name).sort()).toEqual(['opus', 'vp8']);
+  });
+
+  it('starts on other ports when another process binds its pair before ffmpeg does', async () => {
+    const squatter = createSocket('udp4');
+    /** The allocator's check passes; then, before ffmpeg binds it, someone else takes the port. */
+    class Contested extends PortAllocator {
+      taken: number | null = null;
+      override async reservePair(): Promise<number> {
+        const port = await super.reservePair();
+        if (this.taken === null) {
+          this.taken = port;
+          await new Promise<void>((resolve) => squatter.bind(port, '127.0.0.1', resolve));
+        }
+        return port;
+      }
+    }
+    const contested = new Contested(46000, 46999);
+    try {
+      const recorder = await TakeRecorder.start({
+        router,
+        producers: phone.producers,
+        ports: contested,
+        processes,
+        dir: await folder('contested'),
+        segmentSeconds: 60,
+        logger,
+      });
+      expect(contested.taken).not.toBeNull();
+      expect(recorder.ports).not.toContain(contested.taken);
+      await sleep(2500);
+      await recorder.stop();
+      expect((await decodeFully(firstSegment('contested'))).seconds).toBeGreaterThan(1.5);
+    } finally {
+      squatter.close();
+    }
   });
 
   it('finishes the file (trailer, duration) when the phone has gone silent before the stop', async () => {

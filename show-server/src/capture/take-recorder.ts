@@ -5,13 +5,16 @@ import type { types as ms } from 'mediasoup';
 import type { ChildProcesses, ProcessIdentity } from '@showrec/infra/processes';
 import type { TakeManifest } from '@showrec/protocol';
 import type { Logger } from '../logger.js';
-import { FfmpegRecorder } from './ffmpeg-recorder.js';
+import { FfmpegRecorder, PortsTakenError } from './ffmpeg-recorder.js';
 import type { PortAllocator } from './port-allocator.js';
 import { recorderSdp, type SdpStream } from './recorder-sdp.js';
 import { followSenderReports, rtcpSinkPort, sendRtcpBye } from './recorder-rtcp.js';
 import { unreadUdpBytes } from './udp-sockets.js';
 
 type Kind = 'audio' | 'video';
+
+/** Starts on fresh ports after a bind that lost its race, this many times in all. */
+const PORT_ATTEMPTS = 3;
 export type RtpCounts = NonNullable<TakeManifest['rtp']['audio']>;
 
 export interface TakeRecorderEvents {
@@ -90,7 +93,25 @@ export class TakeRecorder extends EventEmitter<TakeRecorderEvents> {
     this.#keyframeTimer = setTimeout(() => void this.#requestKeyFrame(), 1000);
   }
 
+  /**
+   * Another process may bind a pair between the allocator's check and ffmpeg's own bind (the SFU
+   * of a second show-server on this machine, any program): the take then starts on fresh ports.
+   */
   static async start(options: TakeRecorderOptions): Promise<TakeRecorder> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await TakeRecorder.#startOnce(options);
+      } catch (err) {
+        if (!(err instanceof PortsTakenError) || attempt === PORT_ATTEMPTS) throw err;
+        options.logger.warn(
+          { component: 'take-recorder', attempt, err: err.message },
+          'recorder ports taken; trying others',
+        );
+      }
+    }
+  }
+
+  static async #startOnce(options: TakeRecorderOptions): Promise<TakeRecorder> {
     const log = options.logger.child({ component: 'take-recorder' });
     const legs: Leg[] = [];
     let forgetReports: () => void = () => undefined;
