@@ -120,15 +120,25 @@ describe('the audience wall: phones live on the stage and the control panel', ()
     await expect(stage.getByTestId('stage-wall').isVisible()).resolves.toBe(true);
 
     // The host previews Ada (her middle layer, larger), then puts her on screen: full screen,
-    // sharp (her top layer) within a second.
+    // sharp (her top layer) within a second. The preview waits for a keyframe of that layer from
+    // a phone in a browser sharing two cores with four phones and two screens: over 10 s when
+    // the machine is busy, so its time is printed rather than held to.
     const adaTile = panel.locator(`[data-testid="live-tile"][data-participant="${idOf('Ada')}"]`);
     await adaTile.click();
+    const previewAsked = Date.now();
+    const previewHeights = new Set<string | null>();
     await waitFor(
       'the preview at the middle layer',
-      async () =>
-        (await panel.getByTestId('preview-video').getAttribute('data-height')) === '360' || null,
-      10_000,
-    );
+      async () => {
+        const height = await panel.getByTestId('preview-video').getAttribute('data-height');
+        previewHeights.add(height);
+        return height === '360' || null;
+      },
+      30_000,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; it showed heights ${[...previewHeights].join(', ')}`);
+    });
+    console.log(`wall: preview at 360 after ${Date.now() - previewAsked} ms`);
     // The stage holds the previewed phone ready at its top layer, once the phone sends it.
     await waitFor(
       'Ada held ready on the stage',
