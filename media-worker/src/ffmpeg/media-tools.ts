@@ -235,6 +235,8 @@ export async function largestFrame(
 
 /** FFmpeg's text for AVERROR_INVALIDDATA. */
 const INVALID_DATA = 'Invalid data found when processing input';
+/** What ffmpeg says when asked for audio from a file that has none. */
+const NO_STREAM = 'does not contain any stream';
 
 export async function probe(tools: MediaTools, input: string): Promise<ProbeResult> {
   let stdout: Buffer;
@@ -364,7 +366,7 @@ export async function decodeAudio(
     ], (durationMs / 1000 + 1) * ANALYSIS_SAMPLE_RATE * 4 + 1024));
   } catch (err) {
     // A recording with no audio stream (a phone whose microphone gave nothing) has no samples.
-    if ((err as Error).message.includes('does not contain any stream')) return new Float32Array(0);
+    if ((err as Error).message.includes(NO_STREAM)) return new Float32Array(0);
     throw err;
   }
   const bytes = stdout.byteLength - (stdout.byteLength % 4);

@@ -15,6 +15,7 @@ type Kind = 'audio' | 'video';
 
 /** Starts on fresh ports after a bind that lost its race, this many times in all. */
 const PORT_ATTEMPTS = 3;
+
 export type RtpCounts = NonNullable<TakeManifest['rtp']['audio']>;
 
 export interface TakeRecorderEvents {
