@@ -75,8 +75,12 @@ describe('show control in real browsers: control panel → stage display and pho
 
     await addCue({ kind: 'countdown', text: 'Back in', plannedDurationSec: 90 });
     await addCue({ kind: 'credits', text: 'Filmed by' });
+    // GO names the cue the panel shows as live, and the server refuses a GO from a stale one (two
+    // desks, a double press): the host presses it again once the panel shows the move, as here.
+    await panel.getByTestId('live-cue').getByText('The room').waitFor();
     await panel.keyboard.press('Space');
     await expect(stage.getByTestId('countdown').textContent()).resolves.toMatch(/^1:(29|30)$/);
+    await panel.getByTestId('live-cue').getByText('Back in').waitFor();
     await panel.keyboard.press('Space');
     await expect(stage.getByTestId('credits').textContent()).resolves.toBe('Ada');
 
