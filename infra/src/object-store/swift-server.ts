@@ -23,7 +23,10 @@ export interface SwiftServer extends S3Endpoint {
   stop(): Promise<void>;
   /** Starts the stopped store again: same address, same objects (a store that was unreachable). */
   start(): Promise<void>;
-  /** Its processes, for a benchmark to count the store's CPU apart from showrec's. */
+  /**
+   * Its processes, for a benchmark to count the store's CPU apart from showrec's: memcached, the
+   * account, container and object servers, then the proxy.
+   */
   pids(): number[];
 }
 
@@ -129,6 +132,10 @@ async function launchSwift(dir: string, host: string): Promise<SwiftServer> {
       '[app:proxy-server]',
       'use = egg:swift#proxy',
       'account_autocreate = true',
+      // The proxy stops asking a node for 60 s after 10 errors. With one node per ring that
+      // turns a backend up a second after the proxy (a loaded machine, a restart) into a minute
+      // of 503s, so this store never sets its only node aside.
+      'error_suppression_interval = 0',
       '',
       '[filter:tempauth]',
       'use = egg:swift#tempauth',
