@@ -3,7 +3,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChildProcesses, OwnedChild, ProcessIdentity } from '@showrec/infra/processes';
 import { SEGMENT_LIST } from './segment-uploader.js';
-import { boundUdpPorts, UDP_RECEIVE_BUFFER_BYTES } from './udp-sockets.js';
+import { boundUdpPorts, UDP_RECEIVE_BUFFER_BYTES, unreadUdpBytes } from './udp-sockets.js';
 
 /** Another process bound one of the ports ffmpeg was given before ffmpeg could. */
 export class PortsTakenError extends Error {
@@ -26,12 +26,15 @@ export interface FfmpegRecorderEvents {
  */
 export class FfmpegRecorder extends EventEmitter<FfmpegRecorderEvents> {
   readonly #child: OwnedChild;
+  /** Its RTP ports (each with its RTCP port above it). */
+  readonly #ports: number[];
   #stopping = false;
   #stderr = '';
 
-  private constructor(child: OwnedChild) {
+  private constructor(child: OwnedChild, ports: number[]) {
     super();
     this.#child = child;
+    this.#ports = ports;
     child.process.stderr!.on('data', (chunk: Buffer) => {
       this.#stderr = (this.#stderr + chunk.toString()).slice(-4000);
     });
@@ -75,7 +78,7 @@ export class FfmpegRecorder extends EventEmitter<FfmpegRecorderEvents> {
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
-    const recorder = new FfmpegRecorder(child);
+    const recorder = new FfmpegRecorder(child, ports);
     try {
       await recorder.#waitUntilListening(ports);
     } catch (err) {
@@ -90,18 +93,36 @@ export class FfmpegRecorder extends EventEmitter<FfmpegRecorderEvents> {
   }
 
   /**
-   * `endInput` (an RTCP BYE on every stream) makes ffmpeg write its trailer and close the file.
-   * SIGINT is the fallback, though ffmpeg only notices it when a packet arrives; SIGKILL if it
-   * hangs. Every way leaves a playable file.
+   * `endInput` sends an RTCP BYE down each stream's RTP socket (ffmpeg's RTP demuxer reads RTCP
+   * there too). Queued behind what ffmpeg has not read yet, it ends the input only after the last
+   * packet the SFU sent: ffmpeg reads a stream's RTCP socket before its RTP one, so a BYE there
+   * would overtake the seconds of media a recorder starved of CPU still holds. ffmpeg then writes
+   * its trailer and closes the file. The wait lasts as long as ffmpeg keeps reading; the BYEs go
+   * again once its sockets are empty (a full socket drops what arrives). One that reads nothing
+   * for `stallMs` is hung: SIGINT, SIGKILL if that fails too. Every way leaves a playable file.
+   * Returns what was left unread in its sockets: 0 unless it had to be stopped.
    */
-  async stop(endInput: () => Promise<unknown>, graceMs = 5000): Promise<void> {
+  async stop(endInput: () => Promise<unknown>, stallMs = 5000): Promise<number> {
     this.#stopping = true;
+    let exited = false;
+    const exit = this.#child.exited.then(() => (exited = true));
     await endInput();
-    const exited = await Promise.race([
-      this.#child.exited.then(() => true),
-      sleep(1000, false, { ref: false }),
-    ]);
-    if (!exited) await this.#child.stop('SIGINT', graceMs);
+    let unread = Infinity;
+    let progressAt = Date.now();
+    let endedAgainAt = Date.now();
+    while (!exited) {
+      const now = await unreadUdpBytes(this.#ports);
+      if (now < unread) [unread, progressAt] = [now, Date.now()];
+      if (now === 0 && Date.now() - endedAgainAt > 500) {
+        endedAgainAt = Date.now();
+        await endInput();
+      }
+      if (Date.now() - progressAt > stallMs) break;
+      await Promise.race([exit, sleep(100, undefined, { ref: false })]);
+    }
+    if (exited) return 0;
+    await this.#child.stop('SIGINT', 5000);
+    return unread;
   }
 
   /**

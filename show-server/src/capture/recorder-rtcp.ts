@@ -148,16 +148,17 @@ export async function rtcpSinkPort(): Promise<number> {
 }
 
 /**
- * An RTCP BYE to the recorder's RTCP port. ffmpeg's RTP demuxer drops anything shorter than an
- * RTP header (12 bytes), so the BYE names two sources rather than one.
+ * An RTCP BYE to one of a recorder's ports (see FfmpegRecorder.stop for which). ffmpeg's RTP
+ * demuxer drops anything shorter than an RTP header (12 bytes), so the BYE names two sources
+ * rather than one.
  */
-export async function sendRtcpBye(rtcpPort: number): Promise<void> {
+export async function sendRtcpBye(port: number): Promise<void> {
   const bye = Buffer.alloc(12);
   bye.writeUInt8(0x82, 0); // version 2, two sources
   bye.writeUInt8(203, 1);
   bye.writeUInt16BE(2, 2); // length in 32-bit words, minus one
   const udp = await socket();
   await new Promise<void>((resolve, reject) =>
-    udp.send(bye, rtcpPort, '127.0.0.1', (err) => (err ? reject(err) : resolve())),
+    udp.send(bye, port, '127.0.0.1', (err) => (err ? reject(err) : resolve())),
   );
 }

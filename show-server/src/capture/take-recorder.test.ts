@@ -192,6 +192,25 @@ describe('TakeRecorder (real mediasoup, real ffmpeg)', () => {
     }
   });
 
+  it('records everything it was sent when ffmpeg has fallen seconds behind as the take stops', async () => {
+    const recorder = await start('behind');
+    await sleep(1500);
+    // A recorder starved of CPU (a hundred stopping at once on a busy machine): it reads nothing
+    // for 3 s before the stop and 3.5 s into it while the phone goes on sending, so its sockets
+    // hold those seconds when the stop begins.
+    const pid = recorder.process!.pid;
+    process.kill(pid, 'SIGSTOP');
+    await sleep(3000);
+    const stopping = recorder.stop();
+    await sleep(3500);
+    process.kill(pid, 'SIGCONT');
+    await stopping;
+    const { audio, video } = await packetTimelines(firstSegment('behind'));
+    expect(video!.end - video!.start).toBeGreaterThan(4);
+    expect(Math.abs(video!.end - audio!.end)).toBeLessThan(0.1);
+    expect((await decodeFully(firstSegment('behind'))).errors).toBe('');
+  });
+
   it('records a phone that sends H.264 as H.264', async () => {
     const h264Clip = path.join(dir, 'clip-h264.mkv');
     await makeClip(h264Clip, { seconds: 4, format: 'h264-opus-mkv' });

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { readdir, stat, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { types as ms } from 'mediasoup';
 import type { ChildProcesses, ProcessIdentity } from '@showrec/infra/processes';
@@ -9,7 +9,6 @@ import { FfmpegRecorder, PortsTakenError } from './ffmpeg-recorder.js';
 import type { PortAllocator } from './port-allocator.js';
 import { recorderSdp, type SdpStream } from './recorder-sdp.js';
 import { followSenderReports, rtcpSinkPort, sendRtcpBye } from './recorder-rtcp.js';
-import { unreadUdpBytes } from './udp-sockets.js';
 
 type Kind = 'audio' | 'video';
 
@@ -211,10 +210,17 @@ export class TakeRecorder extends EventEmitter<TakeRecorderEvents> {
     clearInterval(this.#statsTimer);
     clearTimeout(this.#keyframeTimer);
     if (this.#segmentTimer) clearInterval(this.#segmentTimer);
-    await this.#drain();
-    await this.#ffmpeg.stop(() =>
-      Promise.all(this.#legs.map((l) => sendRtcpBye(l.port + 1).catch(() => undefined))),
+    // Once the SFU has acknowledged the pause, every packet it sent is in ffmpeg's sockets
+    // ahead of the BYEs.
+    await Promise.all(this.#legs.map((l) => l.consumer.pause().catch(() => undefined)));
+    const unreadBytes = await this.#ffmpeg.stop(() =>
+      Promise.all(this.#legs.map((l) => sendRtcpBye(l.port).catch(() => undefined))),
     );
+    if (unreadBytes > 0)
+      this.#log.warn(
+        { unreadBytes, dir: this.#dir },
+        'recorder stopped reading; its take ends without what it had not read',
+      );
     this.#forgetReports();
     for (const leg of this.#legs) {
       leg.transport.close();
@@ -246,33 +252,6 @@ export class TakeRecorder extends EventEmitter<TakeRecorderEvents> {
       await video.consumer.enableTraceEvent([]).catch(() => undefined);
     }
     for (const leg of this.#legs) if (leg !== video) await leg.consumer.resume();
-  }
-
-  /**
-   * Stops the SFU sending, then waits until ffmpeg has read what its sockets hold and written
-   * what it read, so the file ends where the phone stopped being recorded: a busy ffmpeg lags
-   * up to a second, and its video socket holds several times what the audio's does.
-   */
-  async #drain(timeoutMs = 3000): Promise<void> {
-    await Promise.all(this.#legs.map((l) => l.consumer.pause().catch(() => undefined)));
-    const ports = this.#legs.map((l) => l.port);
-    const deadline = Date.now() + timeoutMs;
-    let written = '';
-    while (Date.now() < deadline) {
-      const now = await this.#lastSegmentSize();
-      if (now === written && (await unreadUdpBytes(ports)) === 0) return;
-      written = now;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-
-  /** The segment being written, and its size: what changes while ffmpeg still writes. */
-  async #lastSegmentSize(): Promise<string> {
-    const names = (await readdir(this.#dir).catch(() => [])).filter((n) => n.startsWith('seg-'));
-    const last = names.sort().at(-1);
-    if (!last) return 'none';
-    const size = (await stat(path.join(this.#dir, last)).catch(() => null))?.size ?? 0;
-    return `${last}:${size}`;
   }
 
   async #requestKeyFrame(): Promise<void> {
