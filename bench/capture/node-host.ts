@@ -101,7 +101,11 @@ async function handle(request: NodeRequest): Promise<unknown> {
   if (request.type === 'add') {
     if (routers.length === 0)
       routers = await Promise.all(workers.map((w) => w.createRouter({ mediaCodecs })));
-    const phone = await createRtpPhoneProducers(routers[phones.length % routers.length]!);
+    const phone = await createRtpPhoneProducers(
+      routers[phones.length % routers.length]!,
+      'vp8',
+      true,
+    );
     phones.push(phone);
     // As a show-server does when a placed phone arrives: count it, then use up its placement.
     await heartbeat.beat();

@@ -42,9 +42,18 @@ const tracks = new Map<number, { track: Track; seconds: number }>();
 const streams: Stream[] = [];
 const report: SenderReport = { sent: 0, skipped: 0 };
 
+/** One socket per target: a bundled phone's audio and video leave from one port, as WebRTC's do. */
+const sockets = new Map<string, Promise<dgram.Socket>>();
+
 function connected(target: RtpTarget): Promise<dgram.Socket> {
-  const socket = dgram.createSocket('udp4');
-  return new Promise((resolve) => socket.connect(target.port, target.ip, () => resolve(socket)));
+  const key = `${target.ip}:${target.port}`;
+  let socket = sockets.get(key);
+  if (!socket) {
+    const udp = dgram.createSocket('udp4');
+    socket = new Promise((resolve) => udp.connect(target.port, target.ip, () => resolve(udp)));
+    sockets.set(key, socket);
+  }
+  return socket;
 }
 
 const due = (s: Stream) => s.track.packets[s.next]!.at + s.loop * s.seconds;
@@ -99,7 +108,7 @@ process.on('message', (message: SenderMessage) => {
     );
   } else {
     clearInterval(timer);
-    for (const s of streams) s.socket.close();
+    for (const socket of sockets.values()) void socket.then((udp) => udp.close());
     process.send!(report, () => process.exit(0));
   }
 });

@@ -30,9 +30,15 @@ export interface RtpPhoneProducers {
   close(): void;
 }
 
+/**
+ * `bundled`: audio and video on one transport, as a WebRTC phone sends them (one socket at the
+ * SFU, read in the order sent). The sender must then send both from one socket, which ffmpeg
+ * cannot: startRtpPhone does not bundle.
+ */
 export async function createRtpPhoneProducers(
   router: ms.Router,
   video: 'vp8' | 'h264' = 'vp8',
+  bundled = false,
 ): Promise<RtpPhoneProducers> {
   const legs = [
     { kind: 'video' as const, payloadType: 101, clockRate: 90000, ...videoCodecs[video] },
@@ -47,14 +53,13 @@ export async function createRtpPhoneProducers(
   ];
   const transports: ms.PlainTransport[] = [];
   const producers: ms.Producer[] = [];
+  // ffmpeg sends RTCP from its own socket: with rtcpMux, comedia would lock onto that socket's
+  // port and drop the RTP that follows from the other, so RTP and RTCP get a port each.
+  const plainTransport = () =>
+    router.createPlainTransport({ listenIp: { ip: '127.0.0.1' }, rtcpMux: false, comedia: true });
+  const shared = bundled ? await plainTransport() : null;
   for (const leg of legs) {
-    // ffmpeg sends RTCP from its own socket: with rtcpMux, comedia would lock onto that socket's
-    // port and drop the RTP that follows from the other, so RTP and RTCP get a port each.
-    const transport = await router.createPlainTransport({
-      listenIp: { ip: '127.0.0.1' },
-      rtcpMux: false,
-      comedia: true,
-    });
+    const transport = shared ?? (await plainTransport());
     transports.push(transport);
     const ssrc = nextSsrc++;
     producers.push(
@@ -85,7 +90,7 @@ export async function createRtpPhoneProducers(
   return {
     producers,
     targets: [{ ...target(0), h264: video === 'h264' }, target(1)],
-    close: () => transports.forEach((t) => t.close()),
+    close: () => new Set(transports).forEach((t) => t.close()),
   };
 }
 
