@@ -110,61 +110,70 @@ describe('the recorders RTCP sink (real loopback sockets)', () => {
     expect(received).toEqual([{ port: 'video', report: first }]);
   });
 
-  it('places audio against video as they were when the SFU lagged least on each', async () => {
+  it('places audio by the lag video had at the same moment, read between the video reports around it', async () => {
     follow(['video', 'audio']);
     // Audio's report waits for video's first: until then there is no clock to place it on.
-    const audioFirst = audio(500, 200);
-    await send(audioFirst);
+    const audioEarly = audio(-500, 300);
+    await send(audioEarly);
     await settle();
     expect(received).toEqual([]);
-    await send(video(0, 300));
+    await send(video(0, 0));
     await settle();
-    // Both lagged about alike (300 and 200 ms): audio as its own report says, moved by nothing.
+    // Nothing to read video's lag between yet: audio as its own report says.
     expect(received.map((r) => r.port)).toEqual(['video', 'audio']);
-    expect(movedMs(received[1]!.report, audioFirst)).toBeCloseTo(0, 0);
-    // Video's next report shows the SFU lagged 300 ms less: video's first report placed it 300 ms
-    // late, so audio moves 300 ms later too (its own best is still its first).
-    await send(video(1000, 0));
+    expect(movedMs(received[1]!.report, audioEarly)).toBeCloseTo(0, 0);
+    // The SFU falls behind, audio and video alike: 500 ms at phone time 500, 1000 at 1000. Audio's
+    // report waits for video's next, and is moved back by what video lagged at that moment over
+    // its first report, read between the two (500 ms).
+    const audioLagging = audio(500, 500);
+    await send(audioLagging);
+    await settle();
+    expect(received).toHaveLength(2);
+    await send(video(1000, 1000));
     await settle();
     expect(received).toHaveLength(3);
-    expect(received[2]!.report.readUInt32BE(16)).toBe(audioFirst.readUInt32BE(16));
-    expect(movedMs(received[2]!.report, audioFirst)).toBeCloseTo(300, 0);
-    // Audio's own lag was 200 ms at its first report; a report without it moves audio back.
-    const audioBest = audio(5000, 0);
-    await send(audioBest);
-    await settle();
-    expect(received).toHaveLength(4);
-    expect(movedMs(received[3]!.report, audioBest)).toBeCloseTo(300, 0);
-    // In sync now: RTP time t of either stream lands at T0 + t + 300 (video's first report).
+    expect(received[2]!.report.readUInt32BE(16)).toBe(audioLagging.readUInt32BE(16));
+    expect(movedMs(received[2]!.report, audioLagging)).toBeCloseTo(-500, 0);
+    // In sync: RTP time t of either stream lands at T0 + t (video's first report).
     const placed = (r: Buffer, clock: number, base: number) =>
       reportNtpMs(r) - (r.readUInt32BE(16) - base) / clock;
-    expect(placed(received[3]!.report, 48, 5000)).toBeCloseTo(
+    expect(placed(received[2]!.report, 48, 5000)).toBeCloseTo(
       placed(received[0]!.report, 90, 1000),
       0,
     );
-    // Reports that lag more, or less by under 10 ms, or a time that is no lag at all (an hour
-    // off: a stream whose RTP time jumped, or a stranger's packet), change nothing.
-    await send(video(3000, -3_600_000));
-    await send(audio(6000, 100));
-    await send(video(2000, -5));
-    await send(audio(7000, -8));
+    // Read between video reports whose lag moved more (1000 → 3000), a report is less sure and
+    // moves nothing; read where the lag held still, it is surer but moves audio only by 10 ms or
+    // more (here 5); a time that is no lag at all (an hour off: a stream whose RTP time jumped,
+    // or a stranger's packet) is not read.
+    await send(audio(1500, 1700));
+    await send(video(2000, 3000));
+    await send(video(3000, 3000));
+    await send(audio(3500, 3005));
+    await send(video(4000, 3000));
+    await send(video(4500, -3_600_000));
+    await send(audio(5000, -3_600_000));
+    await send(video(5000, 3000));
+    // A video report made before an audio report that came first (or a stranger's with an early
+    // time) leaves it waiting for one made after it.
+    await send(audio(7000, 3000));
+    await send(video(6500, 3000));
+    await send(video(7500, 3000));
     await settle();
-    expect(received).toHaveLength(4);
+    expect(received).toHaveLength(3);
   });
 
   it('reads an RTP timestamp that wrapped as time going on', async () => {
     follow(['video', 'audio']);
     const base = 2 ** 32 - 45_000;
     await send(video(0, 0, base));
-    await send(audio(0, 0));
-    await send(video(1000, 0, base));
+    // Video's RTP time wraps before its next report: read as 1 s on, it lagged 200 ms more.
+    await send(video(1000, 200, base));
+    const audioFirst = audio(1500, 250);
+    await send(audioFirst);
+    await send(video(2000, 300, base));
     await settle();
-    expect(received).toHaveLength(2);
-    await send(video(2000, -50, base));
-    await settle();
-    expect(received).toHaveLength(3);
-    expect(received[2]!.port).toBe('audio');
-    expect(movedMs(received[2]!.report, audio(0, 0))).toBeCloseTo(50, 0);
+    expect(received.map((r) => r.port)).toEqual(['video', 'audio']);
+    expect(movedMs(received[1]!.report, audioFirst)).toBeCloseTo(-250, 0);
   });
 
   it('passes a lone stream its first report, and nothing once forgotten', async () => {
