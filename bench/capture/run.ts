@@ -3,8 +3,8 @@
  *
  * Simulated phones send a generated 720p VP8 + Opus clip (with film grain, so it really reaches
  * the asked bitrate: a bare test pattern compresses to almost nothing) as RTP into mediasoup
- * (PlainTransport producers, as the recorder sees a real phone; a phone's audio and video share
- * one transport, as WebRTC bundles them); every phone is recorded at once by
+ * (PlainTransport producers, as the recorder sees a real phone; from the node sender, a phone's
+ * audio and video share one transport, as WebRTC bundles them); every phone is recorded at once by
  * the real TakeRecorder (consumer → PlainTransport → ffmpeg → Matroska). The phones are sent by
  * one process of their own (rtp-load.ts, rtp-sender.ts: the clip's packets replayed per phone,
  * paced by their RTP timestamps; what it could not send in time is counted, not burst), or with
