@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 
 /**
  * Every bound UDP socket's local port and address, read from the kernel's tables (/proc/net/udp,
@@ -11,7 +11,7 @@ async function udpTable(): Promise<UdpSocketEntry[]> {
     const text = await readFile(table, 'utf8').catch(() => '');
     for (const line of text.split('\n').slice(1)) {
       const columns = line.trim().split(/\s+/);
-      const [local, queues] = [columns[1], columns[4]];
+      const [local, queues, inode] = [columns[1], columns[4], columns[9]];
       if (!local?.includes(':') || !queues?.includes(':')) continue;
       const [address, port] = [
         local.slice(0, local.lastIndexOf(':')),
@@ -21,6 +21,7 @@ async function udpTable(): Promise<UdpSocketEntry[]> {
         port: parseInt(port, 16),
         address: addressOf(address),
         receiveQueueBytes: parseInt(queues.split(':')[1]!, 16),
+        inode: inode ?? '',
       });
     }
   }
@@ -35,6 +36,8 @@ interface UdpSocketEntry {
    * packets' buffers, up to about twice their payload for phone-sized (1200-byte) packets.
    */
   receiveQueueBytes: number;
+  /** The socket's inode, as a process's file descriptors name it (`socket:[inode]`). */
+  inode: string;
 }
 
 /** The local addresses UDP sockets on this machine are bound to on `port`. */
@@ -45,6 +48,19 @@ export async function udpBindings(port: number): Promise<string[]> {
 /** Every UDP port some socket on this machine is bound to, from one read of the tables. */
 export async function boundUdpPorts(): Promise<Set<number>> {
   return new Set((await udpTable()).map((e) => e.port));
+}
+
+/** The local ports of the UDP sockets these processes hold open. */
+export async function udpPortsHeldBy(pids: number[]): Promise<number[]> {
+  const inodes = new Set<string>();
+  for (const pid of pids) {
+    for (const fd of await readdir(`/proc/${pid}/fd`)) {
+      const link = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
+      const socket = /^socket:\[(\d+)\]$/.exec(link);
+      if (socket) inodes.add(socket[1]!);
+    }
+  }
+  return (await udpTable()).filter((e) => inodes.has(e.inode)).map((e) => e.port);
 }
 
 /** Buffer bytes waiting unread in the sockets bound to `ports` (0 where nothing is bound). */

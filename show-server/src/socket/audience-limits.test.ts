@@ -1,4 +1,3 @@
-import { readdir, readFile, readlink } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@showrec/infra';
 import { childPidsOf } from '@showrec/infra/processes';
@@ -10,37 +9,22 @@ import {
   emit,
   type TestSocket,
 } from '../test-support/api-client.js';
+import { udpPortsHeldBy } from '../capture/udp-sockets.js';
 import { startServerWithRedis, type ServerWithRedis } from '../test-support/server-process.js';
 
 const RTC_MIN = 43500;
 const RTC_MAX = 43599;
 
-/** UDP ports in this server's WebRTC range that some socket is bound to. */
 /**
  * UDP ports in the server's RTC range held by its own mediasoup worker. Other processes on this
  * machine (another test file's workers, any socket given an ephemeral port) may bind ports in
- * that range too, so sockets are matched to the worker by inode.
+ * that range too.
  */
 async function rtcPortsBound(serverPid: number): Promise<number> {
   const workers = childPidsOf(serverPid, 'mediasoup-worker');
   if (workers.length === 0) throw new Error(`no mediasoup worker under process ${serverPid}`);
-  const inodes = new Set<string>();
-  for (const pid of workers) {
-    for (const fd of await readdir(`/proc/${pid}/fd`)) {
-      const link = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
-      const socket = /^socket:\[(\d+)\]$/.exec(link);
-      if (socket) inodes.add(socket[1]!);
-    }
-  }
-  const table = await readFile('/proc/net/udp', 'utf8');
-  return table
-    .split('\n')
-    .slice(1)
-    .map((line) => line.trim().split(/\s+/))
-    .filter((columns) => {
-      const port = parseInt(columns[1]?.split(':')[1] ?? '', 16);
-      return port >= RTC_MIN && port <= RTC_MAX && inodes.has(columns[9] ?? '');
-    }).length;
+  return (await udpPortsHeldBy(workers)).filter((port) => port >= RTC_MIN && port <= RTC_MAX)
+    .length;
 }
 
 /** An audio producer as a phone would describe it, whose phone never sends a packet. */
