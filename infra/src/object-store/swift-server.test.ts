@@ -4,17 +4,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stopChild } from '../child-exit.js';
-import { startSwift, type SwiftServer } from './swift-server.js';
+import { startSwift, swiftAccount, type SwiftServer } from './swift-server.js';
 
 /** The account's listing, through the proxy, which asks the account server. */
 async function accountStatus(swift: SwiftServer): Promise<number> {
-  const auth = await fetch(`${swift.endpoint}/auth/v1.0`, {
-    headers: { 'X-Auth-User': swift.accessKeyId, 'X-Auth-Key': swift.secretAccessKey },
-  });
-  const res = await fetch(auth.headers.get('x-storage-url')!, {
-    headers: { 'X-Auth-Token': auth.headers.get('x-auth-token')! },
-  });
-  return res.status;
+  const account = (await swiftAccount(swift))!;
+  return (await fetch(account.url, { headers: account.headers })).status;
 }
 
 describe('the private Swift store', () => {

@@ -199,7 +199,7 @@ async function launchSwift(dir: string, host: string): Promise<SwiftServer> {
         spawnServer('swift-proxy-server', [path.join(etc, 'proxy-server.conf')]),
       ];
       for (const exit of exits) exit.catch(() => undefined);
-      await Promise.race([waitForHealth(endpoint.endpoint), ...exits]);
+      await Promise.race([waitForHealth(endpoint), ...exits]);
     } catch (err) {
       await stop();
       throw err;
@@ -210,24 +210,32 @@ async function launchSwift(dir: string, host: string): Promise<SwiftServer> {
 }
 
 /** Ready once an object can be written and removed through Swift's own API (every server answers). */
-async function waitForHealth(endpoint: string, timeoutMs = 30_000): Promise<void> {
+async function waitForHealth(endpoint: S3Endpoint, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await roundTrip(endpoint).catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`Swift at ${endpoint} did not become ready`);
+    if (Date.now() > deadline)
+      throw new Error(`Swift at ${endpoint.endpoint} did not become ready`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
-async function roundTrip(endpoint: string): Promise<boolean> {
-  const auth = await fetch(`${endpoint}/auth/v1.0`, {
-    headers: { 'X-Auth-User': 'test:tester', 'X-Auth-Key': 'testing' },
+/** Signs in with Swift's own auth (tempauth): the account's URL and the header that opens it. */
+export async function swiftAccount(
+  endpoint: S3Endpoint,
+): Promise<{ url: string; headers: { 'X-Auth-Token': string } } | null> {
+  const auth = await fetch(`${endpoint.endpoint}/auth/v1.0`, {
+    headers: { 'X-Auth-User': endpoint.accessKeyId, 'X-Auth-Key': endpoint.secretAccessKey },
   });
   const token = auth.headers.get('x-auth-token');
-  const storage = auth.headers.get('x-storage-url');
-  if (!auth.ok || !token || !storage) return false;
-  const headers = { 'X-Auth-Token': token };
-  const container = `${storage}/showrec-ready`;
+  const url = auth.headers.get('x-storage-url');
+  return auth.ok && token && url ? { url, headers: { 'X-Auth-Token': token } } : null;
+}
+
+async function roundTrip(endpoint: S3Endpoint): Promise<boolean> {
+  const account = await swiftAccount(endpoint);
+  if (!account) return false;
+  const container = `${account.url}/showrec-ready`;
   const steps: Array<[string, string]> = [
     ['PUT', container],
     ['PUT', `${container}/probe`],
@@ -235,7 +243,11 @@ async function roundTrip(endpoint: string): Promise<boolean> {
     ['DELETE', container],
   ];
   for (const [method, url] of steps) {
-    const res = await fetch(url, { method, headers, body: method === 'PUT' ? '' : undefined });
+    const res = await fetch(url, {
+      method,
+      headers: account.headers,
+      body: method === 'PUT' ? '' : undefined,
+    });
     if (!res.ok) return false;
   }
   return true;
