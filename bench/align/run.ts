@@ -54,6 +54,7 @@ const { deps, close } = createJobDeps(
     alignSearchMs: 3000,
     ffmpegThreads: 1,
     concurrency: 1,
+    jobLockMs: 30_000,
     x264Preset: 'veryfast',
   },
   new LocalStore(dir),

@@ -29,11 +29,7 @@ try {
   process.exit(1);
 }
 const { deps: jobDeps, close: closeJobDeps } = createJobDeps(connection, config, media, logger);
-const worker = createTakeWorker(
-  connection,
-  { concurrency: config.concurrency, lockMs: config.jobLockMs },
-  jobDeps,
-);
+const worker = createTakeWorker(connection, { concurrency: config.concurrency }, jobDeps);
 const editWorker = createEditWorker(connection, jobDeps);
 logger.info(
   { concurrency: config.concurrency, store: media.location },

@@ -11,7 +11,7 @@ import { ownedJob } from './jobs/job-processes.js';
  */
 export function createTakeWorker(
   connection: Redis,
-  options: { concurrency: number; lockMs?: number },
+  options: { concurrency: number },
   deps: JobDeps,
 ): Worker<FileTakeJob, FileTakeResult> {
   const worker = new Worker<FileTakeJob, FileTakeResult>(
@@ -24,8 +24,8 @@ export function createTakeWorker(
       // so the cores spend the batch converting.
       concurrency: options.concurrency + 1,
       // A killed worker stops renewing its locks; the stalled-job check then hands its jobs on.
-      lockDuration: options.lockMs ?? 30_000,
-      stalledInterval: options.lockMs ?? 30_000,
+      lockDuration: deps.lockMs,
+      stalledInterval: deps.lockMs,
     },
   );
   worker.on('failed', (job, err) => {

@@ -24,6 +24,8 @@ import {
 import { startTestStore, type TestStore } from '@showrec/media-store/testing';
 import { seedTake, storedFile, storedNames, testShow } from './test-support/takes.js';
 
+const JOB_LOCK_MS = 3000;
+
 describe('fault: the media-worker is killed mid-transcode', () => {
   let redis: EmbeddedRedis;
   let client: Redis;
@@ -40,7 +42,7 @@ describe('fault: the media-worker is killed mid-transcode', () => {
           REDIS_URL: redis.url,
           SHOWREC_DATA_DIR: dataDir,
           ...store.env,
-          SHOWREC_JOB_LOCK_MS: '3000',
+          SHOWREC_JOB_LOCK_MS: String(JOB_LOCK_MS),
         },
         stdio: 'ignore',
       },
@@ -85,6 +87,10 @@ describe('fault: the media-worker is killed mid-transcode', () => {
       await client.smembers(redisKeys.jobChildren(FILE_TAKE_QUEUE, 'take-crash1'))
     ).map((raw) => processIdentitySchema.parse(JSON.parse(raw)));
     expect(strays.length).toBeGreaterThan(0);
+    // The RECord's lock lasts no longer than the job's: the worker the job passes to finds it free.
+    const recordLockMs = await client.pttl(redisKeys.recordLock(recordIdForTake('take-crash1')));
+    expect(recordLockMs).toBeGreaterThan(0);
+    expect(recordLockMs).toBeLessThanOrEqual(JOB_LOCK_MS);
     first.kill('SIGKILL');
     expect(strays.some(isRunning)).toBe(true);
     startWorker();

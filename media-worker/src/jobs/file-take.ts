@@ -28,9 +28,7 @@ export function fileTakeProcessor(deps: JobDeps) {
   return async (job: Job<FileTakeJob>, token?: string): Promise<FileTakeResult> => {
     const { takeId } = fileTakeJobSchema.parse(job.data);
     const recordId = recordIdForTake(takeId);
-    return withRecordLock(deps.redis, job, token, recordId, () =>
-      fileTake(deps, job, takeId, recordId),
-    );
+    return withRecordLock(deps, job, token, recordId, () => fileTake(deps, job, takeId, recordId));
   };
 }
 

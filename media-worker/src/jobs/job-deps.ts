@@ -21,6 +21,12 @@ export interface JobDeps {
   scratchDir: string;
   /** How far either side of the server clocks' estimate the audio may move a take. */
   alignSearchMs: number;
+  /**
+   * How long a job's locks outlive a worker that died holding them: BullMQ's lock on the job and
+   * the job's lock on its RECord expire together, so the worker the job passes to finds the
+   * RECord free.
+   */
+  lockMs: number;
   /** Queues an alignment of the show's takes (a filed take may overlap others). */
   requestAlignment: (showId: string) => Promise<void>;
   /** Takes waiting to be filed or being filed, by any worker. */
@@ -39,6 +45,7 @@ export function createJobDeps(
     | 'ffmpegThreads'
     | 'x264Preset'
     | 'concurrency'
+    | 'jobLockMs'
   >,
   media: MediaStore,
   logger: Logger,
@@ -62,6 +69,7 @@ export function createJobDeps(
       media,
       scratchDir: config.scratchDir,
       alignSearchMs: config.alignSearchMs,
+      lockMs: config.jobLockMs,
       requestAlignment: (showId) => requestAlignment(edits, showId),
       takesToFile: async () => {
         const counts = await takes.getJobCounts('waiting', 'prioritized', 'active');

@@ -49,6 +49,7 @@ export async function startJobWorkers(
       alignSearchMs: 3000,
       ffmpegThreads: 1,
       concurrency: 1,
+      jobLockMs: 30_000,
       // What is tested is how a take is filed, not x264's compression: the fastest preset.
       x264Preset: 'ultrafast',
     },
