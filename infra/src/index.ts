@@ -7,9 +7,11 @@ export { repoRoot, startStack, type Stack, type StackOptions } from './stack.js'
 export {
   decodeFully,
   ffprobe,
+  makeCameraFeed,
   makeClip,
   packetTimelines,
   sendClipAsRtp,
+  videoFrameSizes,
   videoFrames,
   type ProbedMedia,
   type RtpTarget,

@@ -13,6 +13,8 @@ export interface ChromiumOptions {
    * measured.
    */
   fakeCameraFps?: number;
+  /** Raw frames (Y4M) the fake camera shows, looped, instead of Chromium's own pattern. */
+  fakeCameraFile?: string;
 }
 
 export function launchChromium(options: ChromiumOptions = {}): Promise<Browser> {
@@ -31,6 +33,9 @@ export function launchChromium(options: ChromiumOptions = {}): Promise<Browser> 
       options.fakeCameraFps
         ? `--use-fake-device-for-media-stream=fps=${options.fakeCameraFps}`
         : '--use-fake-device-for-media-stream',
+      ...(options.fakeCameraFile
+        ? [`--use-file-for-fake-video-capture=${options.fakeCameraFile}`]
+        : []),
       // Pages served over http from an address other than loopback get a camera only so.
       ...(options.secureOrigins?.length
         ? [`--unsafely-treat-insecure-origin-as-secure=${options.secureOrigins.join(',')}`]

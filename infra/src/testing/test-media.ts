@@ -62,6 +62,37 @@ export async function makeClip(file: string, options: ClipOptions): Promise<void
   ]);
 }
 
+/**
+ * Raw frames for Chromium's fake camera (`--use-file-for-fake-video-capture`, which loops them):
+ * a test pattern under heavy grain, so a phone's encoder spends all it may on it, as on a real
+ * camera's picture, where Chromium's own fake camera is almost free to encode.
+ */
+export async function makeCameraFeed(
+  file: string,
+  options: { seconds: number; fps: number; width?: number; height?: number },
+): Promise<void> {
+  const { seconds, fps, width = 1280, height = 720 } = options;
+  // prettier-ignore
+  await run('ffmpeg', [
+    '-hide_banner', '-loglevel', 'error', '-y',
+    '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${fps}:duration=${seconds}`,
+    '-vf', 'noise=alls=60:allf=t+u', '-pix_fmt', 'yuv420p', '-f', 'yuv4mpegpipe', file,
+  ]);
+}
+
+/** Each video frame's width and size in bytes, as stored in a file, in order. */
+export async function videoFrameSizes(
+  file: string,
+): Promise<Array<{ width: number; bytes: number }>> {
+  // prettier-ignore
+  const { stdout } = await run('ffprobe', [
+    '-v', 'error', '-select_streams', 'v:0', '-show_entries', 'frame=width,pkt_size',
+    '-of', 'json', file,
+  ], { maxBuffer: 64 * 1024 * 1024 });
+  const { frames } = JSON.parse(stdout) as { frames: Array<{ width: number; pkt_size: string }> };
+  return frames.map((f) => ({ width: f.width, bytes: Number(f.pkt_size) }));
+}
+
 export interface ProbedMedia {
   durationSeconds: number;
   streams: Array<{ codec_type: string; codec_name: string; width?: number; height?: number }>;

@@ -9,6 +9,7 @@ import { FfmpegRecorder, PortsTakenError } from './ffmpeg-recorder.js';
 import type { PortAllocator } from './port-allocator.js';
 import { recorderSdp, type SdpStream } from './recorder-sdp.js';
 import { followSenderReports, rtcpSinkPort, sendRtcpBye } from './recorder-rtcp.js';
+import { recorderRtpCapabilities } from '../sfu/media-codecs.js';
 
 type Kind = 'audio' | 'video';
 
@@ -126,7 +127,7 @@ export class TakeRecorder extends EventEmitter<TakeRecorderEvents> {
         await transport.connect({ ip: '127.0.0.1', port, rtcpPort: await rtcpSinkPort() });
         const consumer = await transport.consume({
           producerId: producer.id,
-          rtpCapabilities: options.router.rtpCapabilities,
+          rtpCapabilities: recorderRtpCapabilities(options.router),
           paused: true,
         });
         legs.push({ kind: producer.kind, port, producer, transport, consumer });

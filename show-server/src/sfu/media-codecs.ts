@@ -38,3 +38,21 @@ export function phoneRtpCapabilities(router: ms.Router): ms.RtpCapabilities {
     headerExtensions: headerExtensions?.filter((ext) => ext.uri !== VIDEO_ORIENTATION_URI),
   };
 }
+
+/**
+ * What a recorder's consumers are offered: the router's codecs with no RTCP feedback and no
+ * header extensions. ffmpeg gives no feedback, so with transport-cc or REMB negotiated mediasoup
+ * would run a congestion controller on the recorder's transport that never hears back: its
+ * estimate stays at the 600 kb/s it starts from, a simulcast phone is recorded from the layer
+ * that fits (its 360p one, whatever its camera sends at 720p), and every packet is paced and
+ * probed for nothing. Without NACK the SFU keeps no copy of each packet for retransmissions that
+ * loopback never asks for. Keyframe requests are the server's own and need no feedback.
+ */
+export function recorderRtpCapabilities(router: ms.Router): ms.RtpCapabilities {
+  return {
+    codecs: router.rtpCapabilities.codecs
+      ?.filter((codec) => !codec.mimeType.toLowerCase().endsWith('/rtx'))
+      .map((codec) => ({ ...codec, rtcpFeedback: [] })),
+    headerExtensions: [],
+  };
+}
