@@ -1,9 +1,21 @@
 import { EventEmitter } from 'node:events';
+import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pLimit from 'p-limit';
 import type { ChildProcesses, OwnedChild, ProcessIdentity } from '@showrec/infra/processes';
 import { SEGMENT_LIST } from './segment-uploader.js';
-import { boundUdpPorts, UDP_RECEIVE_BUFFER_BYTES, unreadUdpBytes } from './udp-sockets.js';
+import { socketsHeldBy, UDP_RECEIVE_BUFFER_BYTES, unreadUdpBytes } from './udp-sockets.js';
+
+/**
+ * Recorders whose ffmpeg is starting (spawned, not yet listening), two per core at most. Node's
+ * spawn blocks the event loop until the child has exec'd, and each ffmpeg costs 0.15 s of CPU to
+ * load (215 shared libraries): a capture cue spawning a hundred at once held the loop for ten
+ * seconds and more, no consumer was resumed meanwhile, and ffmpegs that got nothing for 10 s gave
+ * up (their SDP input's fixed timeout). A few at a time, each is fed as soon as it listens, and
+ * the SFU keeps its share of the cores while the rest wait their turn.
+ */
+const starting = pLimit(2 * os.availableParallelism());
 
 /** Another process bound one of the ports ffmpeg was given before ffmpeg could. */
 export class PortsTakenError extends Error {
@@ -48,14 +60,32 @@ export class FfmpegRecorder extends EventEmitter<FfmpegRecorderEvents> {
     );
   }
 
-  static async start(
+  static start(
     processes: ChildProcesses,
     sdpFile: string,
     output: { dir: string; segmentSeconds: number },
     ports: number[],
   ): Promise<FfmpegRecorder> {
+    return starting(async () => {
+      const child = await FfmpegRecorder.#spawn(processes, sdpFile, output);
+      const recorder = new FfmpegRecorder(child, ports);
+      try {
+        await recorder.#waitUntilListening(ports);
+      } catch (err) {
+        await child.stop('SIGKILL');
+        throw err;
+      }
+      return recorder;
+    });
+  }
+
+  static #spawn(
+    processes: ChildProcesses,
+    sdpFile: string,
+    output: { dir: string; segmentSeconds: number },
+  ): Promise<OwnedChild> {
     // prettier-ignore
-    const child = await processes.spawn(
+    return processes.spawn(
       process.env.FFMPEG_PATH ?? 'ffmpeg',
       [
         '-hide_banner', '-nostdin', '-loglevel', 'warning',
@@ -78,14 +108,6 @@ export class FfmpegRecorder extends EventEmitter<FfmpegRecorderEvents> {
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
-    const recorder = new FfmpegRecorder(child, ports);
-    try {
-      await recorder.#waitUntilListening(ports);
-    } catch (err) {
-      await child.stop('SIGKILL');
-      throw err;
-    }
-    return recorder;
   }
 
   get identity(): ProcessIdentity | null {
@@ -126,7 +148,11 @@ export class FfmpegRecorder extends EventEmitter<FfmpegRecorderEvents> {
   }
 
   /**
-   * Media sent before ffmpeg binds its ports is lost, so wait until the kernel lists every one.
+   * Media sent before ffmpeg binds its ports is lost, so wait until it has: ffmpeg opens an RTP
+   * and then an RTCP socket for each stream, binding each to its port as it opens it (or exiting
+   * if the port is taken), so once it holds two sockets a stream every RTP port is bound. Read
+   * from ffmpeg's own file descriptors: the kernel's UDP table takes 0.4 s a read with a hundred
+   * takes' sockets in it, and ffmpeg gives up on an input that sends nothing for 10 s.
    * Patient: on a loaded machine (a capture cue starting many recorders at once beside the phones'
    * own encoders) ffmpeg has taken over 5 s to start, and giving up costs the whole take.
    */
@@ -139,8 +165,8 @@ export class FfmpegRecorder extends EventEmitter<FfmpegRecorderEvents> {
           ? new PortsTakenError(`ffmpeg could not bind its RTP ports: ${said}`)
           : new Error(`ffmpeg exited at start: ${said}`);
       }
-      const bound = await boundUdpPorts();
-      if (ports.every((p) => bound.has(p))) return;
+      const sockets = await socketsHeldBy(this.#child.process.pid!).catch(() => []);
+      if (sockets.length >= 2 * ports.length) return;
       if (Date.now() > deadline)
         throw new Error(`ffmpeg did not open its RTP ports within ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 20));

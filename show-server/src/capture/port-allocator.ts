@@ -23,11 +23,11 @@ export class PortAllocator {
 
   async reservePair(): Promise<number> {
     const span = this.max - this.min;
+    const bound = await boundUdpPorts();
     for (let tried = 0; tried < span; tried += 2) {
       const port = this.#cursor;
       this.#cursor = port + 2 > this.max - 1 ? this.min + (this.min % 2) : port + 2;
       if (this.#reserved.has(port)) continue;
-      const bound = await boundUdpPorts();
       if (!bound.has(port) && !bound.has(port + 1)) {
         this.#reserved.add(port);
         return port;

@@ -64,6 +64,23 @@ describe('UDP bindings from the kernel tables', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect((await boundUdpPorts()).has(port)).toBe(false);
   });
+
+  it('shares one read among callers asking at once, each seeing what was bound before it asked', async () => {
+    // A capture cue starts a hundred recorders, each polling for its ffmpeg's ports.
+    const socket = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    const { port } = socket.address();
+    let closedBeforeAsking: Promise<Array<ReadonlySet<number>>>;
+    const asked = await Promise.all(Array.from({ length: 200 }, () => boundUdpPorts()));
+    try {
+      expect(asked.every((bound) => bound.has(port))).toBe(true);
+      expect(new Set(asked).size).toBeLessThanOrEqual(2);
+    } finally {
+      socket.close();
+      closedBeforeAsking = Promise.all(Array.from({ length: 200 }, () => boundUdpPorts()));
+    }
+    expect((await closedBeforeAsking).some((bound) => bound.has(port))).toBe(false);
+  });
 });
 
 describe('recorder port allocation (real UDP sockets)', () => {

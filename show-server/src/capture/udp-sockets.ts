@@ -5,7 +5,7 @@ import { readdir, readFile, readlink } from 'node:fs/promises';
  * udp6) rather than by binding a probe socket, which would take the very port a starting ffmpeg
  * is about to bind.
  */
-async function udpTable(): Promise<UdpSocketEntry[]> {
+async function readUdpTable(): Promise<UdpTable> {
   const entries: UdpSocketEntry[] = [];
   for (const table of ['/proc/net/udp', '/proc/net/udp6']) {
     const text = await readFile(table, 'utf8').catch(() => '');
@@ -25,7 +25,37 @@ async function udpTable(): Promise<UdpSocketEntry[]> {
       });
     }
   }
-  return entries;
+  return { entries, ports: new Set(entries.map((e) => e.port)) };
+}
+
+let reading: Promise<UdpTable> | null = null;
+let nextRead: Promise<UdpTable> | null = null;
+
+/**
+ * The tables as read after the call: one read at a time, shared by every caller that asked while
+ * the one before it was under way. Each read walks the kernel's whole UDP hash table, a
+ * millisecond or more with a thousand sockets; a capture cue starting a hundred recorders, each
+ * polling for its ffmpeg's ports every 20 ms, once queued thousands of reads on libuv's four
+ * threads, and a read waited 20 s for its turn while the ffmpeg it waited for gave up.
+ */
+function udpTable(): Promise<UdpTable> {
+  if (!reading) {
+    reading = readUdpTable().finally(() => (reading = null));
+    return reading;
+  }
+  nextRead ??= reading
+    .catch(() => undefined)
+    .then(() => {
+      nextRead = null;
+      return udpTable();
+    });
+  return nextRead;
+}
+
+interface UdpTable {
+  entries: UdpSocketEntry[];
+  /** Every port some socket is bound to. */
+  ports: ReadonlySet<number>;
 }
 
 interface UdpSocketEntry {
@@ -42,34 +72,38 @@ interface UdpSocketEntry {
 
 /** The local addresses UDP sockets on this machine are bound to on `port`. */
 export async function udpBindings(port: number): Promise<string[]> {
-  return (await udpTable()).filter((e) => e.port === port).map((e) => e.address);
+  return (await udpTable()).entries.filter((e) => e.port === port).map((e) => e.address);
 }
 
 /** Every UDP port some socket on this machine is bound to, from one read of the tables. */
-export async function boundUdpPorts(): Promise<Set<number>> {
-  return new Set((await udpTable()).map((e) => e.port));
+export async function boundUdpPorts(): Promise<ReadonlySet<number>> {
+  return (await udpTable()).ports;
+}
+
+/**
+ * The inodes of the sockets a process holds open, read from its own file descriptors: no walk of
+ * the kernel's tables.
+ */
+export async function socketsHeldBy(pid: number): Promise<string[]> {
+  const inodes: string[] = [];
+  for (const fd of await readdir(`/proc/${pid}/fd`)) {
+    const link = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
+    const socket = /^socket:\[(\d+)\]$/.exec(link);
+    if (socket) inodes.push(socket[1]!);
+  }
+  return inodes;
 }
 
 /** The local ports of the UDP sockets these processes hold open. */
 export async function udpPortsHeldBy(pids: number[]): Promise<number[]> {
-  const inodes = new Set<string>();
-  for (const pid of pids) {
-    for (const fd of await readdir(`/proc/${pid}/fd`)) {
-      const link = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
-      const socket = /^socket:\[(\d+)\]$/.exec(link);
-      if (socket) inodes.add(socket[1]!);
-    }
-  }
-  return (await udpTable()).filter((e) => inodes.has(e.inode)).map((e) => e.port);
+  const inodes = new Set((await Promise.all(pids.map(socketsHeldBy))).flat());
+  return (await udpTable()).entries.filter((e) => inodes.has(e.inode)).map((e) => e.port);
 }
 
 /** Buffer bytes waiting unread in the sockets bound to `ports` (0 where nothing is bound). */
 export async function unreadUdpBytes(ports: number[]): Promise<number> {
   const wanted = new Set(ports);
-  // Many recorders stopping at once poll the queues: they share one read per 50 ms.
-  if (!lastQueues || Date.now() - lastQueues.at > 50)
-    lastQueues = { at: Date.now(), entries: udpTable() };
-  return (await lastQueues.entries)
+  return (await udpTable()).entries
     .filter((e) => wanted.has(e.port))
     .reduce((sum, e) => sum + e.receiveQueueBytes, 0);
 }
@@ -86,8 +120,6 @@ export async function defaultUdpReceiveBuffer(): Promise<number | null> {
   const text = await readFile('/proc/sys/net/core/rmem_default', 'utf8').catch(() => null);
   return text === null ? null : Number(text.trim());
 }
-
-let lastQueues: { at: number; entries: Promise<UdpSocketEntry[]> } | null = null;
 
 /** The kernel prints addresses as host-order 32-bit words in hex. */
 function addressOf(hex: string): string {
