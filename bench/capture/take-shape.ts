@@ -6,7 +6,10 @@ import { recordClipPackets, type ClipPackets } from './rtp-load.ts';
 
 /**
  * A take as its segments hold it: its frames, whether it opens on a keyframe, and how far apart
- * its audio and video end.
+ * its audio and video end. Segments keep the take's timestamps, and a take stopped just after a
+ * segment began may end on one that holds a keyframe and no audio yet, so each stream's end is
+ * read from the last segment that holds it (Infinity when a stream is missing from both of the
+ * last two).
  */
 export async function takeShape(
   media: MediaStore,
@@ -15,7 +18,9 @@ export async function takeShape(
 ): Promise<{ frames: number; keyframeFirst: boolean; endGapMs: number }> {
   const files = await Promise.all(segments.map((s) => media.checkout(s.key, scratch)));
   const first = files[0] ? await packetTimelines(files[0].path) : null;
-  const last = files.at(-1) ? await packetTimelines(files.at(-1)!.path) : null;
+  const lastTwo = await Promise.all(files.slice(-2).map((f) => packetTimelines(f.path)));
+  const end = (kind: 'audio' | 'video') => lastTwo.findLast((t) => t[kind])?.[kind]?.end;
+  const [audioEnd, videoEnd] = [end('audio'), end('video')];
   let frames = 0;
   for (const f of files) frames += await videoFrames(f.path);
   for (const f of files) await f.release();
@@ -23,7 +28,9 @@ export async function takeShape(
     frames,
     keyframeFirst: first?.video?.firstIsKeyframe ?? false,
     endGapMs:
-      last?.audio && last.video ? Math.abs(last.video.end - last.audio.end) * 1000 : Infinity,
+      audioEnd !== undefined && videoEnd !== undefined
+        ? Math.abs(videoEnd - audioEnd) * 1000
+        : Infinity,
   };
 }
 
