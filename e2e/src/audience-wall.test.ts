@@ -24,8 +24,8 @@ const framesOf = (page: Page, selector: string): Promise<Record<string, number>>
 /**
  * Waits until `count` tiles show video and every one has decoded at least 10 more frames than
  * when it was first seen; answers their participants. Patient: this checks that video flows, not
- * how soon, and four phones encoding beside two screens on two cores have taken over 30 s to get
- * there in a busy hour (12 s in a quiet one).
+ * how soon, and four phones encoding beside two screens on two cores took over 30 s to get there
+ * in one fresh-clone run (12 s in a quiet one).
  */
 async function framesAdvance(page: Page, selector: string, count: number): Promise<string[]> {
   const first = new Map<string, number>();
