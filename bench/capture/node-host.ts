@@ -5,6 +5,7 @@
  * bench drives it over IPC (nodes.ts); it reports what its phones lost and what its takes hold.
  */
 import { mkdir } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import * as mediasoup from 'mediasoup';
 import type { types as ms } from 'mediasoup';
@@ -12,7 +13,7 @@ import { Redis } from 'ioredis';
 import { ChildProcesses } from '@showrec/infra/processes';
 import { LocalStore } from '@showrec/media-store';
 import { capacityProblem } from '@showrec/show-server/src/capture/capacity.ts';
-import { PortAllocator } from '@showrec/show-server/src/capture/port-allocator.ts';
+import { RecorderPool } from '@showrec/show-server/src/capture/recorder/recorder-pool.ts';
 import { SegmentUploader } from '@showrec/show-server/src/capture/segment-uploader.ts';
 import { TakeRecorder } from '@showrec/show-server/src/capture/take-recorder.ts';
 import { createLogger } from '@showrec/show-server/src/logger.ts';
@@ -49,10 +50,7 @@ const redis = new Redis(env.REDIS_URL!);
 const registry = new NodeRegistry(redis);
 const media = new LocalStore(dir);
 const processes = new ChildProcesses();
-const ports = new PortAllocator(
-  Number(env.BENCH_RECORDER_MIN_PORT),
-  Number(env.BENCH_RECORDER_MAX_PORT),
-);
+const recorders = new RecorderPool(processes, { size: os.availableParallelism(), logger });
 const workers = await Promise.all(
   Array.from({ length: Number(env.BENCH_WORKERS) }, () =>
     mediasoup.createWorker({
@@ -92,7 +90,7 @@ const heartbeat = new NodeHeartbeat(
 
 const pids = () => [
   ...workers.map((w) => w.pid),
-  ...takes.flatMap((t) => (t.recorder.process ? [t.recorder.process.pid] : [])),
+  ...new Set(takes.flatMap((t) => (t.recorder.process ? [t.recorder.process.pid] : []))),
 ];
 const producerStats = () =>
   Promise.all(phones.flatMap((p) => p.producers.map((pr) => pr.getStats())));
@@ -120,8 +118,8 @@ async function handle(request: NodeRequest): Promise<unknown> {
         const recorder = await TakeRecorder.start({
           router: routers[i % routers.length]!,
           producers: phone.producers,
-          ports,
-          processes,
+          recorders,
+          takeId: folder,
           dir: path.join(dir, folder),
           segmentSeconds: Number(env.BENCH_SEGMENT_SECONDS),
           logger,

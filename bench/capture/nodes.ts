@@ -83,8 +83,6 @@ export async function benchNodes(options: {
         BENCH_SEGMENT_SECONDS: String(options.segmentSeconds),
         BENCH_RTC_MIN_PORT: String(40000 + i * 2000),
         BENCH_RTC_MAX_PORT: String(41999 + i * 2000),
-        BENCH_RECORDER_MIN_PORT: String(46000 + i * 1500),
-        BENCH_RECORDER_MAX_PORT: String(47499 + i * 1500),
       }),
     ),
   );

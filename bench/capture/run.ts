@@ -29,7 +29,7 @@ import { s3Environment, startSwift } from '@showrec/infra';
 import { ChildProcesses } from '@showrec/infra/processes';
 import { LocalStore, S3Store, s3SettingsFromEnv, type MediaStore } from '@showrec/media-store';
 import { SegmentUploader } from '@showrec/show-server/src/capture/segment-uploader.ts';
-import { PortAllocator } from '@showrec/show-server/src/capture/port-allocator.ts';
+import { RecorderPool } from '@showrec/show-server/src/capture/recorder/recorder-pool.ts';
 import { TakeRecorder } from '@showrec/show-server/src/capture/take-recorder.ts';
 import { admitPhone } from '@showrec/show-server/src/capture/capacity.ts';
 import { createLogger } from '@showrec/show-server/src/logger.ts';
@@ -145,8 +145,8 @@ async function runLevel(
 ): Promise<LevelResult> {
   const logger = createLogger('silent');
   const routers = await Promise.all(workers.map((w) => w.createRouter({ mediaCodecs })));
-  const ports = new PortAllocator(46000, 49999);
   const processes = new ChildProcesses();
+  const pool = new RecorderPool(processes, { size: os.availableParallelism(), logger });
   const load = values.senders === 'node' ? new RtpLoad(clipPackets) : null;
   const phones: Array<Omit<RtpPhone, 'sender'> & { sender: RtpPhone['sender'] | null }> = [];
   for (let i = 0; i < streams; i++) {
@@ -176,8 +176,8 @@ async function runLevel(
       return TakeRecorder.start({
         router: routers[i % routers.length]!,
         producers: phone.producers,
-        ports,
-        processes,
+        recorders: pool,
+        takeId: folders[i]!,
         dir: path.join(dir, folders[i]!),
         segmentSeconds,
         logger,
@@ -191,7 +191,7 @@ async function runLevel(
   await sleep(1000);
   const showrecPids = [
     ...workers.map((w) => w.pid),
-    ...recorders.flatMap((r) => (r.process ? [r.process.pid] : [])),
+    ...new Set(recorders.flatMap((r) => (r.process ? [r.process.pid] : []))),
   ];
   const senderPids = phones.flatMap((p) => (p.sender ? [p.sender.pid!] : []));
   const senderCpu = () => totalCpuSeconds(load ? [load.pid] : senderPids);
@@ -221,6 +221,7 @@ async function runLevel(
   const stoppedAt = Date.now();
   const stored = await Promise.all(uploaders.map((u) => u.finish()));
   const finishMs = Date.now() - stoppedAt;
+  await pool.close();
   const sent = await load?.close();
   for (const phone of phones) await phone.close();
   for (const router of routers) router.close();

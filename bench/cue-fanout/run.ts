@@ -99,8 +99,6 @@ const servers = await Promise.all(
     startServerProcess({
       REDIS_URL: redis.url,
       SHOWREC_DATA_DIR: path.join(dataDir, `node-${i}`),
-      SHOWREC_RECORDER_MIN_PORT: String(45000 + i * 1000),
-      SHOWREC_RECORDER_MAX_PORT: String(45999 + i * 1000),
       SHOWREC_RTC_MIN_PORT: String(40000 + i * 1000),
       SHOWREC_RTC_MAX_PORT: String(40999 + i * 1000),
       LOG_LEVEL: 'warn',

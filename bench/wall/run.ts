@@ -33,7 +33,7 @@ import { Server } from 'socket.io';
 import { freeTcpPort, makeClip } from '@showrec/infra';
 import { ChildProcesses } from '@showrec/infra/processes';
 import { storedShowSchema, wallGrid, type ViewerConsumer } from '@showrec/protocol';
-import { PortAllocator } from '@showrec/show-server/src/capture/port-allocator.ts';
+import { RecorderPool } from '@showrec/show-server/src/capture/recorder/recorder-pool.ts';
 import { Room } from '@showrec/show-server/src/capture/room.ts';
 import { TakeRecorder } from '@showrec/show-server/src/capture/take-recorder.ts';
 import { createLogger } from '@showrec/show-server/src/logger.ts';
@@ -107,7 +107,7 @@ for (let i = 0; i < phoneCount; i++) {
 }
 await sleep(1500);
 const processes = new ChildProcesses();
-const ports = new PortAllocator(46000, 49999);
+const pool = new RecorderPool(processes, { size: os.availableParallelism(), logger });
 const recorders = await Promise.all(
   phones.map(async (phone, i) => {
     const takeDir = path.join(dir, 'takes', String(i));
@@ -115,8 +115,8 @@ const recorders = await Promise.all(
     return TakeRecorder.start({
       router: room.router,
       producers: [phone.producers.video, phone.producers.audio],
-      ports,
-      processes,
+      recorders: pool,
+      takeId: String(i),
       dir: takeDir,
       segmentSeconds: 10,
       logger,
@@ -262,7 +262,7 @@ interface PhaseResult {
 async function measure(phase: string, screens: Screen[]): Promise<PhaseResult> {
   await sleep(3000);
   const sfuPids = workers.map((w) => w.pid);
-  const recorderPids = recorders.flatMap((r) => (r.process ? [r.process.pid] : []));
+  const recorderPids = [...new Set(recorders.flatMap((r) => (r.process ? [r.process.pid] : [])))];
   const before = {
     sfu: totalCpuSeconds(sfuPids),
     recordingWorker: totalCpuSeconds([room.worker.pid]),

@@ -31,10 +31,7 @@ describe('two show-servers, two hosts pressing GO at once', () => {
   const phones: Page[] = [];
 
   beforeAll(async () => {
-    a = await startTestStack({
-      SHOWREC_RECORDER_MIN_PORT: '45000',
-      SHOWREC_RECORDER_MAX_PORT: '46999',
-    });
+    a = await startTestStack();
     b = await startStack({
       dataDir: a.dataDir,
       port: await freeTcpPort(),
@@ -43,8 +40,6 @@ describe('two show-servers, two hosts pressing GO at once', () => {
       env: {
         ...TEST_STACK_ENV,
         ...a.store.env,
-        SHOWREC_RECORDER_MIN_PORT: '47000',
-        SHOWREC_RECORDER_MAX_PORT: '48999',
       },
     });
     browser = await launchChromium();

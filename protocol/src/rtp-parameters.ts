@@ -1,9 +1,8 @@
 import { z } from 'zod';
 
 /**
- * What a phone may say about its media, checked before mediasoup sees it and long before any of
- * it is written into the recorder's SDP: every key from a fixed list, every value a plain token.
- * A value with a line break, `=` or `;` in it could add lines to that SDP.
+ * What a phone may say about its media, checked before mediasoup sees it: every key from a fixed
+ * list, every value a plain token.
  */
 const token = z.string().regex(/^[A-Za-z0-9._-]{0,64}$/, 'not a plain token');
 const parameterValue = z.union([z.number().int().min(0).max(0xffffffff), token]);

@@ -49,7 +49,7 @@ export const takeManifestSchema = z.object({
    * whatever its heartbeat says (it may only have lost Redis for a while).
    */
   serverProcess: processIdentitySchema.nullable().default(null),
-  /** The recorder's ffmpeg, so recovery after a crash stops exactly that process. */
+  /** The recorder process writing it, so recovery after a crash stops exactly that process. */
   recorder: processIdentitySchema.nullable().default(null),
   startedAt: z.number(),
   /**

@@ -1,5 +1,5 @@
 import { mkdtemp, readFile, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.js';
@@ -15,11 +15,11 @@ describe('show-server config', () => {
       segmentSeconds: 10,
       redis: { kind: 'url', url: 'redis://127.0.0.1:6379' },
       rtc: { listenIp: '0.0.0.0', minPort: 40000, maxPort: 44999 },
-      recorderPorts: { min: 45000, max: 49999 },
       // OSC has no credentials of its own: only this machine, unless the venue says otherwise.
       osc: { host: '127.0.0.1', port: 9000, messagesPerSecond: 10 },
     });
     expect(config.mediasoupWorkers).toBeGreaterThanOrEqual(1);
+    expect(config.recorderProcesses).toBe(os.availableParallelism());
   });
 
   it('generates an admin token once, keeps it private on disk, and reuses it', async () => {

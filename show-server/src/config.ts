@@ -21,8 +21,7 @@ const envSchema = z.object({
   SHOWREC_RTC_ANNOUNCED_IP: z.string().optional(),
   SHOWREC_RTC_MIN_PORT: z.coerce.number().int().min(1024).max(65535).default(40000),
   SHOWREC_RTC_MAX_PORT: z.coerce.number().int().min(1024).max(65535).default(44999),
-  SHOWREC_RECORDER_MIN_PORT: z.coerce.number().int().min(1024).max(65535).default(45000),
-  SHOWREC_RECORDER_MAX_PORT: z.coerce.number().int().min(1024).max(65535).default(49999),
+  SHOWREC_RECORDER_PROCESSES: z.coerce.number().int().min(1).default(os.availableParallelism()),
   SHOWREC_WEB_DIR: z.string().optional(),
   SHOWREC_OSC_PORT: z
     .union([z.literal('off'), z.coerce.number().int().min(0).max(65535)])
@@ -85,7 +84,8 @@ export interface Config {
   publicUrl: string | null;
   mediasoupWorkers: number;
   rtc: { listenIp: string; announcedIp: string; minPort: number; maxPort: number };
-  recorderPorts: { min: number; max: number };
+  /** Recorder processes (each writes many takes; see capture/recorder/recorder-pool.ts). */
+  recorderProcesses: number;
   /** OSC remote control; null when SHOWREC_OSC_PORT=off. */
   osc: { host: string; port: number; messagesPerSecond: number } | null;
   /** Below this much free space in the data directory, new takes are refused. */
@@ -169,7 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       minPort: e.SHOWREC_RTC_MIN_PORT,
       maxPort: e.SHOWREC_RTC_MAX_PORT,
     },
-    recorderPorts: { min: e.SHOWREC_RECORDER_MIN_PORT, max: e.SHOWREC_RECORDER_MAX_PORT },
+    recorderProcesses: e.SHOWREC_RECORDER_PROCESSES,
     minFreeMb: e.SHOWREC_MIN_FREE_MB,
     maxUploadBytes: e.SHOWREC_MAX_UPLOAD_MB * 1024 * 1024,
     downloadLinkTtlMs: e.SHOWREC_DOWNLOAD_LINK_TTL_S * 1000,

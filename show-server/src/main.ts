@@ -9,7 +9,7 @@ import { CaptureService } from './capture/capture-service.js';
 import { DiskGuard } from './capture/disk-guard.js';
 import { LastTakes } from './capture/last-takes.js';
 import { PhoneRegistry } from './capture/phone-registry.js';
-import { PortAllocator } from './capture/port-allocator.js';
+import { RecorderPool } from './capture/recorder/recorder-pool.js';
 import { TakeRecovery } from './capture/take-recovery.js';
 import { TakeStore } from './capture/take-store.js';
 import { LoadWatch } from './capture/load-watch.js';
@@ -109,7 +109,7 @@ const capture = new CaptureService({
   disk,
   enqueueTake: (takeId) => enqueueTake(queue, takeId),
   pool,
-  ports: new PortAllocator(config.recorderPorts.min, config.recorderPorts.max),
+  recorders: new RecorderPool(processes, { size: config.recorderProcesses, logger }),
   processes,
   rtc: { listenIp: config.rtc.listenIp, announcedIp: config.rtc.announcedIp },
   dataDir: config.dataDir,

@@ -37,7 +37,9 @@ describe('capture faults: nothing a phone recorded is lost', () => {
       endReason: 'recorder-died',
       participant: { name: 'Lin' },
     });
-    expect(failed!.failure).toMatch(/ffmpeg exited unexpectedly \(code null, signal SIGKILL\)/);
+    expect(failed!.failure).toMatch(
+      /recorder process exited unexpectedly \(code null, signal SIGKILL\)/,
+    );
     expect(resumed).toMatchObject({ status: 'recording', participant: { name: 'Lin' } });
     await phone.locator('[data-phase="recording"]').waitFor();
     await sleep(3000);

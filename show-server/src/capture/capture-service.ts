@@ -32,7 +32,7 @@ import type { DrainMode } from '../nodes/node-registry.js';
 import { wantsPhoneCopy } from './phone-copy-policy.js';
 import type { UploadService } from './upload-service.js';
 import type { PhoneRegistry } from './phone-registry.js';
-import type { PortAllocator } from './port-allocator.js';
+import type { RecorderPool } from './recorder/recorder-pool.js';
 import { Room, transportCreated, type RtcSettings } from './room.js';
 import { SegmentUploader } from './segment-uploader.js';
 import { takeFileKey, takeFolderKey, tidyTakeFolder } from './take-folder.js';
@@ -50,7 +50,8 @@ export interface CaptureServiceDeps {
   /** Hands a finished take to the media-worker (see queue/take-queue.ts). */
   enqueueTake: (takeId: string) => Promise<void>;
   pool: WorkerPool;
-  ports: PortAllocator;
+  /** The recorder processes writing this process's takes. */
+  recorders: RecorderPool;
   processes: ChildProcesses;
   rtc: RtcSettings;
   /** Segments are written below it, then put in `media` (the same folder, by default). */
@@ -189,8 +190,8 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
 
   /**
    * Watches a producer until its first RTP packet (mediasoup's "rtp" trace, turned off at once),
-   * then records the phone if capture runs: a phone that never sends costs no take, no ffmpeg and
-   * no ports.
+   * then records the phone if capture runs: a phone that never sends costs no take and no
+   * recorder socket.
    */
   async #awaitFirstPacket(peer: Peer, producer: ms.Producer): Promise<void> {
     if (peer.mediaFlowing) return;
@@ -422,8 +423,8 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
       const recorder = await TakeRecorder.start({
         router: room.router,
         producers: [...peer.producers.values()],
-        ports: this.deps.ports,
-        processes: this.deps.processes,
+        recorders: this.deps.recorders,
+        takeId,
         dir: path.join(this.deps.dataDir, folder),
         segmentSeconds: this.deps.segmentSeconds,
         logger: log,
@@ -436,7 +437,7 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
       };
       const uploader = new SegmentUploader(this.deps, folder, log);
       peer.take = { manifest: recording, recorder, uploader };
-      // Recovery after a crash signals exactly this ffmpeg (see take-recovery.ts).
+      // Recovery after a crash signals exactly this recorder process (see take-recovery.ts).
       await this.deps.takes.save(recording);
       await this.deps.lastTakes.set(room.showId, peer.id, {
         takeId,

@@ -6,7 +6,10 @@ import type { MediaStore } from '@showrec/media-store';
 import type { StoredSegment } from '@showrec/protocol';
 import type { Logger } from '../logger.js';
 
-/** The list ffmpeg's segment muxer appends a line to as each segment closes. */
+/**
+ * The list the recorder appends a line to as each segment closes (`name,start,end`, seconds, as
+ * ffmpeg's segment muxer writes it).
+ */
 export const SEGMENT_LIST = 'segments.csv';
 
 const RETRY_MS = { first: 1000, max: 15_000 };
@@ -95,7 +98,7 @@ export class SegmentUploader {
     this.#kick();
   }
 
-  /** Segments on disk that ffmpeg never listed: the one it was writing when it died. */
+  /** Segments on disk the recorder never listed: the one it was writing when it died. */
   async #unlisted(): Promise<string[]> {
     const known = new Set([...this.#confirmed.map((s) => s.key), ...this.#waiting]);
     const names = await readdir(path.join(this.#dataDir, this.#prefix)).catch(() => []);

@@ -10,21 +10,22 @@ import { ChildProcesses, signalExactly } from '@showrec/infra/processes';
 import { createLogger } from '../logger.js';
 import { mediaCodecs } from '../sfu/media-codecs.js';
 import { startRtpPhone, type RtpPhone } from '../test-support/rtp-phone.js';
-import { PortAllocator } from './port-allocator.js';
+import { RecorderPool } from './recorder/recorder-pool.js';
+import { rtcpBye } from './recorder/rtp-packet.js';
 import { TakeRecorder } from './take-recorder.js';
 import { udpBindings } from './udp-sockets.js';
 
 const logger = createLogger('silent');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('TakeRecorder (real mediasoup, real ffmpeg)', () => {
+describe('TakeRecorder (real mediasoup, real recorder processes, an ffmpeg phone)', () => {
   let worker: ms.Worker;
   let router: ms.Router;
   let dir: string;
   let clip: string;
   let phone: RtpPhone;
-  const ports = new PortAllocator(46000, 46999);
   const processes = new ChildProcesses();
+  const recorders = new RecorderPool(processes, { size: 1, logger });
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'showrec-recorder-'));
@@ -35,6 +36,7 @@ describe('TakeRecorder (real mediasoup, real ffmpeg)', () => {
     phone = await startRtpPhone(router, clip);
   });
   afterAll(async () => {
+    await recorders.close();
     await phone?.close();
     worker?.close();
   });
@@ -44,12 +46,17 @@ describe('TakeRecorder (real mediasoup, real ffmpeg)', () => {
     await mkdir(path.join(dir, name), { recursive: true });
     return path.join(dir, name);
   };
-  const start = async (name: string, producers = phone.producers, segmentSeconds = 60) =>
+  const start = async (
+    name: string,
+    producers = phone.producers,
+    segmentSeconds = 60,
+    pool = recorders,
+  ) =>
     TakeRecorder.start({
       router,
       producers,
-      ports,
-      processes,
+      recorders: pool,
+      takeId: name,
       dir: await folder(name),
       segmentSeconds,
       logger,
@@ -59,13 +66,16 @@ describe('TakeRecorder (real mediasoup, real ffmpeg)', () => {
   it('records a phone into Matroska: VP8 + Opus, as long as the take, decodable to the end', async () => {
     const recorder = await start('whole');
     expect(recorder.codecs()).toEqual({ audio: 'opus', video: 'VP8' });
-    // ffmpeg's RTP and RTCP sockets listen on loopback only: the venue network cannot reach them.
-    const sdp = await readFile(path.join(dir, 'whole', 'take.sdp'), 'utf8');
-    const rtpPorts = [...sdp.matchAll(/^m=\w+ (\d+)/gm)].map((m) => Number(m[1]));
-    expect(rtpPorts).toHaveLength(2);
-    for (const port of rtpPorts.flatMap((p) => [p, p + 1]))
-      expect(await udpBindings(port), `port ${port}`).toEqual(['127.0.0.1']);
+    // The take's socket listens on loopback only: the venue network cannot reach it.
+    expect(recorder.ports).toHaveLength(1);
+    expect(await udpBindings(recorder.ports[0]!)).toEqual(['127.0.0.1']);
+    // Anything else on this machine that sends to it (garbage, RTP of another source, a BYE not
+    // from the show-server) neither ends the take nor gets into it.
+    const stranger = createSocket('udp4');
+    const junk = [Buffer.from('not rtp at all'), rtcpBye(1), Buffer.alloc(1500, 0x80)];
+    for (const packet of junk) stranger.send(packet, recorder.ports[0]!, '127.0.0.1');
     await sleep(5000);
+    stranger.close();
     await recorder.stop();
     const file = firstSegment('whole');
     const probed = await ffprobe(file);
@@ -129,7 +139,9 @@ describe('TakeRecorder (real mediasoup, real ffmpeg)', () => {
     const event = await interrupted;
     expect(processes.size).toBe(0);
     expect(event.reason).toBe('recorder-died');
-    expect(event.failure).toMatch(/ffmpeg exited unexpectedly \(code null, signal SIGKILL\)/);
+    expect(event.failure).toMatch(
+      /recorder process exited unexpectedly \(code null, signal SIGKILL\)/,
+    );
     await recorder.stop();
     const decoded = await decodeFully(firstSegment('crash'));
     expect(decoded.seconds).toBeGreaterThan(1.5);
@@ -137,38 +149,36 @@ describe('TakeRecorder (real mediasoup, real ffmpeg)', () => {
     expect(probed.streams.map((s) => s.codec_name).sort()).toEqual(['opus', 'vp8']);
   });
 
-  it('starts on other ports when another process binds its pair before ffmpeg does', async () => {
-    const squatter = createSocket('udp4');
-    /** The allocator's check passes; then, before ffmpeg binds it, someone else takes the port. */
-    class Contested extends PortAllocator {
-      taken: number | null = null;
-      override async reservePair(): Promise<number> {
-        const port = await super.reservePair();
-        if (this.taken === null) {
-          this.taken = port;
-          await new Promise<void>((resolve) => squatter.bind(port, '127.0.0.1', resolve));
-        }
-        return port;
-      }
-    }
-    const contested = new Contested(46000, 46999);
+  it('writes many takes in a recorder process; one that dies ends its own takes, not the others', async () => {
+    const pair = new RecorderPool(processes, { size: 2, logger });
     try {
-      const recorder = await TakeRecorder.start({
-        router,
-        producers: phone.producers,
-        ports: contested,
-        processes,
-        dir: await folder('contested'),
-        segmentSeconds: 60,
-        logger,
-      });
-      expect(contested.taken).not.toBeNull();
-      expect(recorder.ports).not.toContain(contested.taken);
+      // The first two go to a process each, the third to the one writing fewer: the first.
+      const takes = [];
+      for (const name of ['shared-a', 'shared-b', 'shared-c'])
+        takes.push(await start(name, phone.producers, 60, pair));
+      const [a, b, c] = takes as [TakeRecorder, TakeRecorder, TakeRecorder];
+      expect(a.process).toEqual(c.process);
+      expect(b.process).not.toEqual(a.process);
+      const died: string[] = [];
+      a.once('interrupted', () => died.push('a'));
+      b.once('interrupted', () => died.push('b'));
+      const cDied = new Promise((resolve) => c.once('interrupted', resolve));
       await sleep(2500);
-      await recorder.stop();
-      expect((await decodeFully(firstSegment('contested'))).seconds).toBeGreaterThan(1.5);
+      expect(signalExactly(a.process!, 'SIGKILL')).toBe(true);
+      await cDied;
+      await sleep(1000);
+      await b.stop();
+      expect(died).toEqual(['a']);
+      for (const take of takes) await take.stop();
+      // Each opens on the phone's first keyframe after its start; a and c ended at the kill.
+      for (const name of ['shared-a', 'shared-c'])
+        expect((await decodeFully(firstSegment(name))).seconds, name).toBeGreaterThan(0.5);
+      expect((await decodeFully(firstSegment('shared-b'))).seconds).toBeGreaterThan(2.5);
+      const { audio, video } = await packetTimelines(firstSegment('shared-b'));
+      expect(video!.end - video!.start).toBeGreaterThan(2);
+      expect(Math.abs(video!.end - audio!.end)).toBeLessThan(0.1);
     } finally {
-      squatter.close();
+      await pair.close();
     }
   });
 
@@ -177,12 +187,11 @@ describe('TakeRecorder (real mediasoup, real ffmpeg)', () => {
     try {
       const recorder = await start('silent', silent.producers);
       await sleep(2500);
-      // A phone frozen mid-take: ffmpeg receives nothing more, so a SIGINT alone would not end it.
+      // A phone frozen mid-take: nothing more arrives, and the take still ends at once.
       silent.sender.kill('SIGSTOP');
       await sleep(1000);
       await recorder.stop();
-      expect(processes.size).toBe(0);
-      // Matroska's duration is written by the trailer: a killed ffmpeg leaves none.
+      // Matroska's duration is written as the segment closes: a killed recorder leaves none.
       const probed = await ffprobe(firstSegment('silent'));
       expect(probed.durationSeconds).toBeGreaterThan(1.5);
       expect(probed.durationSeconds).toBeLessThan(4);
@@ -192,7 +201,7 @@ describe('TakeRecorder (real mediasoup, real ffmpeg)', () => {
     }
   });
 
-  it('records everything it was sent when ffmpeg has fallen seconds behind as the take stops', async () => {
+  it('records everything it was sent when its recorder has fallen seconds behind as the take stops', async () => {
     const recorder = await start('behind');
     await sleep(1500);
     // A recorder starved of CPU (a hundred stopping at once on a busy machine): it reads nothing

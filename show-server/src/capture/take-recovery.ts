@@ -131,8 +131,9 @@ export class TakeRecovery {
       showId: take.showId,
       deadServer: take.serverId,
     });
-    // The dead process's ffmpeg may still be running on this machine: SIGINT makes it close its
-    // segment properly, as a normal stop would. The manifest names that very process.
+    // The dead process's recorder process may still be running on this machine (it ends its
+    // takes when its show-server goes, but may not have yet): SIGINT makes it close their
+    // segments properly, as a normal stop would. The manifest names that very process.
     const recorder = take.recorder;
     const stopped = recorder !== null && signalExactly(recorder, 'SIGINT');
     for (let i = 0; i < 50 && recorder && isRunning(recorder); i++)

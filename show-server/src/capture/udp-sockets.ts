@@ -2,8 +2,7 @@ import { readdir, readFile, readlink } from 'node:fs/promises';
 
 /**
  * Every bound UDP socket's local port and address, read from the kernel's tables (/proc/net/udp,
- * udp6) rather than by binding a probe socket, which would take the very port a starting ffmpeg
- * is about to bind.
+ * udp6) rather than by binding a probe socket, which would take the port it asks about.
  */
 async function readUdpTable(): Promise<UdpTable> {
   const entries: UdpSocketEntry[] = [];
@@ -34,8 +33,8 @@ let nextRead: Promise<UdpTable> | null = null;
 /**
  * The tables as read after the call: one read at a time, shared by every caller that asked while
  * the one before it was under way. Each read walks the kernel's whole UDP hash table (0.4 s with
- * about 900 sockets on a loaded machine), and recorders starting or stopping together each poll:
- * a hundred of them must not each start a walk of their own.
+ * about 900 sockets on a loaded machine): callers asking together must not each start a walk of
+ * their own.
  */
 function udpTable(): Promise<UdpTable> {
   if (!reading) {
@@ -110,7 +109,8 @@ export async function unreadUdpBytes(ports: number[]): Promise<number> {
 /**
  * What a UDP socket's receive buffer should hold: a second of bursts at a phone's 2.5 Mb/s with
  * room to spare. mediasoup 3.12 takes the kernel's default for its sockets, so the host's
- * `net.core.rmem_default` must be this large (infra/setup.sh raises it); ffmpeg asks for it.
+ * `net.core.rmem_default` must be this large (infra/setup.sh raises it); the recorder processes ask
+ * for it.
  */
 export const UDP_RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 

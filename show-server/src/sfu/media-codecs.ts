@@ -41,7 +41,7 @@ export function phoneRtpCapabilities(router: ms.Router): ms.RtpCapabilities {
 
 /**
  * What a recorder's consumers are offered: the router's codecs with no RTCP feedback and no
- * header extensions. ffmpeg gives no feedback, so with transport-cc or REMB negotiated mediasoup
+ * header extensions. The recorder gives no feedback, so with transport-cc or REMB negotiated mediasoup
  * would run a congestion controller on the recorder's transport that never hears back: its
  * estimate stays at the 600 kb/s it starts from, a simulcast phone is recorded from the layer
  * that fits (its 360p one, whatever its camera sends at 720p), and every packet is paced and
