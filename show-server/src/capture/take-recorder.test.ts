@@ -220,6 +220,26 @@ describe('TakeRecorder (real mediasoup, real recorder processes, an ffmpeg phone
     expect((await decodeFully(firstSegment('behind'))).errors).toBe('');
   });
 
+  it('records a phone that sends audio alone (its camera off), in segments of its own', async () => {
+    const recorder = await start(
+      'audio-only',
+      phone.producers.filter((p) => p.kind === 'audio'),
+      2,
+    );
+    expect(recorder.codecs()).toEqual({ audio: 'opus', video: null });
+    await sleep(3500);
+    await recorder.stop();
+    const listed = (await readFile(path.join(dir, 'audio-only', 'segments.csv'), 'utf8'))
+      .trim()
+      .split('\n');
+    expect(listed.length).toBeGreaterThanOrEqual(2);
+    const probed = await ffprobe(firstSegment('audio-only'));
+    expect(probed.streams.map((s) => s.codec_name)).toEqual(['opus']);
+    const { audio } = await packetTimelines(firstSegment('audio-only'));
+    expect(audio!.end - audio!.start).toBeGreaterThan(0.9);
+    expect(audio!.largestStep).toBeLessThan(0.1);
+  });
+
   it('records a phone that sends H.264 as H.264', async () => {
     const h264Clip = path.join(dir, 'clip-h264.mkv');
     await makeClip(h264Clip, { seconds: 4, format: 'h264-opus-mkv' });

@@ -37,7 +37,6 @@ interface Stream extends WrittenStream {
   /** Smallest lag (arrival minus RTP time since the anchor) in the current window. */
   lagMs: number;
   lastMs: number;
-  frames: number;
 }
 
 interface Segment {
@@ -93,18 +92,8 @@ export class TakeWriter {
       anchor: null,
       lagMs: Infinity,
       lastMs: -Infinity,
-      frames: 0,
     }));
     for (const stream of this.#streams) this.#bySsrc.set(stream.ssrc, stream);
-  }
-
-  /** Frames written per stream, and frames lost (given up on), so far. */
-  counts(): Array<{ kind: 'audio' | 'video'; frames: number; lost: number }> {
-    return this.#streams.map((s) => ({
-      kind: s.kind,
-      frames: s.frames,
-      lost: s.assembler.lostFrames,
-    }));
   }
 
   packet(packet: RtpPacket, nowMs: number): void {
@@ -122,14 +111,13 @@ export class TakeWriter {
     if (first && this.#timeOf(nowMs) - first.timeMs >= CLUSTER_MS) this.#writeCluster();
   }
 
-  /** Writes what is left and closes the last segment. Returns the names of every segment written. */
-  end(nowMs: number): number {
-    if (this.#ended) return this.#segmentCount;
+  /** Writes what is left and closes the last segment. */
+  end(nowMs: number): void {
+    if (this.#ended) return;
     for (const stream of this.#streams)
       for (const frame of stream.assembler.drain(nowMs, true)) this.#frame(stream, frame, nowMs);
     this.#ended = true;
     this.#closeSegment();
-    return this.#segmentCount;
   }
 
   /** Where the take's clock stands at `nowMs` (ms since it started). */
@@ -153,7 +141,6 @@ export class TakeWriter {
     if (timeMs <= stream.lastMs || timeMs < 0) return;
     if (!this.#admit(stream, frame, timeMs, nowMs)) return;
     stream.lastMs = timeMs;
-    stream.frames++;
     const track = this.#streams.indexOf(stream) + 1;
     const first = this.#blocks[0];
     if (
@@ -180,14 +167,14 @@ export class TakeWriter {
       if (stream.kind === 'audio' && hasVideo && !this.#videoStarted) {
         if (nowMs - this.#firstAudioMs! < KEYFRAME_WAIT_MS) return false;
       }
-      this.#openSegment(timeMs, frame);
+      this.#openSegment(timeMs, stream.kind === 'video' ? frame : null);
       if (stream.kind === 'video') this.#videoStarted = true;
       return true;
     }
     if (stream.kind === 'video' && frame.keyframe) this.#videoStarted = true;
     if (cuts && timeMs - this.#segment.startMs >= this.#segmentMs - 1000) {
       this.#closeSegment();
-      this.#openSegment(timeMs, frame);
+      this.#openSegment(timeMs, stream.kind === 'video' ? frame : null);
     }
     return true;
   }
@@ -233,10 +220,11 @@ export class TakeWriter {
     });
   }
 
-  #openSegment(timeMs: number, frame: Frame): void {
+  /** Opens the next segment at `timeMs`; its video track described from the keyframe opening it. */
+  #openSegment(timeMs: number, keyframe: Frame | null): void {
     const name = `seg-${String(this.#segmentCount++).padStart(5, '0')}.mkv`;
     const fd = openSync(path.join(this.#dir, name), 'w');
-    const { bytes, durationAt } = matroskaHead(this.#tracks(frame.keyframe ? frame : null));
+    const { bytes, durationAt } = matroskaHead(this.#tracks(keyframe));
     writeSync(fd, bytes);
     this.#segment = { name, fd, durationAt, startMs: timeMs, endMs: timeMs };
   }
