@@ -5,7 +5,6 @@
  * bench drives it over IPC (nodes.ts); it reports what its phones lost and what its takes hold.
  */
 import { mkdir } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import * as mediasoup from 'mediasoup';
 import type { types as ms } from 'mediasoup';
@@ -13,7 +12,10 @@ import { Redis } from 'ioredis';
 import { ChildProcesses } from '@showrec/infra/processes';
 import { LocalStore } from '@showrec/media-store';
 import { capacityProblem } from '@showrec/show-server/src/capture/capacity.ts';
-import { RecorderPool } from '@showrec/show-server/src/capture/recorder/recorder-pool.ts';
+import {
+  DEFAULT_RECORDER_PROCESSES,
+  RecorderPool,
+} from '@showrec/show-server/src/capture/recorder/recorder-pool.ts';
 import { SegmentUploader } from '@showrec/show-server/src/capture/segment-uploader.ts';
 import { TakeRecorder } from '@showrec/show-server/src/capture/take-recorder.ts';
 import { createLogger } from '@showrec/show-server/src/logger.ts';
@@ -50,7 +52,7 @@ const redis = new Redis(env.REDIS_URL!);
 const registry = new NodeRegistry(redis);
 const media = new LocalStore(dir);
 const processes = new ChildProcesses();
-const recorders = new RecorderPool(processes, { size: os.availableParallelism(), logger });
+const recorders = new RecorderPool(processes, { size: DEFAULT_RECORDER_PROCESSES, logger });
 const workers = await Promise.all(
   Array.from({ length: Number(env.BENCH_WORKERS) }, () =>
     mediasoup.createWorker({

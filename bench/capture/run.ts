@@ -29,7 +29,10 @@ import { s3Environment, startSwift } from '@showrec/infra';
 import { ChildProcesses } from '@showrec/infra/processes';
 import { LocalStore, S3Store, s3SettingsFromEnv, type MediaStore } from '@showrec/media-store';
 import { SegmentUploader } from '@showrec/show-server/src/capture/segment-uploader.ts';
-import { RecorderPool } from '@showrec/show-server/src/capture/recorder/recorder-pool.ts';
+import {
+  DEFAULT_RECORDER_PROCESSES,
+  RecorderPool,
+} from '@showrec/show-server/src/capture/recorder/recorder-pool.ts';
 import { TakeRecorder } from '@showrec/show-server/src/capture/take-recorder.ts';
 import { admitPhone } from '@showrec/show-server/src/capture/capacity.ts';
 import { createLogger } from '@showrec/show-server/src/logger.ts';
@@ -51,6 +54,7 @@ const { values } = parseArgs({
     levels: { type: 'string', default: '10,25,50,100,150' },
     seconds: { type: 'string', default: '10' },
     workers: { type: 'string', default: String(os.cpus().length) },
+    'recorder-processes': { type: 'string', default: String(DEFAULT_RECORDER_PROCESSES) },
     // The audience app's cap on a phone's video; real 720p cameras fill it.
     kbps: { type: 'string', default: '2500' },
     senders: { type: 'string', default: 'node' },
@@ -146,7 +150,10 @@ async function runLevel(
   const logger = createLogger('silent');
   const routers = await Promise.all(workers.map((w) => w.createRouter({ mediaCodecs })));
   const processes = new ChildProcesses();
-  const pool = new RecorderPool(processes, { size: os.availableParallelism(), logger });
+  const pool = new RecorderPool(processes, {
+    size: Number(values['recorder-processes']),
+    logger,
+  });
   const load = values.senders === 'node' ? new RtpLoad(clipPackets) : null;
   const phones: Array<Omit<RtpPhone, 'sender'> & { sender: RtpPhone['sender'] | null }> = [];
   for (let i = 0; i < streams; i++) {

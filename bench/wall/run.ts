@@ -33,7 +33,10 @@ import { Server } from 'socket.io';
 import { freeTcpPort, makeClip } from '@showrec/infra';
 import { ChildProcesses } from '@showrec/infra/processes';
 import { storedShowSchema, wallGrid, type ViewerConsumer } from '@showrec/protocol';
-import { RecorderPool } from '@showrec/show-server/src/capture/recorder/recorder-pool.ts';
+import {
+  DEFAULT_RECORDER_PROCESSES,
+  RecorderPool,
+} from '@showrec/show-server/src/capture/recorder/recorder-pool.ts';
 import { Room } from '@showrec/show-server/src/capture/room.ts';
 import { TakeRecorder } from '@showrec/show-server/src/capture/take-recorder.ts';
 import { createLogger } from '@showrec/show-server/src/logger.ts';
@@ -107,7 +110,7 @@ for (let i = 0; i < phoneCount; i++) {
 }
 await sleep(1500);
 const processes = new ChildProcesses();
-const pool = new RecorderPool(processes, { size: os.availableParallelism(), logger });
+const pool = new RecorderPool(processes, { size: DEFAULT_RECORDER_PROCESSES, logger });
 const recorders = await Promise.all(
   phones.map(async (phone, i) => {
     const takeDir = path.join(dir, 'takes', String(i));

@@ -6,6 +6,7 @@ import { redisSettingsFromEnv, type RedisSettings } from '@showrec/infra/redis';
 import { s3SettingsFromEnv, type S3Settings } from '@showrec/media-store';
 import { z } from 'zod';
 import type { LoadLimits } from './capture/load-watch.js';
+import { DEFAULT_RECORDER_PROCESSES } from './capture/recorder/recorder-pool.js';
 
 /**
  * Every setting of the show-server, from the environment. Defaults are documented in the README's
@@ -21,7 +22,7 @@ const envSchema = z.object({
   SHOWREC_RTC_ANNOUNCED_IP: z.string().optional(),
   SHOWREC_RTC_MIN_PORT: z.coerce.number().int().min(1024).max(65535).default(40000),
   SHOWREC_RTC_MAX_PORT: z.coerce.number().int().min(1024).max(65535).default(44999),
-  SHOWREC_RECORDER_PROCESSES: z.coerce.number().int().min(1).default(os.availableParallelism()),
+  SHOWREC_RECORDER_PROCESSES: z.coerce.number().int().min(1).default(DEFAULT_RECORDER_PROCESSES),
   SHOWREC_WEB_DIR: z.string().optional(),
   SHOWREC_OSC_PORT: z
     .union([z.literal('off'), z.coerce.number().int().min(0).max(65535)])
