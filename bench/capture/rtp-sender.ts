@@ -50,6 +50,10 @@ function connected(target: RtpTarget): Promise<dgram.Socket> {
   let socket = sockets.get(key);
   if (!socket) {
     const udp = dgram.createSocket('udp4');
+    // A node that has closed a phone's transport before the bench stops sending answers with ICMP
+    // port unreachable, which a connected socket reports as an error: the phone goes on sending,
+    // as a real one would until it is told otherwise.
+    udp.on('error', () => undefined);
     socket = new Promise((resolve) => udp.connect(target.port, target.ip, () => resolve(udp)));
     sockets.set(key, socket);
   }
