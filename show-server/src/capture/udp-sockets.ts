@@ -82,7 +82,7 @@ export async function boundUdpPorts(): Promise<ReadonlySet<number>> {
  * The inodes of the sockets a process holds open, read from its own file descriptors: no walk of
  * the kernel's tables.
  */
-export async function socketsHeldBy(pid: number): Promise<string[]> {
+async function socketsHeldBy(pid: number): Promise<string[]> {
   const inodes: string[] = [];
   for (const fd of await readdir(`/proc/${pid}/fd`)) {
     const link = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');

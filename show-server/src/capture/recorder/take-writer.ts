@@ -31,6 +31,8 @@ const LAG_WINDOW_MS = 2000;
 const KEYFRAME_WAIT_MS = 3000;
 
 interface Stream extends WrittenStream {
+  /** Its track number in the file (1-based, in the order the streams were given). */
+  track: number;
   assembler: FrameAssembler;
   /** Its first frame: where its RTP time started, when it arrived. */
   anchor: { rtpTime: number; arrivedMs: number } | null;
@@ -66,6 +68,7 @@ export class TakeWriter {
   readonly #dir: string;
   readonly #segmentMs: number;
   readonly #startedMs: number;
+  readonly #hasVideo: boolean;
   #segment: Segment | null = null;
   #segmentCount = 0;
   #blocks: Block[] = [];
@@ -86,14 +89,16 @@ export class TakeWriter {
     this.#segmentMs = segmentSeconds * 1000;
     this.#startedMs = startedMs;
     this.#windowStartMs = startedMs;
-    this.#streams = streams.map((s) => ({
+    this.#streams = streams.map((s, i) => ({
       ...s,
+      track: i + 1,
       assembler: new FrameAssembler(depacketizers[s.codec], s.kind === 'video', onKeyframeNeeded),
       anchor: null,
       lagMs: Infinity,
       lastMs: -Infinity,
     }));
     for (const stream of this.#streams) this.#bySsrc.set(stream.ssrc, stream);
+    this.#hasVideo = this.#streams.some((s) => s.kind === 'video');
   }
 
   packet(packet: RtpPacket, nowMs: number): void {
@@ -141,7 +146,6 @@ export class TakeWriter {
     if (timeMs <= stream.lastMs || timeMs < 0) return;
     if (!this.#admit(stream, frame, timeMs, nowMs)) return;
     stream.lastMs = timeMs;
-    const track = this.#streams.indexOf(stream) + 1;
     const first = this.#blocks[0];
     if (
       first &&
@@ -150,7 +154,7 @@ export class TakeWriter {
         Math.abs(timeMs - first.timeMs) > MAX_BLOCK_OFFSET_MS)
     )
       this.#writeCluster();
-    this.#blocks.push({ track, timeMs, keyframe: frame.keyframe, data: frame.data });
+    this.#blocks.push({ track: stream.track, timeMs, keyframe: frame.keyframe, data: frame.data });
   }
 
   /**
@@ -160,11 +164,10 @@ export class TakeWriter {
    * takes cut at any frame).
    */
   #admit(stream: Stream, frame: Frame, timeMs: number, nowMs: number): boolean {
-    const hasVideo = this.#streams.some((s) => s.kind === 'video');
     const cuts = stream.kind === 'video' ? frame.keyframe : !this.#videoStarted;
     if (!this.#segment) {
       if (stream.kind === 'video' && !frame.keyframe) return false;
-      if (stream.kind === 'audio' && hasVideo && !this.#videoStarted) {
+      if (stream.kind === 'audio' && this.#hasVideo && !this.#videoStarted) {
         if (nowMs - this.#firstAudioMs! < KEYFRAME_WAIT_MS) return false;
       }
       this.#openSegment(timeMs, stream.kind === 'video' ? frame : null);
