@@ -17,3 +17,8 @@ export function cpuSeconds(pid: number): number {
 export function totalCpuSeconds(pids: number[]): number {
   return pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
 }
+
+/** The recorder processes writing these takes, each once (a process writes many takes). */
+export function recorderPids(takes: Array<{ process: { pid: number } | null }>): number[] {
+  return [...new Set(takes.flatMap((t) => (t.process ? [t.process.pid] : [])))];
+}

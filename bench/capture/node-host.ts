@@ -26,7 +26,7 @@ import {
   createRtpPhoneProducers,
   type RtpPhoneProducers,
 } from '@showrec/show-server/src/test-support/rtp-phone.ts';
-import { totalCpuSeconds } from './cpu.ts';
+import { recorderPids, totalCpuSeconds } from './cpu.ts';
 import { takeShape } from './take-shape.ts';
 
 export type NodeRequest = { type: 'add' } | { type: 'record' } | { type: 'stop' };
@@ -90,10 +90,7 @@ const heartbeat = new NodeHeartbeat(
   logger,
 );
 
-const pids = () => [
-  ...workers.map((w) => w.pid),
-  ...new Set(takes.flatMap((t) => (t.recorder.process ? [t.recorder.process.pid] : []))),
-];
+const pids = () => [...workers.map((w) => w.pid), ...recorderPids(takes.map((t) => t.recorder))];
 const producerStats = () =>
   Promise.all(phones.flatMap((p) => p.producers.map((pr) => pr.getStats())));
 

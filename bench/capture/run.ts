@@ -42,7 +42,7 @@ import {
   startRtpPhone,
   type RtpPhone,
 } from '@showrec/show-server/src/test-support/rtp-phone.ts';
-import { totalCpuSeconds } from './cpu.ts';
+import { recorderPids, totalCpuSeconds } from './cpu.ts';
 import { RtpLoad, type ClipPackets } from './rtp-load.ts';
 import { benchNodes } from './nodes.ts';
 import { phoneClip, takeShape } from './take-shape.ts';
@@ -196,10 +196,7 @@ async function runLevel(
       new SegmentUploader({ media: storage.media, processes, dataDir: dir }, prefix, logger),
   );
   await sleep(1000);
-  const showrecPids = [
-    ...workers.map((w) => w.pid),
-    ...new Set(recorders.flatMap((r) => (r.process ? [r.process.pid] : []))),
-  ];
+  const showrecPids = [...workers.map((w) => w.pid), ...recorderPids(recorders)];
   const senderPids = phones.flatMap((p) => (p.sender ? [p.sender.pid!] : []));
   const senderCpu = () => totalCpuSeconds(load ? [load.pid] : senderPids);
   const sfuPids = workers.map((w) => w.pid);

@@ -43,7 +43,7 @@ import { createLogger } from '@showrec/show-server/src/logger.ts';
 import { ViewRouters } from '@showrec/show-server/src/wall/view-routers.ts';
 import { Viewer } from '@showrec/show-server/src/wall/viewer.ts';
 import { planTiles, type TileRequest } from '@showrec/show-server/src/wall/viewer-budget.ts';
-import { totalCpuSeconds } from '../capture/cpu.ts';
+import { recorderPids, totalCpuSeconds } from '../capture/cpu.ts';
 import { recordClipPackets, RtpLoad, type ClipPackets } from '../capture/rtp-load.ts';
 import { LAYERS, simulcastPhone, type SimulcastPhone } from './simulcast-phone.ts';
 
@@ -265,11 +265,11 @@ interface PhaseResult {
 async function measure(phase: string, screens: Screen[]): Promise<PhaseResult> {
   await sleep(3000);
   const sfuPids = workers.map((w) => w.pid);
-  const recorderPids = [...new Set(recorders.flatMap((r) => (r.process ? [r.process.pid] : [])))];
+  const recorderProcesses = recorderPids(recorders);
   const before = {
     sfu: totalCpuSeconds(sfuPids),
     recordingWorker: totalCpuSeconds([room.worker.pid]),
-    recorders: totalCpuSeconds(recorderPids),
+    recorders: totalCpuSeconds(recorderProcesses),
     arrivals: await arrivals(),
     decoded: await Promise.all(screens.map(decoded)),
     sent: await Promise.all(
@@ -293,7 +293,7 @@ async function measure(phase: string, screens: Screen[]): Promise<PhaseResult> {
     sfuCpuPct: ((totalCpuSeconds(sfuPids) - before.sfu) / wall) * 100,
     recordingWorkerCpuPct:
       ((totalCpuSeconds([room.worker.pid]) - before.recordingWorker) / wall) * 100,
-    recorderCpuPct: ((totalCpuSeconds(recorderPids) - before.recorders) / wall) * 100,
+    recorderCpuPct: ((totalCpuSeconds(recorderProcesses) - before.recorders) / wall) * 100,
     lossPct: (lost / Math.max(1, packets + lost)) * 100,
     screens: screens.map((screen, i) => {
       const now = after.decoded[i]!;
