@@ -10,8 +10,9 @@ log() { echo "[setup] $*"; }
 
 # Redis and ffmpeg run the stack, util-linux's setpriv ties its services to the launcher; the -dev
 # libraries, pkg-config and ninja build the mediasoup worker offline
-# (infra/mediasoup/provide-worker.sh) where its prebuilt binary can't be fetched.
-packages=(redis-server ffmpeg util-linux pkg-config ninja-build
+# (infra/mediasoup/provide-worker.sh) where its prebuilt binary can't be fetched; make builds the
+# recorder's UDP receiver (node-gyp).
+packages=(redis-server ffmpeg util-linux pkg-config ninja-build make
   libuv1-dev libssl-dev libsrtp2-dev libusrsctp-dev libabsl-dev nlohmann-json3-dev catch2)
 if [ "${1:-}" = "--for-tests" ]; then
   # OpenStack Swift with its S3 API: the real object store the S3 backend is tested against;
@@ -58,6 +59,26 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 fi
 
 bash infra/mediasoup/provide-worker.sh
+
+# The recorder processes read their UDP through a native module (show-server/native); built again
+# when its source or the Node it is built for changes.
+native=show-server/native
+stamp="$native/build/.showrec-source-sha256"
+want="$(cat "$native/binding.gyp" "$native"/*.cc | sha256sum | cut -d' ' -f1) node-$(node -p process.version)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  log "building the recorder's UDP receiver ($native)"
+  # Node's own headers where its install has them (no download); node-gyp fetches them otherwise.
+  nodedir=$(node -p "require('path').resolve(process.execPath, '../..')")
+  nodedir_flag=()
+  [ -f "$nodedir/include/node/node_api.h" ] && nodedir_flag=(--nodedir="$nodedir")
+  if ! (cd "$native" && ../../node_modules/.bin/node-gyp rebuild "${nodedir_flag[@]}" >build.log 2>&1); then
+    tail -30 "$native/build.log" >&2
+    log "could not build $native (log: $native/build.log)" >&2
+    exit 1
+  fi
+  rm -f "$native/build.log"
+  echo "$want" >"$stamp"
+fi
 
 # The kernel's default UDP receive buffer (208 KiB) holds under a second of one phone's video;
 # a burst of keyframes into mediasoup's sockets overflows it and every take loses packets at

@@ -11,13 +11,13 @@
  * on SIGINT/SIGTERM (a recovering show-server stopping an orphan); a crash leaves each take's
  * segment playable to its last cluster.
  */
-import dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { createLogger } from '../../logger.js';
 import { UDP_RECEIVE_BUFFER_BYTES } from '../udp-sockets.js';
 import type { FromRecorder, ToRecorder } from './recorder-messages.js';
 import { isRtcp, isRtcpBye, parseRtp } from './rtp-packet.js';
 import { TakeWriter } from './take-writer.js';
+import { openSocket, type ReceivingSocket } from './udp-receiver.js';
 
 const STOP_WAIT_MS = 5000;
 const TICK_MS = 100;
@@ -27,7 +27,7 @@ const KEYFRAME_ASK_MS = 1000;
 const log = createLogger(process.env.LOG_LEVEL ?? 'info').child({ component: 'recorder-process' });
 
 interface Take {
-  socket: dgram.Socket;
+  socket: ReceivingSocket;
   writer: TakeWriter;
   stopTimer: NodeJS.Timeout | null;
   keyframeAskedAt: number;
@@ -56,43 +56,49 @@ function end(takeId: string, failure: string | null = null): void {
 
 function start(message: Extract<ToRecorder, { type: 'start' }>): void {
   const { takeId } = message;
-  const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: UDP_RECEIVE_BUFFER_BYTES });
-  const take: Take = {
-    socket,
-    stopTimer: null,
-    keyframeAskedAt: -Infinity,
-    writer: new TakeWriter(
-      message.dir,
-      message.streams,
-      message.segmentSeconds,
-      performance.now(),
-      () => {
-        const now = performance.now();
-        if (now - take.keyframeAskedAt < KEYFRAME_ASK_MS) return;
-        take.keyframeAskedAt = now;
-        send({ type: 'keyframe', takeId });
-      },
-    ),
-  };
-  takes.set(takeId, take);
-  socket.on('message', (packet, from) => {
-    try {
-      if (isRtcp(packet)) {
-        if (from.port === message.byePort && isRtcpBye(packet)) end(takeId);
-        return;
-      }
-      const rtp = parseRtp(packet);
-      if (rtp) take.writer.packet(rtp, performance.now());
-    } catch (err) {
-      // The disk refused a write (full, gone): what is written stays, the take ends here.
-      log.error({ err, takeId }, 'could not write the take');
-      end(takeId, `could not write the take: ${(err as Error).message}`);
-    }
-  });
-  socket.on('error', (err) => end(takeId, `the take's socket failed: ${err.message}`));
-  socket.bind(0, '127.0.0.1', () =>
-    send({ type: 'listening', takeId, port: socket.address().port }),
+  const writer = new TakeWriter(
+    message.dir,
+    message.streams,
+    message.segmentSeconds,
+    performance.now(),
+    () => {
+      const now = performance.now();
+      if (now - take.keyframeAskedAt < KEYFRAME_ASK_MS) return;
+      take.keyframeAskedAt = now;
+      send({ type: 'keyframe', takeId });
+    },
   );
+  let socket: ReceivingSocket;
+  try {
+    socket = openSocket(UDP_RECEIVE_BUFFER_BYTES, {
+      datagram(packet, fromPort) {
+        try {
+          if (isRtcp(packet)) {
+            if (fromPort === message.byePort && isRtcpBye(packet)) end(takeId);
+            return;
+          }
+          const rtp = parseRtp(packet);
+          if (rtp) writer.packet(rtp, performance.now());
+        } catch (err) {
+          // The disk refused a write (full, gone): what is written stays, the take ends here.
+          log.error({ err, takeId }, 'could not write the take');
+          end(takeId, `could not write the take: ${(err as Error).message}`);
+        }
+      },
+      error: (why) => end(takeId, `the take's socket failed: ${why}`),
+    });
+  } catch (err) {
+    // Only this take is refused (no socket, no native receiver); the others go on.
+    send({
+      type: 'ended',
+      takeId,
+      failure: `could not open the take's socket: ${(err as Error).message}`,
+    });
+    return;
+  }
+  const take: Take = { socket, writer, stopTimer: null, keyframeAskedAt: -Infinity };
+  takes.set(takeId, take);
+  send({ type: 'listening', takeId, port: socket.port });
 }
 
 process.on('message', (message: ToRecorder) => {
