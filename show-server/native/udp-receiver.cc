@@ -28,6 +28,9 @@ constexpr int kBatch = 64;
 constexpr size_t kSlotBytes = 2048;
 // Each datagram in read()'s buffer: u32 socket id, i32 size (or -errno), u32 sender's port; LE.
 constexpr size_t kRecordHeaderBytes = 12;
+// One read() stops near this: a recorder that was held up (every socket full, seconds of 150
+// phones) catches up over several turns of the event loop, not in one buffer of hundreds of MB.
+constexpr size_t kReadBytesMax = 4 << 20;
 
 struct Receiver;
 
@@ -97,13 +100,14 @@ void OnReadable(uv_poll_t* handle, int status, int) {
   MarkReady(s);
 }
 
-// Reads one socket until it is empty (or failed), appending every datagram to r->out.
+// Reads one socket until it is empty (or failed, or the read is full), appending every datagram
+// to r->out. What is left keeps the socket readable, so the next poll marks it ready again.
 void Drain(Receiver* r, Socket* s) {
   if (s->error != 0) {
     AppendRecord(r, s->id, s->error, 0, nullptr);
     return;
   }
-  for (;;) {
+  while (r->out.size() < kReadBytesMax) {
     for (int i = 0; i < kBatch; i++) {
       r->vectors[i] = {r->slots[i], kSlotBytes};
       r->messages[i].msg_hdr = {};
@@ -251,11 +255,16 @@ napi_value Read(napi_env env, napi_callback_info) {
   // Swapped out first: a socket read here may become ready again, for the next turn.
   r->draining.clear();
   r->draining.swap(r->ready);
-  for (Socket* s : r->draining) {
+  size_t i = 0;
+  for (; i < r->draining.size() && r->out.size() < kReadBytesMax; i++) {
+    Socket* s = r->draining[i];
     if (s == nullptr) continue;
     s->ready = false;
     Drain(r, s);
   }
+  // Those not reached go first next turn.
+  for (; i < r->draining.size(); i++)
+    if (r->draining[i] != nullptr) r->ready.push_back(r->draining[i]);
   napi_value result;
   if (r->out.empty()) {
     napi_get_null(env, &result);

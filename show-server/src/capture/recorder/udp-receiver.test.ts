@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSocket, type ReceivingSocket } from './udp-receiver.js';
@@ -83,6 +84,36 @@ describe('the recorder UDP receiver', () => {
     for (let i = 0; i < 1000; i++) phone.send(Buffer.alloc(1200, i), take.socket.port, '127.0.0.1');
     await until(() => take.received.length === 1000, 'the backlog');
     expect(take.received.every((r, i) => r.data.equals(Buffer.alloc(1200, i)))).toBe(true);
+  });
+
+  it('catches up on a backlog of many sockets at once after the process was held up', async () => {
+    const takes = [listen(), listen(), listen()];
+    cleanup.push(...takes.map((t) => t.socket.close));
+    // Another process sends 3 × 1500 datagrams (5.4 MB) while this one is blocked: more than one
+    // read holds, so the receiver has to come back for the rest over later turns.
+    const sender = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const udp = require('node:dgram').createSocket('udp4');
+         const ports = ${JSON.stringify(takes.map((t) => t.socket.port))};
+         let left = ports.length * 1500;
+         for (let i = 0; i < 1500; i++)
+           for (const port of ports) {
+             const datagram = Buffer.alloc(1200, i);
+             datagram.writeUInt32BE(i, 0);
+             udp.send(datagram, port, '127.0.0.1', () => --left === 0 && udp.close());
+           }`,
+      ],
+      { stdio: 'ignore' },
+    );
+    const sent = new Promise((resolve) => sender.once('exit', resolve));
+    // Blocks this thread (the event loop with it) for 1.5 s: the sender is done well within it.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1500);
+    expect(await sent).toBe(0);
+    await until(() => takes.every((t) => t.received.length === 1500), 'the whole backlog');
+    for (const take of takes)
+      expect(take.received.map((r) => r.data.readUInt32BE(0))).toEqual([...Array(1500).keys()]);
   });
 
   it('drops what a stranger sends too long to be RTP, passes an empty datagram, and goes on', async () => {
