@@ -72,14 +72,14 @@ function start(message: Extract<ToRecorder, { type: 'start' }>): void {
   let socket: ReceivingSocket;
   try {
     socket = openSocket(UDP_RECEIVE_BUFFER_BYTES, {
-      datagram(packet, fromPort) {
+      datagram(packet, fromPort, receivedMs) {
         try {
           if (isRtcp(packet)) {
             if (fromPort === message.byePort && isRtcpBye(packet)) end(takeId);
             return;
           }
           const rtp = parseRtp(packet);
-          if (rtp) writer.packet(rtp, performance.now());
+          if (rtp) writer.packet(rtp, receivedMs);
         } catch (err) {
           // The disk refused a write (full, gone): what is written stays, the take ends here.
           log.error({ err, takeId }, 'could not write the take');

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
+import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSocket, type ReceivingSocket } from './udp-receiver.js';
 
@@ -9,6 +10,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 interface Received {
   data: Buffer;
   fromPort: number;
+  receivedMs: number;
 }
 
 function listen(): { socket: ReceivingSocket; received: Received[]; errors: string[] } {
@@ -16,7 +18,8 @@ function listen(): { socket: ReceivingSocket; received: Received[]; errors: stri
   const errors: string[] = [];
   const socket = openSocket(BUFFER_BYTES, {
     // Copied: the view points into a buffer shared with the rest of its read.
-    datagram: (data, fromPort) => received.push({ data: Buffer.from(data), fromPort }),
+    datagram: (data, fromPort, receivedMs) =>
+      received.push({ data: Buffer.from(data), fromPort, receivedMs }),
     error: (message) => errors.push(message),
   });
   return { socket, received, errors };
@@ -46,6 +49,7 @@ describe('the recorder UDP receiver', () => {
   afterEach(() => cleanup.splice(0).forEach((close) => close()));
 
   it('hands each socket its own datagrams, whole and in order, with the sender port', async () => {
+    const startedMs = performance.now();
     const a = listen();
     const b = listen();
     const one = await sender();
@@ -75,6 +79,11 @@ describe('the recorder UDP receiver', () => {
     expect(fromOne).toEqual(Array.from({ length: 200 }, (_, i) => datagram(1, i)));
     expect(fromTwo).toEqual(Array.from({ length: 200 }, (_, i) => datagram(3, i)));
     expect(a.errors).toEqual([]);
+    // Each read's time, on this process's monotonic clock: within the test, never going back.
+    const times = b.received.map((r) => r.receivedMs);
+    expect(times[0]).toBeGreaterThanOrEqual(startedMs);
+    expect(times.at(-1)).toBeLessThanOrEqual(performance.now());
+    expect(times).toEqual([...times].sort((x, y) => x - y));
   });
 
   it('reads every datagram of a burst many batches long, in order', async () => {

@@ -6,6 +6,7 @@
  * copy of the same streams this way, against 0.39–0.41× with dgram (a probe, side by side).
  */
 import { createRequire } from 'node:module';
+import { performance } from 'node:perf_hooks';
 import { getSystemErrorName } from 'node:util';
 
 interface NativeReceiver {
@@ -24,8 +25,11 @@ export interface ReceivingSocket {
 }
 
 export interface SocketHandlers {
-  /** `datagram` is a view into a buffer shared with the other datagrams of its read. */
-  datagram(datagram: Buffer, fromPort: number): void;
+  /**
+   * `datagram` is a view into a buffer shared with the other datagrams of its read; `receivedMs`
+   * is when that read was made (performance.now()), the same for all of them.
+   */
+  datagram(datagram: Buffer, fromPort: number, receivedMs: number): void;
   /** The socket failed and receives no more. */
   error(message: string): void;
 }
@@ -36,6 +40,7 @@ const handlers = new Map<number, SocketHandlers>();
 function deliver(): void {
   const batch = native!.read();
   if (batch === null) return;
+  const receivedMs = performance.now();
   for (let at = 0; at < batch.length;) {
     const id = batch.readUInt32LE(at);
     const size = batch.readInt32LE(at + 4);
@@ -46,7 +51,7 @@ function deliver(): void {
       socket?.error(`the socket failed: ${getSystemErrorName(size)}`);
       continue;
     }
-    socket?.datagram(batch.subarray(at, at + size), fromPort);
+    socket?.datagram(batch.subarray(at, at + size), fromPort, receivedMs);
     at += size;
   }
 }
