@@ -692,7 +692,7 @@ export class CaptureService extends EventEmitter<CaptureServiceEvents> {
       peers.forEach((peer, i) => {
         const { status, packets } = samples[i]!;
         totals.phones.push({ id: peer.id, packets, lost: status.packetsLost });
-        totals.recorderPorts.push(...(peer.take?.recorder.ports ?? []));
+        if (peer.take) totals.recorderPorts.push(peer.take.recorder.port);
       });
       await this.deps.phones.put(room.showId, statuses).catch(() => undefined);
       const sample = JSON.stringify(statuses);

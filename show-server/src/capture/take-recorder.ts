@@ -143,8 +143,8 @@ export class TakeRecorder extends EventEmitter<TakeRecorderEvents> {
   }
 
   /** The loopback port the take's RTP goes to, in its recorder process. */
-  get ports(): number[] {
-    return [this.#recording.port];
+  get port(): number {
+    return this.#recording.port;
   }
 
   /** The recorder process writing the file. */
